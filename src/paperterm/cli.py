@@ -1,0 +1,211 @@
+"""Command line: the reader by default, plus headless subcommands for scripts.
+
+Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
+stderr; ``--debug`` shows the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from paperterm import __version__
+from paperterm.client import EndpointError, FetchError, endpoint_warning, resolve_endpoint
+from paperterm.models import FeedSpec, FeedSpecError, Paper
+from paperterm.paths import Paths
+from paperterm.service import CacheWriteError, FeedView, PaperService, describe_age
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+JSON_FIELDS = (
+    "id", "title", "authors", "abstract", "upvotes", "comments", "feed_day", "published",
+    "github", "stars", "project_page", "ai_summary", "ai_keywords", "organization",
+    "submitter", "url", "fetched_at",
+)  # fmt: skip
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit 2."""
+
+
+class Failure(Exception):
+    """A runtime failure already phrased for the user: exit 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="paperterm", description="Read the Hugging Face Papers feed in a terminal.")
+    parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    parser.add_argument("--feed", type=_feed, dest="start_feed", help="start on this FEED")
+    parser.add_argument(
+        "--offline", action="store_true", dest="offline_everywhere", help="never touch the network"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    fetch = commands.add_parser("fetch", help="refresh feeds into the cache")
+    fetch.add_argument("feeds", nargs="*", type=_feed, metavar="FEED", help="default: trending")
+
+    listing = commands.add_parser("list", help="print a feed")
+    listing.add_argument("feed", nargs="?", type=_feed, metavar="FEED", help="default: trending")
+    listing.add_argument("--json", action="store_true", help="print a JSON array of papers")
+    listing.add_argument("--limit", type=_positive, metavar="N", help="print at most N papers")
+    listing.add_argument("--offline", action="store_true", help="use the cache only")
+
+    commands.add_parser("paths", help="print where config, state and cache live")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paperterm`` script."""
+    _tolerant_streams()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+        return run(args)
+    except UsageError as exc:
+        _error(f"{exc} (see paperterm --help)")
+        return EXIT_USAGE
+    except (Failure, FetchError, CacheWriteError, EndpointError) as exc:
+        _error(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `paperterm list | head`: the reader went away, which is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        return EXIT_FAILURE
+
+
+def run(args: argparse.Namespace) -> int:
+    command = args.command or "list"
+    if command == "paths":
+        return _paths(Paths.default())
+    if args.start_feed is None and args.command is None:
+        args.feed, args.json, args.limit = None, False, None
+    endpoint = resolve_endpoint()
+    warning = endpoint_warning(endpoint)
+    if warning and not _offline(args):
+        _note(warning)
+    service = PaperService(Paths.default(), endpoint=endpoint)
+    try:
+        if command == "fetch":
+            return asyncio.run(_fetch(service, args.feeds or [FeedSpec("trending")]))
+        if command == "list":
+            spec = args.feed or args.start_feed or FeedSpec("trending")
+            return asyncio.run(_list(service, spec, args))
+        raise UsageError(f"unknown command {command}")
+    finally:
+        for notice in service.take_notices():
+            _note(notice)
+        service.close()
+
+
+async def _fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
+    failed = 0
+    for spec in specs:
+        try:
+            outcome = await service.refresh(spec)
+        except (FetchError, CacheWriteError) as exc:
+            _error(f"{spec}: {exc}")
+            failed += 1
+            continue
+        print(outcome.summary)
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+async def _list(service: PaperService, spec: FeedSpec, args: argparse.Namespace) -> int:
+    view = service.cached(spec)
+    if not _offline(args) and service.is_stale(view):
+        try:
+            view = (await service.refresh(spec)).view
+        except FetchError as exc:
+            _explain_fallback(service, view, str(exc))
+            if view.origin == "none":
+                return EXIT_FAILURE
+        except CacheWriteError as exc:
+            _note(str(exc))
+    elif view.origin == "sample":
+        _note("sample feed (offline): nothing cached yet; run `paperterm fetch` when online")
+    elif view.origin == "none":
+        raise Failure(f"no cached copy of {spec} (offline)")
+    papers = view.papers[: args.limit] if args.limit else view.papers
+    if args.json:
+        _print_json(papers)
+    else:
+        _print_table(papers, sys.stdout)
+    return EXIT_OK
+
+
+def _explain_fallback(service: PaperService, view: FeedView, reason: str) -> None:
+    if view.origin == "cache":
+        _note(f"offline — showing {view.spec.label} cached {describe_age(service.age(view))} ({reason})")
+    elif view.origin == "sample":
+        _note(f"sample feed (offline): nothing cached yet and {reason}")
+    else:
+        _error(f"no cached copy of {view.requested} and {reason}")
+
+
+def _offline(args: argparse.Namespace) -> bool:
+    return bool(args.offline_everywhere or getattr(args, "offline", False))
+
+
+def _print_table(papers: Sequence[Paper], out: TextIO) -> None:
+    for rank, paper in enumerate(papers, 1):
+        out.write(f"{rank:>4}  ▲{paper.upvotes:>4}  {paper.id:<10}  {paper.title}\n")
+
+
+def _print_json(papers: Sequence[Paper]) -> None:
+    rows = [{key: value for key, value in p.to_json().items() if key in JSON_FIELDS} for p in papers]
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _paths(paths: Paths) -> int:
+    print(f"config  {paths.config_file}")
+    print(f"state   {paths.state_file}")
+    print(f"cache   {paths.cache_db}")
+    return EXIT_OK
+
+
+def _feed(text: str) -> FeedSpec:
+    try:
+        return FeedSpec.parse(text)
+    except FeedSpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return int(text)
+
+
+def _tolerant_streams() -> None:
+    # A non-UTF-8 terminal or pipe must not turn a paper title into a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+def _note(message: str) -> None:
+    print(f"paperterm: {message}", file=sys.stderr)
+
+
+def _error(message: str) -> None:
+    print(f"paperterm: error: {message}", file=sys.stderr)

@@ -1,0 +1,423 @@
+"""Async client for the Hugging Face Papers API (docs/hf-api.md) over httpx.
+
+What it guarantees, whatever the network does (docs/hazards.md section C):
+
+* every request has connect/read timeouts, and a whole refresh has a deadline, so a server
+  that drips one byte a second cannot hang us;
+* 429 and 5xx are retried a few times with backoff, honouring ``RateLimit``/``Retry-After`` up
+  to a cap; a wait longer than the deadline allows fails at once with the wait in the message;
+* the decoded body is capped (a gzip bomb is refused), must be UTF-8 JSON of the expected
+  top-level shape, without NaN/Infinity, and not nested absurdly deep;
+* redirects are followed only to the same host over http(s), at most three times;
+* every failure is a `FetchError` with a one-line message saying what came back.
+
+The client returns raw items; `ingest` turns them into papers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import json
+import math
+import os
+import random
+import re
+import urllib.request
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from paperterm import __version__
+from paperterm.ingest import clean_line, ingest_items
+from paperterm.models import FeedSpec
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+PAGE_SIZE = 100
+SEARCH_LIMIT = 120
+# A day never had more than ~60 papers, a month ~630: these bounds are far above real feeds
+# and stop a server that ignores `p` from paging us forever.
+MAX_PAGES: Mapping[str, int] = {"trending": 3, "daily": 5, "weekly": 10, "monthly": 20}
+MAX_BODY_BYTES = 8 * 1024 * 1024
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 8.0
+DEADLINE = 20.0
+RETRIES = 2
+RETRY_WAIT_CAP = 30.0
+MAX_REDIRECTS = 3
+
+ErrorKind = Literal["offline", "timeout", "rate-limited", "http", "bad-response", "config"]
+
+
+class FetchError(Exception):
+    """A refresh that did not produce a complete, valid answer. `str()` is a one-line message."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    @property
+    def offline(self) -> bool:
+        return self.kind in ("offline", "timeout")
+
+
+class EndpointError(ValueError):
+    """HF_ENDPOINT does not hold a usable http(s) base URL."""
+
+
+def resolve_endpoint(value: str | None = None) -> str:
+    """The API base URL: `value`, else ``$HF_ENDPOINT``, else huggingface.co (no trailing /)."""
+    raw = (value if value is not None else os.environ.get("HF_ENDPOINT", "")).strip()
+    if not raw:
+        return DEFAULT_ENDPOINT
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.query
+        or parts.fragment
+    ):
+        raise EndpointError(f"HF_ENDPOINT={raw!r} is not an http(s) URL such as {DEFAULT_ENDPOINT}")
+    return raw.rstrip("/")
+
+
+def endpoint_warning(endpoint: str) -> str | None:
+    """A warning for plain http to anything but this machine."""
+    parts = urlsplit(endpoint)
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return f"HF_ENDPOINT {endpoint} uses plain http: traffic is not encrypted"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFetch:
+    """The raw items of one complete feed answer, `spec` resolved to a concrete period."""
+
+    spec: FeedSpec
+    items: list[object]
+    pages: int
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class HFClient:
+    """One client per refresh or per session: ``async with HFClient() as client: ...``."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        deadline: float = DEADLINE,
+        sleep: Sleep = asyncio.sleep,
+        max_body: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.endpoint = resolve_endpoint(endpoint)
+        self.deadline = deadline
+        self._transport = transport
+        self._sleep = sleep
+        self._max_body = max_body
+        self._http: httpx.AsyncClient | None = None
+        self._give_up_at = math.inf
+
+    async def __aenter__(self) -> HFClient:
+        try:
+            self._http = httpx.AsyncClient(
+                base_url=self.endpoint,
+                headers={"User-Agent": f"paperterm/{__version__}", "Accept": "application/json"},
+                timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+                follow_redirects=False,
+                transport=self._transport,
+                trust_env=True,
+            )
+        except (ValueError, ImportError, httpx.HTTPError) as exc:
+            raise FetchError("config", f"bad proxy setting {_proxy_env_summary()}: {exc}") from None
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    # -- public API -----------------------------------------------------------------------
+
+    async def fetch_feed(self, spec: FeedSpec) -> FeedFetch:
+        """Every page of a feed; a "latest" spec is first resolved against the server."""
+        return await self._within_deadline(self._fetch_feed(spec))
+
+    async def latest_feed_day(self) -> dt.date:
+        """The newest feed day the server has (not the local date: feeds pause on weekends)."""
+        return await self._within_deadline(self._latest_feed_day())
+
+    async def paper(self, paper_id: str) -> dict[str, Any]:
+        """The flat paper object of ``/api/papers/{id}``."""
+        data = await self._within_deadline(self._get_json(f"/api/papers/{paper_id}", {}, dict))
+        return data  # type: ignore[no-any-return]
+
+    # -- internals ------------------------------------------------------------------------
+
+    async def _within_deadline(self, work: Awaitable[Any]) -> Any:
+        self._give_up_at = asyncio.get_running_loop().time() + self.deadline
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await work
+        except TimeoutError:
+            raise FetchError(
+                "timeout", f"no complete answer from {self._host} within {self.deadline:g} s"
+            ) from None
+
+    async def _fetch_feed(self, spec: FeedSpec) -> FeedFetch:
+        if spec.kind == "search":
+            items = await self._get_json(
+                "/api/papers/search", {"q": spec.value, "limit": SEARCH_LIMIT}, list
+            )
+            return FeedFetch(spec, items, 1)
+        if spec.is_latest:
+            spec = spec.for_day(await self._latest_feed_day())
+        params: dict[str, str] = {}
+        if spec.kind == "trending":
+            params["sort"] = "trending"
+        else:
+            params[{"daily": "date", "weekly": "week", "monthly": "month"}[spec.kind]] = str(spec.value)
+        items, pages = await self._pages(params, MAX_PAGES[spec.kind])
+        return FeedFetch(spec, items, pages)
+
+    async def _pages(self, params: dict[str, str], max_pages: int) -> tuple[list[object], int]:
+        items: list[object] = []
+        seen: set[str] = set()
+        for page in range(max_pages):
+            batch = await self._get_json(
+                "/api/daily_papers", {**params, "p": str(page), "limit": str(PAGE_SIZE)}, list
+            )
+            ids = {_item_id(item) for item in batch}
+            if page and ids and ids <= seen:
+                break  # the server ignored `p` and sent the same page again
+            seen |= ids
+            items.extend(batch)
+            if len(batch) < PAGE_SIZE:
+                return items, page + 1
+        return items, max_pages
+
+    async def _latest_feed_day(self) -> dt.date:
+        items = await self._get_json("/api/daily_papers", {"limit": str(PAGE_SIZE)}, list)
+        now = dt.datetime.now(dt.UTC)
+        days = [p.feed_day for p in ingest_items(items, now, "daily").papers if p.feed_day]
+        if not days:
+            raise FetchError("bad-response", f"{self._host} sent a feed with no usable feed day")
+        return max(days)
+
+    async def _get_json(self, path: str, params: Mapping[str, Any], shape: type) -> Any:
+        attempt = 0
+        while True:
+            try:
+                status, headers, body, url = await self._get(path, params)
+            except _Retryable as exc:
+                if attempt >= RETRIES:
+                    raise FetchError("offline", str(exc)) from None
+                attempt += 1
+                await self._sleep(_backoff(attempt))
+                continue
+            if status == 429 or status >= 500:
+                wait = _retry_after(headers, attempt)
+                hopeless = attempt >= RETRIES or min(wait, RETRY_WAIT_CAP) > self._time_left()
+                if status == 429 and (hopeless or wait > RETRY_WAIT_CAP):
+                    raise FetchError(
+                        "rate-limited", f"rate limited by {self._host}, retry in {math.ceil(wait)} s"
+                    )
+                if hopeless:
+                    raise FetchError("http", f"{self._host} answered {_status_text(status)}")
+                attempt += 1
+                await self._sleep(min(wait, RETRY_WAIT_CAP))
+                continue
+            if status != 200:
+                raise FetchError("http", f"{self._host} answered {_status_text(status)} for {url}")
+            return _parse_json(body, headers.get("content-type", ""), shape)
+
+    async def _get(
+        self, path: str, params: Mapping[str, Any]
+    ) -> tuple[int, httpx.Headers, bytes, str]:
+        assert self._http is not None, "use HFClient as an async context manager"
+        url = path
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                async with self._http.stream("GET", url, params=params) as response:
+                    if response.is_redirect:
+                        url = self._redirect_target(response)
+                        params = {}
+                        continue
+                    body = await self._read_capped(response) if response.status_code == 200 else b""
+                    return response.status_code, response.headers, body, response.url.path
+            except httpx.TimeoutException as exc:
+                raise _Retryable(f"{self._host} did not answer in time ({type(exc).__name__})") from None
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise _Retryable(f"connection to {self._host} dropped: {_reason(exc)}") from None
+            except httpx.ConnectError as exc:
+                raise FetchError("offline", self._connect_message(exc)) from None
+            except (httpx.ProxyError, httpx.UnsupportedProtocol) as exc:
+                raise FetchError("config", f"proxy failed {_proxy_env_summary()}: {_reason(exc)}") from None
+            except httpx.HTTPError as exc:
+                raise FetchError("offline", f"request to {self._host} failed: {_reason(exc)}") from None
+        raise FetchError("http", f"{self._host} redirected more than {MAX_REDIRECTS} times")
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_body:
+            raise FetchError("bad-response", self._too_big())
+        body = bytearray()
+        async for chunk in response.aiter_bytes():  # decoded: a gzip bomb is counted unpacked
+            body += chunk
+            if len(body) > self._max_body:
+                raise FetchError("bad-response", self._too_big())
+        return bytes(body)
+
+    def _too_big(self) -> str:
+        return f"{self._host} sent more than {self._max_body // (1024 * 1024)} MB — refused"
+
+    def _redirect_target(self, response: httpx.Response) -> str:
+        location = response.headers.get("location", "")
+        target = urljoin(str(response.url), location)
+        parts, base = urlsplit(target), urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or parts.hostname != base.hostname:
+            raise FetchError("http", f"{self._host} redirected to {clean_line(location, 80)!r} — not followed")
+        return target
+
+    def _connect_message(self, exc: httpx.ConnectError) -> str:
+        reason = _reason(exc)
+        if "CERTIFICATE_VERIFY_FAILED" in reason or "SSL" in reason:
+            return f"TLS check failed for {self._host}: {reason} (SSL_CERT_FILE/SSL_CERT_DIR are honoured)"
+        proxy = _proxy_for(self.endpoint)
+        if proxy:
+            return f"cannot reach the proxy {proxy[1]} (from {proxy[0]}): {reason}"
+        if "Name or service not known" in reason or "nodename" in reason or "getaddrinfo" in reason:
+            return f"cannot reach {self._host} (DNS lookup failed) — offline?"
+        if "refused" in reason.lower():
+            return f"cannot reach {self._host} (connection refused)"
+        return f"cannot reach {self._host}: {reason}"
+
+    def _time_left(self) -> float:
+        return self._give_up_at - asyncio.get_running_loop().time()
+
+    @property
+    def _host(self) -> str:
+        return urlsplit(self.endpoint).netloc
+
+
+class _Retryable(Exception):
+    """A transport failure worth another try (timeouts, dropped connections)."""
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _parse_json(body: bytes, content_type: str, shape: type) -> Any:
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "text/html":
+        raise FetchError("bad-response", "not a JSON feed (got text/html) — captive portal or proxy?")
+    if not body.strip():
+        raise FetchError("bad-response", "empty answer where a JSON feed was expected")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FetchError("bad-response", f"answer is not UTF-8 text ({kind or 'no content type'})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        preview = clean_line(text[:40], 40)
+        raise FetchError(
+            "bad-response", f"answer is not valid JSON ({exc.msg} at char {exc.pos}; starts {preview!r})"
+        ) from None
+    except _NotFinite:
+        raise FetchError("bad-response", "answer contains NaN or Infinity — not a valid feed") from None
+    except RecursionError:
+        raise FetchError("bad-response", "answer is nested too deeply to be a feed") from None
+    if not isinstance(data, shape):
+        expected = "a list" if shape is list else "an object"
+        raise FetchError("bad-response", f"unexpected feed format: got {_json_kind(data)}, expected {expected}")
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
+def _json_kind(data: object) -> str:
+    return {dict: "a JSON object", list: "a list", str: "a string", type(None): "null"}.get(
+        type(data), f"a JSON {type(data).__name__}"
+    )
+
+
+_RATELIMIT = re.compile(r'"(\w+)"\s*;\s*r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)')
+
+
+def _retry_after(headers: httpx.Headers, attempt: int) -> float:
+    """Seconds to wait: the RateLimit header's `t`, else Retry-After, else exponential backoff."""
+    match = _RATELIMIT.search(headers.get("ratelimit", ""))
+    if match:
+        return float(match.group(3))
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    if value:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+        except (TypeError, ValueError):
+            pass
+    return _backoff(attempt + 1)
+
+
+def _backoff(attempt: int) -> float:
+    return min(RETRY_WAIT_CAP, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() / 4)
+
+
+def _status_text(status: int) -> str:
+    phrase = httpx.codes.get_reason_phrase(status)
+    return f"HTTP {status} {phrase}".rstrip()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return clean_line(text, 200)
+
+
+def _item_id(item: object) -> str:
+    if isinstance(item, dict):
+        paper = item.get("paper")
+        if isinstance(paper, dict):
+            return str(paper.get("id"))
+    return repr(item)[:50]
+
+
+def _proxy_for(url: str) -> tuple[str, str] | None:
+    """(variable name, proxy URL) of the environment proxy that applies to `url`, if any."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass_environment(parts.hostname or ""):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    for key in (parts.scheme, "all"):
+        if proxies.get(key):
+            return f"{key.upper()}_PROXY", proxies[key]
+    return None
+
+
+def _proxy_env_summary() -> str:
+    names = [n for n in os.environ if n.lower() in ("http_proxy", "https_proxy", "all_proxy")]
+    return "(" + ", ".join(f"{n}={os.environ[n]}" for n in sorted(names)) + ")" if names else ""

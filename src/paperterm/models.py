@@ -1,0 +1,295 @@
+"""The records paperterm passes around: papers, feed specs, bookmarks. No I/O here.
+
+Every string inside a `Paper` has already been cleaned by `ingest` (or came back from our own
+cache, which only ever stores cleaned papers), so the rest of the program can trust it to be
+free of control sequences, bidi overrides and absurd lengths. It is still *untrusted text*:
+the UI renders it literally, never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+
+HF_PAPER_URL = "https://huggingface.co/papers/{id}"
+ARXIV_ABS_URL = "https://arxiv.org/abs/{id}"
+ARXIV_PDF_URL = "https://arxiv.org/pdf/{id}"
+
+
+def normalize_arxiv_id(text: str) -> str | None:
+    """The versionless new-style arXiv id in `text` (``2501.00001v2`` -> ``2501.00001``), or None."""
+    match = ARXIV_ID.match(text.strip())
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as paperterm knows it: cleaned, versionless id, links derived from the id."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    upvotes: int = 0
+    comments: int = 0
+    feed_day: dt.date | None = None
+    published: dt.date | None = None
+    github: str | None = None
+    stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    organization: str | None = None
+    submitter: str | None = None
+    fetched_at: dt.datetime | None = None
+    # How many authors the paper really has; more than len(authors) when the list was capped.
+    author_count: int = 0
+
+    @property
+    def url(self) -> str:
+        return HF_PAPER_URL.format(id=self.id)
+
+    @property
+    def arxiv_url(self) -> str:
+        return ARXIV_ABS_URL.format(id=self.id)
+
+    @property
+    def pdf_url(self) -> str:
+        return ARXIV_PDF_URL.format(id=self.id)
+
+    @property
+    def authors_total(self) -> int:
+        return max(self.author_count, len(self.authors))
+
+    def author_line(self, first: int = 3) -> str:
+        """"A, B, C and 12 more" — the first few names and a count of the rest."""
+        shown = ", ".join(self.authors[:first])
+        rest = self.authors_total - min(first, len(self.authors))
+        if rest > 0:
+            return f"{shown} and {rest} more" if shown else f"{rest} authors"
+        return shown
+
+    def to_json(self) -> dict[str, Any]:
+        """The paper as a JSON-ready dict; `from_json` reads it back exactly."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authors": list(self.authors),
+            "author_count": self.authors_total,
+            "abstract": self.abstract,
+            "upvotes": self.upvotes,
+            "comments": self.comments,
+            "feed_day": _iso(self.feed_day),
+            "published": _iso(self.published),
+            "github": self.github,
+            "stars": self.stars,
+            "project_page": self.project_page,
+            "ai_summary": self.ai_summary,
+            "ai_keywords": list(self.ai_keywords),
+            "organization": self.organization,
+            "submitter": self.submitter,
+            "url": self.url,
+            "arxiv_url": self.arxiv_url,
+            "pdf_url": self.pdf_url,
+            "fetched_at": _iso(self.fetched_at),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Paper:
+        """Rebuild a paper written by `to_json` (our own cache and files, not the HF API)."""
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            authors=tuple(data["authors"]),
+            abstract=data["abstract"],
+            upvotes=data.get("upvotes", 0),
+            comments=data.get("comments", 0),
+            feed_day=_date(data.get("feed_day")),
+            published=_date(data.get("published")),
+            github=data.get("github"),
+            stars=data.get("stars"),
+            project_page=data.get("project_page"),
+            ai_summary=data.get("ai_summary"),
+            ai_keywords=tuple(data.get("ai_keywords", ())),
+            organization=data.get("organization"),
+            submitter=data.get("submitter"),
+            fetched_at=_datetime(data.get("fetched_at")),
+            author_count=data.get("author_count", len(data["authors"])),
+        )
+
+
+def merge_papers(old: Paper, new: Paper) -> Paper:
+    """The newer metadata wins, but a paper listed on two feed days keeps the later day."""
+    if (old.fetched_at or _EPOCH) > (new.fetched_at or _EPOCH):
+        old, new = new, old
+    feed_day = max((d for d in (old.feed_day, new.feed_day) if d), default=None)
+    return replace(new, feed_day=feed_day)
+
+
+FeedKind = Literal["trending", "daily", "weekly", "monthly", "search"]
+FEED_KINDS: tuple[FeedKind, ...] = ("trending", "daily", "weekly", "monthly", "search")
+
+
+class FeedSpecError(ValueError):
+    """A FEED argument that does not name a feed."""
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """A named list of papers: ``trending``, ``daily[:DATE]``, ``weekly[:WEEK]``,
+    ``monthly[:MONTH]`` or ``search:QUERY``. Without a date a dated kind means the latest
+    day, week or month the server has."""
+
+    kind: FeedKind
+    value: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> FeedSpec:
+        kind, sep, value = text.strip().partition(":")
+        kind = kind.strip().lower()
+        if kind not in FEED_KINDS:
+            raise FeedSpecError(
+                f"unknown feed {text!r}: use trending, daily[:YYYY-MM-DD], weekly[:YYYY-Www], "
+                "monthly[:YYYY-MM] or search:QUERY"
+            )
+        value = value.strip()
+        if kind == "trending":
+            if value:
+                raise FeedSpecError(f"trending takes no date: {text!r}")
+            return cls("trending")
+        if kind == "search":
+            if not value:
+                raise FeedSpecError("search needs a query: search:QUERY")
+            if len(value) > 250:
+                raise FeedSpecError("search query is longer than 250 characters")
+            return cls("search", value)
+        if not sep or not value:
+            return cls(kind)
+        return cls(kind, _check_period(kind, value))
+
+    @property
+    def is_latest(self) -> bool:
+        """A dated kind without a date: resolved against the server's newest feed day."""
+        return self.kind in ("daily", "weekly", "monthly") and self.value is None
+
+    @property
+    def is_dated(self) -> bool:
+        return self.kind in ("daily", "weekly", "monthly") and self.value is not None
+
+    def __str__(self) -> str:
+        return self.kind if self.value is None else f"{self.kind}:{self.value}"
+
+    @property
+    def label(self) -> str:
+        """How the feed is named on screen: ``trending``, ``daily 2026-08-21``."""
+        if self.kind == "search":
+            return f"search “{self.value}”"
+        return self.kind if self.value is None else f"{self.kind} {self.value}"
+
+    def for_day(self, day: dt.date) -> FeedSpec:
+        """This kind of feed for the period containing `day`."""
+        if self.kind == "daily":
+            return FeedSpec("daily", day.isoformat())
+        if self.kind == "weekly":
+            year, week, _ = day.isocalendar()
+            return FeedSpec("weekly", f"{year}-W{week:02d}")
+        if self.kind == "monthly":
+            return FeedSpec("monthly", f"{day.year}-{day.month:02d}")
+        return self
+
+    def first_day(self) -> dt.date:
+        """The first calendar day of a dated feed's period."""
+        if self.value is None or not self.is_dated:
+            raise ValueError(f"{self} has no date")
+        return _period_start(self.kind, self.value)
+
+    def shifted(self, steps: int) -> FeedSpec:
+        """The previous (-1) or next (+1) day, week or month. Weekends are skipped for days,
+        since the feed has no batches then."""
+        start = self.first_day()
+        if self.kind == "daily":
+            day = start
+            for _ in range(abs(steps)):
+                day += dt.timedelta(days=1 if steps > 0 else -1)
+                while day.weekday() >= 5:
+                    day += dt.timedelta(days=1 if steps > 0 else -1)
+            return self.for_day(day)
+        if self.kind == "weekly":
+            return self.for_day(start + dt.timedelta(weeks=steps))
+        months = start.year * 12 + start.month - 1 + steps
+        return self.for_day(dt.date(months // 12, months % 12 + 1, 1))
+
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_PERIOD_SHAPES = {"daily": (_DAY, "YYYY-MM-DD"), "weekly": (_WEEK, "YYYY-Www"), "monthly": (_MONTH, "YYYY-MM")}
+
+
+def _period_start(kind: str, value: str) -> dt.date:
+    pattern, shape = _PERIOD_SHAPES[kind]
+    match = pattern.match(value)
+    if not match:
+        raise ValueError(f"bad date for {kind}: {value!r} (expected {shape})")
+    numbers = [int(part) for part in match.groups()]
+    try:
+        if kind == "weekly":
+            return dt.date.fromisocalendar(numbers[0], numbers[1], 1)
+        return dt.date(numbers[0], numbers[1], numbers[2] if kind == "daily" else 1)
+    except ValueError:
+        raise ValueError(f"bad date for {kind}: {value!r} (expected {shape})") from None
+
+
+def _check_period(kind: str, value: str) -> str:
+    value = value.upper() if kind == "weekly" else value
+    try:
+        _period_start(kind, value)
+    except ValueError as exc:
+        raise FeedSpecError(str(exc)) from None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A bookmarked paper with its own snapshot of the paper, so it outlives feed and cache."""
+
+    paper: Paper
+    added_at: dt.datetime
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    cite_key: str | None = None
+    # Stored with only what was known (an id added offline); filled in on a later lookup.
+    incomplete: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        return self.paper.id
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,43 @@
+"""Every file location paperterm uses, in one place (platformdirs; honours the XDG_* variables)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP = "paperterm"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where config, state and cache live. Tests build one over `tmp_path`."""
+
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def default(cls) -> Paths:
+        return cls(
+            config_dir=platformdirs.user_config_path(APP, appauthor=False),
+            data_dir=platformdirs.user_data_path(APP, appauthor=False),
+            cache_dir=platformdirs.user_cache_path(APP, appauthor=False),
+        )
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.config_dir / "themes"
+
+    @property
+    def state_file(self) -> Path:
+        return self.data_dir / "state.toml"
+
+    @property
+    def cache_db(self) -> Path:
+        return self.cache_dir / "cache.sqlite3"

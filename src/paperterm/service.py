@@ -1,0 +1,188 @@
+"""The layer the CLI and the TUI share: feeds from the cache, refreshes over the client.
+
+`PaperService.cached()` answers from disk only (or the bundled sample feed on a brand-new,
+offline machine) and never waits on the network. `refresh()` fetches, ingests and stores a
+complete snapshot, or raises `FetchError` and leaves the cache as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+import httpx
+
+from paperterm.cache import Cache
+from paperterm.client import FetchError, HFClient
+from paperterm.ingest import IngestResult, ingest_items
+from paperterm.models import FeedSpec, Paper
+from paperterm.paths import Paths
+
+DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
+
+Origin = Literal["cache", "network", "sample", "none"]
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedView:
+    """A feed as it can be shown now: where it came from and how old it is."""
+
+    requested: FeedSpec
+    spec: FeedSpec
+    papers: tuple[Paper, ...]
+    fetched_at: dt.datetime | None
+    origin: Origin
+
+    @property
+    def is_sample(self) -> bool:
+        return self.origin == "sample"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    """A successful refresh: the new view and what changed."""
+
+    view: FeedView
+    new_ids: tuple[str, ...]
+    updated: int
+    skipped: int
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{len(self.new_ids)} new", f"{self.updated} updated"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped (bad data)")
+        return f"{self.view.spec.label}: {len(self.view.papers)} papers, " + ", ".join(parts)
+
+
+class CacheWriteError(Exception):
+    """The cache could not be written (read-only directory, full disk)."""
+
+
+class PaperService:
+    """Feeds for the CLI and the TUI. Create one per process; `close()` when done."""
+
+    def __init__(
+        self,
+        paths: Paths,
+        *,
+        endpoint: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = utc_now,
+        max_age: dt.timedelta = DEFAULT_MAX_AGE,
+        deadline: float | None = None,
+    ) -> None:
+        self.paths = paths
+        self.cache = Cache(paths.cache_db)
+        self.endpoint = endpoint
+        self.transport = transport
+        self.clock = clock
+        self.max_age = max_age
+        self.deadline = deadline
+
+    def close(self) -> None:
+        self.cache.close()
+
+    def take_notices(self) -> list[str]:
+        """One-line notices raised since the last call (a cache rebuilt, ...)."""
+        notices, self.cache.notices = self.cache.notices, []
+        return notices
+
+    # -- reading, never the network -------------------------------------------------------
+
+    def cached(self, spec: FeedSpec) -> FeedView:
+        """The feed from the cache; the sample feed for a never-fetched `trending`."""
+        snapshot = self.cache.read_feed(spec)
+        if snapshot is not None:
+            return FeedView(spec, snapshot.spec, snapshot.papers, snapshot.fetched_at, "cache")
+        if spec.kind == "trending":
+            papers, captured = sample_feed()
+            return FeedView(spec, spec, papers, captured, "sample")
+        return FeedView(spec, self.cache.resolve(spec) or spec, (), None, "none")
+
+    def is_stale(self, view: FeedView) -> bool:
+        """True when the view should be refreshed: never fetched, the sample, too old, or
+        stamped in the future (a clock that moved back)."""
+        if view.origin in ("sample", "none") or view.fetched_at is None:
+            return True
+        age = self.clock() - view.fetched_at
+        return age < dt.timedelta(0) or age > self.max_age
+
+    def age(self, view: FeedView) -> dt.timedelta | None:
+        if view.fetched_at is None:
+            return None
+        return max(dt.timedelta(0), self.clock() - view.fetched_at)
+
+    # -- refreshing -----------------------------------------------------------------------
+
+    def client(self) -> HFClient:
+        if self.deadline is None:
+            return HFClient(self.endpoint, transport=self.transport)
+        return HFClient(self.endpoint, transport=self.transport, deadline=self.deadline)
+
+    async def refresh(self, spec: FeedSpec) -> RefreshOutcome:
+        """Fetch `spec`, store the complete snapshot, return it. Raises `FetchError` (nothing
+        stored) or `CacheWriteError` (the network part worked, the disk did not)."""
+        async with self.client() as client:
+            fetched = await client.fetch_feed(spec)
+        now = self.clock()
+        result = ingest_items(fetched.items, now, "search" if spec.kind == "search" else "daily")
+        if fetched.items and not result.papers:
+            raise FetchError("bad-response", f"no usable paper in the answer ({result.skipped_note})")
+        return self._store(spec, fetched.spec, result, now)
+
+    async def lookup(self, paper_id: str) -> Paper:
+        """One paper by id from ``/api/papers/{id}``, stored in the cache."""
+        async with self.client() as client:
+            raw = await client.paper(paper_id)
+        result = ingest_items([raw], self.clock(), "paper")
+        if not result.papers:
+            raise FetchError("bad-response", f"unusable answer for {paper_id}: {result.reasons[0]}")
+        try:
+            self.cache.store_papers(result.papers)
+        except sqlite3.Error as exc:
+            raise CacheWriteError(f"could not write the cache: {exc}") from None
+        return result.papers[0]
+
+    def _store(
+        self, requested: FeedSpec, resolved: FeedSpec, result: IngestResult, now: dt.datetime
+    ) -> RefreshOutcome:
+        try:
+            stored = self.cache.store_feed(requested, resolved, result.papers, now)
+        except sqlite3.Error as exc:
+            raise CacheWriteError(f"could not write the cache {self.paths.cache_db}: {exc}") from None
+        view = FeedView(requested, resolved, tuple(result.papers), now, "network")
+        return RefreshOutcome(view, stored.new, stored.updated, result.skipped)
+
+
+@cache
+def sample_feed() -> tuple[tuple[Paper, ...], dt.datetime]:
+    """The bundled sample: real papers shown on a first run without network."""
+    raw = json.loads((files("paperterm") / "data" / "sample_feed.json").read_text("utf-8"))
+    captured = dt.datetime.fromisoformat(raw["captured_at"].replace("Z", "+00:00"))
+    return tuple(ingest_items(raw["items"], captured, "daily").papers), captured
+
+
+def describe_age(age: dt.timedelta | None) -> str:
+    """"just now", "3 min ago", "2 h ago", "4 days ago"."""
+    if age is None:
+        return "never"
+    seconds = int(age.total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"

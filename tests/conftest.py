@@ -1,0 +1,34 @@
+"""Shared test setup: every path under tmp_path, no proxies, no real network."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from paperterm.paths import Paths
+
+FROZEN_NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """Point config, state and cache at tmp_path; drop proxy and endpoint settings."""
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy", "HF_ENDPOINT", "PAPERTERM_CONFIG", "TEXTUAL_THEME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return Paths.default()
+
+
+@pytest.fixture
+def paths(isolated_home: Paths) -> Paths:
+    return isolated_home
+
+
+@pytest.fixture
+def frozen_now() -> dt.datetime:
+    return FROZEN_NOW

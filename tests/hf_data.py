@@ -1,0 +1,41 @@
+"""Real Hugging Face API responses from tests/fixtures/hf-api (see its SOURCES.md)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"
+COLLECTION = FIXTURES / "collection" / "daily_papers_items.jsonl.gz"
+
+
+def load(relative: str) -> Any:
+    """A fixture file by its path under fixtures/hf-api, parsed."""
+    return json.loads((FIXTURES / relative).read_text("utf-8"))
+
+
+@cache
+def _collection() -> tuple[str, ...]:
+    with gzip.open(COLLECTION, "rt", encoding="utf-8") as lines:
+        return tuple(lines)
+
+
+def collection_items() -> list[dict[str, Any]]:
+    """All 9,881 items of 580 feed days, days ascending, API order within a day."""
+    return [json.loads(line) for line in _collection()]
+
+
+@cache
+def day_index() -> dict[str, tuple[int, int]]:
+    """feed day -> (first line, count) in the collection."""
+    index = load("collection/index.json")
+    return {d["date"]: (d["first_line"], d["count"]) for d in index["days"]}
+
+
+def day_items(day: str) -> list[dict[str, Any]]:
+    """A day's items exactly as `?date=DAY` returned them (upvotes descending)."""
+    first, count = day_index()[day]
+    return [json.loads(line) for line in _collection()[first : first + count]]
