@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from paperterm.models import FeedSpec, Paper, merge_papers
 
@@ -182,11 +183,11 @@ class Cache:
         ).fetchall()
         return {paper.id: paper for paper in (Paper.from_json(json.loads(d)) for (d,) in rows)}
 
-    def _query_one(self, sql: str, args: tuple[object, ...]) -> tuple[str, ...] | None:
+    def _query_one(self, sql: str, args: tuple[object, ...]) -> tuple[Any, ...] | None:
         rows = self._query_all(sql, args)
         return rows[0] if rows else None
 
-    def _query_all(self, sql: str, args: tuple[object, ...]) -> list[tuple[str, ...]]:
+    def _query_all(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
         try:
             return self._connection().execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
@@ -206,7 +207,7 @@ class Cache:
             db = sqlite3.connect(self.path, timeout=10)
         except (OSError, sqlite3.OperationalError) as exc:
             self.notices.append(f"cache unavailable at {self.path} ({exc}); working without it")
-            return _create(sqlite3.connect(":memory:"))
+            return _check_or_create(sqlite3.connect(":memory:"))
         try:
             return _check_or_create(db)
         except _Foreign as exc:
@@ -234,7 +235,9 @@ class Cache:
                 if side.exists():
                     side.replace(aside.with_name(aside.name + suffix))
         except OSError as exc:
-            self.notices.append(f"cache {self.path} is damaged ({reason}) and could not be moved: {exc}")
+            self.notices.append(
+                f"cache {self.path} is damaged ({reason}) and could not be moved: {exc}"
+            )
             return
         self.notices.append(f"cache was damaged ({reason}); moved to {aside} and rebuilt")
 
@@ -245,27 +248,35 @@ class _Foreign(Exception):
 
 def _check_or_create(db: sqlite3.Connection) -> sqlite3.Connection:
     db.execute("PRAGMA busy_timeout = 10000")
-    app_id = db.execute("PRAGMA application_id").fetchone()[0]
-    tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if app_id == 0 and tables == 0:
-        return _create(db)
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if app_id != APPLICATION_ID:
-        raise _Foreign("not a paperterm cache")
-    if version != SCHEMA_VERSION:
-        raise _Foreign(f"cache format {version}, expected {SCHEMA_VERSION}")
-    return db
-
-
-def _create(db: sqlite3.Connection) -> sqlite3.Connection:
-    db.execute("PRAGMA busy_timeout = 10000")
+    if _kind(db) == (APPLICATION_ID, SCHEMA_VERSION):
+        return db
+    # Another process may be creating the schema right now: decide under the write lock.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        app_id, version = _kind(db)
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id == 0 and tables == 0:
+            # Not executescript(): it would commit and drop the lock first.
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif app_id != APPLICATION_ID:
+            raise _Foreign("not a paperterm cache")
+        elif version != SCHEMA_VERSION:
+            raise _Foreign(f"cache format {version}, expected {SCHEMA_VERSION}")
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
     db.execute("PRAGMA journal_mode = WAL")
-    with db:
-        db.executescript(
-            _SCHEMA
-            + f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
-        )
     return db
+
+
+def _kind(db: sqlite3.Connection) -> tuple[int, int]:
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    return app_id, version
 
 
 _NOT_DAMAGE = ("locked", "busy", "readonly", "read-only", "disk is full", "unable to open")

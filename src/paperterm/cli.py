@@ -44,7 +44,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="paperterm", description="Read the Hugging Face Papers feed in a terminal.")
+    parser = _Parser(
+        prog="paperterm", description="Read the Hugging Face Papers feed in a terminal."
+    )
     parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     parser.add_argument("--feed", type=_feed, dest="start_feed", help="start on this FEED")
@@ -154,7 +156,9 @@ async def _list(service: PaperService, spec: FeedSpec, args: argparse.Namespace)
 
 def _explain_fallback(service: PaperService, view: FeedView, reason: str) -> None:
     if view.origin == "cache":
-        _note(f"offline — showing {view.spec.label} cached {describe_age(service.age(view))} ({reason})")
+        _note(
+            f"offline — showing {view.spec.label} cached {describe_age(service.age(view))} ({reason})"
+        )
     elif view.origin == "sample":
         _note(f"sample feed (offline): nothing cached yet and {reason}")
     else:
@@ -167,11 +171,13 @@ def _offline(args: argparse.Namespace) -> bool:
 
 def _print_table(papers: Sequence[Paper], out: TextIO) -> None:
     for rank, paper in enumerate(papers, 1):
-        out.write(f"{rank:>4}  ▲{paper.upvotes:>4}  {paper.id:<10}  {paper.title}\n")
+        out.write(f"{rank:>4}  ▲{paper.upvotes:<5} {paper.id:<10}  {paper.title}\n")
 
 
 def _print_json(papers: Sequence[Paper]) -> None:
-    rows = [{key: value for key, value in p.to_json().items() if key in JSON_FIELDS} for p in papers]
+    rows = [
+        {key: value for key, value in p.to_json().items() if key in JSON_FIELDS} for p in papers
+    ]
     json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 

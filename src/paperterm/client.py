@@ -24,10 +24,12 @@ import math
 import os
 import random
 import re
+import socket
+import ssl
 import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -109,6 +111,7 @@ class FeedFetch:
 
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 class HFClient:
@@ -120,13 +123,13 @@ class HFClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         deadline: float = DEADLINE,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
         max_body: int = MAX_BODY_BYTES,
     ) -> None:
         self.endpoint = resolve_endpoint(endpoint)
         self.deadline = deadline
         self._transport = transport
-        self._sleep = sleep
+        self._sleep = sleep or asyncio.sleep
         self._max_body = max_body
         self._http: httpx.AsyncClient | None = None
         self._give_up_at = math.inf
@@ -166,7 +169,7 @@ class HFClient:
 
     # -- internals ------------------------------------------------------------------------
 
-    async def _within_deadline(self, work: Awaitable[Any]) -> Any:
+    async def _within_deadline(self, work: Awaitable[T]) -> T:
         self._give_up_at = asyncio.get_running_loop().time() + self.deadline
         try:
             async with asyncio.timeout(self.deadline):
@@ -188,7 +191,9 @@ class HFClient:
         if spec.kind == "trending":
             params["sort"] = "trending"
         else:
-            params[{"daily": "date", "weekly": "week", "monthly": "month"}[spec.kind]] = str(spec.value)
+            params[{"daily": "date", "weekly": "week", "monthly": "month"}[spec.kind]] = str(
+                spec.value
+            )
         items, pages = await self._pages(params, MAX_PAGES[spec.kind])
         return FeedFetch(spec, items, pages)
 
@@ -232,7 +237,8 @@ class HFClient:
                 hopeless = attempt >= RETRIES or min(wait, RETRY_WAIT_CAP) > self._time_left()
                 if status == 429 and (hopeless or wait > RETRY_WAIT_CAP):
                     raise FetchError(
-                        "rate-limited", f"rate limited by {self._host}, retry in {math.ceil(wait)} s"
+                        "rate-limited",
+                        f"rate limited by {self._host}, retry in {math.ceil(wait)} s",
                     )
                 if hopeless:
                     raise FetchError("http", f"{self._host} answered {_status_text(status)}")
@@ -244,7 +250,7 @@ class HFClient:
             return _parse_json(body, headers.get("content-type", ""), shape)
 
     async def _get(
-        self, path: str, params: Mapping[str, Any]
+        self, path: str, params: Mapping[str, Any] | None
     ) -> tuple[int, httpx.Headers, bytes, str]:
         assert self._http is not None, "use HFClient as an async context manager"
         url = path
@@ -252,21 +258,27 @@ class HFClient:
             try:
                 async with self._http.stream("GET", url, params=params) as response:
                     if response.is_redirect:
-                        url = self._redirect_target(response)
-                        params = {}
+                        # The Location carries its own query string.
+                        url, params = self._redirect_target(response), None
                         continue
                     body = await self._read_capped(response) if response.status_code == 200 else b""
                     return response.status_code, response.headers, body, response.url.path
             except httpx.TimeoutException as exc:
-                raise _Retryable(f"{self._host} did not answer in time ({type(exc).__name__})") from None
+                raise _Retryable(
+                    f"{self._host} did not answer in time ({type(exc).__name__})"
+                ) from None
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 raise _Retryable(f"connection to {self._host} dropped: {_reason(exc)}") from None
             except httpx.ConnectError as exc:
                 raise FetchError("offline", self._connect_message(exc)) from None
             except (httpx.ProxyError, httpx.UnsupportedProtocol) as exc:
-                raise FetchError("config", f"proxy failed {_proxy_env_summary()}: {_reason(exc)}") from None
+                raise FetchError(
+                    "config", f"proxy failed {_proxy_env_summary()}: {_reason(exc)}"
+                ) from None
             except httpx.HTTPError as exc:
-                raise FetchError("offline", f"request to {self._host} failed: {_reason(exc)}") from None
+                raise FetchError(
+                    "offline", f"request to {self._host} failed: {_reason(exc)}"
+                ) from None
         raise FetchError("http", f"{self._host} redirected more than {MAX_REDIRECTS} times")
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
@@ -284,23 +296,29 @@ class HFClient:
         return f"{self._host} sent more than {self._max_body // (1024 * 1024)} MB — refused"
 
     def _redirect_target(self, response: httpx.Response) -> str:
-        location = response.headers.get("location", "")
+        location = str(response.headers.get("location", ""))
         target = urljoin(str(response.url), location)
         parts, base = urlsplit(target), urlsplit(self.endpoint)
         if parts.scheme not in ("http", "https") or parts.hostname != base.hostname:
-            raise FetchError("http", f"{self._host} redirected to {clean_line(location, 80)!r} — not followed")
+            raise FetchError(
+                "http", f"{self._host} redirected to {clean_line(location, 80)!r} — not followed"
+            )
         return target
 
     def _connect_message(self, exc: httpx.ConnectError) -> str:
         reason = _reason(exc)
-        if "CERTIFICATE_VERIFY_FAILED" in reason or "SSL" in reason:
+        causes = list(_chain(exc))
+        if (
+            any(isinstance(c, ssl.SSLError) for c in causes)
+            or "CERTIFICATE_VERIFY_FAILED" in reason
+        ):
             return f"TLS check failed for {self._host}: {reason} (SSL_CERT_FILE/SSL_CERT_DIR are honoured)"
         proxy = _proxy_for(self.endpoint)
         if proxy:
             return f"cannot reach the proxy {proxy[1]} (from {proxy[0]}): {reason}"
-        if "Name or service not known" in reason or "nodename" in reason or "getaddrinfo" in reason:
+        if any(isinstance(c, socket.gaierror) for c in causes):
             return f"cannot reach {self._host} (DNS lookup failed) — offline?"
-        if "refused" in reason.lower():
+        if any(isinstance(c, ConnectionRefusedError) for c in causes):
             return f"cannot reach {self._host} (connection refused)"
         return f"cannot reach {self._host}: {reason}"
 
@@ -323,27 +341,36 @@ class _NotFinite(ValueError):
 def _parse_json(body: bytes, content_type: str, shape: type) -> Any:
     kind = content_type.split(";")[0].strip().lower()
     if kind == "text/html":
-        raise FetchError("bad-response", "not a JSON feed (got text/html) — captive portal or proxy?")
+        raise FetchError(
+            "bad-response", "not a JSON feed (got text/html) — captive portal or proxy?"
+        )
     if not body.strip():
         raise FetchError("bad-response", "empty answer where a JSON feed was expected")
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FetchError("bad-response", f"answer is not UTF-8 text ({kind or 'no content type'})") from None
+        raise FetchError(
+            "bad-response", f"answer is not UTF-8 text ({kind or 'no content type'})"
+        ) from None
     try:
         data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         preview = clean_line(text[:40], 40)
         raise FetchError(
-            "bad-response", f"answer is not valid JSON ({exc.msg} at char {exc.pos}; starts {preview!r})"
+            "bad-response",
+            f"answer is not valid JSON ({exc.msg} at char {exc.pos}; starts {preview!r})",
         ) from None
     except _NotFinite:
-        raise FetchError("bad-response", "answer contains NaN or Infinity — not a valid feed") from None
+        raise FetchError(
+            "bad-response", "answer contains NaN or Infinity — not a valid feed"
+        ) from None
     except RecursionError:
         raise FetchError("bad-response", "answer is nested too deeply to be a feed") from None
     if not isinstance(data, shape):
         expected = "a list" if shape is list else "an object"
-        raise FetchError("bad-response", f"unexpected feed format: got {_json_kind(data)}, expected {expected}")
+        raise FetchError(
+            "bad-response", f"unexpected feed format: got {_json_kind(data)}, expected {expected}"
+        )
     return data
 
 
@@ -359,9 +386,8 @@ def _finite_float(text: str) -> float:
 
 
 def _json_kind(data: object) -> str:
-    return {dict: "a JSON object", list: "a list", str: "a string", type(None): "null"}.get(
-        type(data), f"a JSON {type(data).__name__}"
-    )
+    names: dict[type, str] = {dict: "a JSON object", list: "a list", str: "a string", type(None): "null"}
+    return names.get(type(data), f"a JSON {type(data).__name__}")
 
 
 _RATELIMIT = re.compile(r'"(\w+)"\s*;\s*r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)')
@@ -385,7 +411,8 @@ def _retry_after(headers: httpx.Headers, attempt: int) -> float:
 
 
 def _backoff(attempt: int) -> float:
-    return min(RETRY_WAIT_CAP, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() / 4)
+    base: float = min(RETRY_WAIT_CAP, 0.5 * 2.0 ** (attempt - 1))
+    return base * (1 + random.random() / 4)
 
 
 def _status_text(status: int) -> str:
@@ -396,6 +423,15 @@ def _status_text(status: int) -> str:
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return clean_line(text, 200)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _item_id(item: object) -> str:
@@ -409,7 +445,7 @@ def _item_id(item: object) -> str:
 def _proxy_for(url: str) -> tuple[str, str] | None:
     """(variable name, proxy URL) of the environment proxy that applies to `url`, if any."""
     parts = urlsplit(url)
-    if urllib.request.proxy_bypass_environment(parts.hostname or ""):
+    if urllib.request.proxy_bypass(parts.hostname or ""):
         return None
     proxies = urllib.request.getproxies_environment()
     for key in (parts.scheme, "all"):

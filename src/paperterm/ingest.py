@@ -224,7 +224,9 @@ def _keywords(value: object) -> tuple[str, ...]:
 def _organization(value: object) -> str | None:
     if not isinstance(value, dict):
         return None
-    return _optional_line(value.get("fullname"), NAME_MAX) or _optional_line(value.get("name"), NAME_MAX)
+    return _optional_line(value.get("fullname"), NAME_MAX) or _optional_line(
+        value.get("name"), NAME_MAX
+    )
 
 
 def _submitter(submitted_by: object, on_daily_by: object) -> str | None:

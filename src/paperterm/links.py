@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_CHARS = re.compile(
+    r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _HOST = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
 MAX_URL_LENGTH = 2048
 

@@ -66,7 +66,7 @@ class Paper:
         return max(self.author_count, len(self.authors))
 
     def author_line(self, first: int = 3) -> str:
-        """"A, B, C and 12 more" — the first few names and a count of the rest."""
+        """ "A, B, C and 12 more" — the first few names and a count of the rest."""
         shown = ", ".join(self.authors[:first])
         rest = self.authors_total - min(first, len(self.authors))
         if rest > 0:
@@ -229,7 +229,11 @@ class FeedSpec:
 
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_PERIOD_SHAPES = {"daily": (_DAY, "YYYY-MM-DD"), "weekly": (_WEEK, "YYYY-Www"), "monthly": (_MONTH, "YYYY-MM")}
+_PERIOD_SHAPES = {
+    "daily": (_DAY, "YYYY-MM-DD"),
+    "weekly": (_WEEK, "YYYY-Www"),
+    "monthly": (_MONTH, "YYYY-MM"),
+}
 
 
 def _period_start(kind: str, value: str) -> dt.date:

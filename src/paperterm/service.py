@@ -139,7 +139,9 @@ class PaperService:
         now = self.clock()
         result = ingest_items(fetched.items, now, "search" if spec.kind == "search" else "daily")
         if fetched.items and not result.papers:
-            raise FetchError("bad-response", f"no usable paper in the answer ({result.skipped_note})")
+            raise FetchError(
+                "bad-response", f"no usable paper in the answer ({result.skipped_note})"
+            )
         return self._store(spec, fetched.spec, result, now)
 
     async def lookup(self, paper_id: str) -> Paper:
@@ -161,7 +163,9 @@ class PaperService:
         try:
             stored = self.cache.store_feed(requested, resolved, result.papers, now)
         except sqlite3.Error as exc:
-            raise CacheWriteError(f"could not write the cache {self.paths.cache_db}: {exc}") from None
+            raise CacheWriteError(
+                f"could not write the cache {self.paths.cache_db}: {exc}"
+            ) from None
         view = FeedView(requested, resolved, tuple(result.papers), now, "network")
         return RefreshOutcome(view, stored.new, stored.updated, result.skipped)
 
@@ -175,7 +179,7 @@ def sample_feed() -> tuple[tuple[Paper, ...], dt.datetime]:
 
 
 def describe_age(age: dt.timedelta | None) -> str:
-    """"just now", "3 min ago", "2 h ago", "4 days ago"."""
+    """ "just now", "3 min ago", "2 h ago", "4 days ago"."""
     if age is None:
         return "never"
     seconds = int(age.total_seconds())

@@ -1,0 +1,103 @@
+"""`paperterm list <100-paper feed> --offline` against a big and a small cache.
+
+Goal (issue: foundation): reading a feed costs what the feed costs, not what the cache holds —
+the run with 9,877 cached papers (all 580 fixture days stored as feeds, plus a 100-paper
+trending snapshot) must take at most 1.2x the run with only those 100 papers cached. The floor
+is `python -c "import httpx"`, started the same way in the same run.
+
+    python benchmarks/bench_list.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from hf_data import collection_items  # noqa: E402
+
+from paperterm.cache import Cache  # noqa: E402
+from paperterm.ingest import ingest_items  # noqa: E402
+from paperterm.models import FeedSpec  # noqa: E402
+
+NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
+
+
+def fill(cache_home: Path, *, everything: bool) -> int:
+    items = collection_items()
+    papers = ingest_items(items, NOW, "daily").papers
+    cache = Cache(cache_home / "paperterm" / "cache.sqlite3")
+    trending = FeedSpec("trending")
+    cache.store_feed(trending, trending, papers[-100:], NOW)
+    if everything:
+        by_day: dict[str, list] = {}  # type: ignore[type-arg]
+        for paper in papers:
+            by_day.setdefault(str(paper.feed_day), []).append(paper)
+        for day, day_papers in by_day.items():
+            spec = FeedSpec.parse(f"daily:{day}")
+            cache.store_feed(spec, spec, day_papers, NOW)
+    count = len(cache.all_papers())
+    cache.close()
+    return count
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        small, big = Path(tmp, "small"), Path(tmp, "big")
+        counts = {"small": fill(small, everything=False), "big": fill(big, everything=True)}
+        base_env = {
+            **os.environ,
+            "HF_ENDPOINT": "http://127.0.0.1:9",
+            "XDG_DATA_HOME": tmp,
+            "XDG_CONFIG_HOME": tmp,
+        }
+        listing = [sys.executable, "-m", "paperterm", "list", "trending", "--offline"]
+        commands = {
+            "import httpx (floor)": ([sys.executable, "-c", "import httpx"], base_env),
+            f"list, cache of {counts['small']}": (
+                listing,
+                {**base_env, "XDG_CACHE_HOME": str(small)},
+            ),
+            f"list, cache of {counts['big']}": (listing, {**base_env, "XDG_CACHE_HOME": str(big)}),
+        }
+        for command, env in commands.values():  # warm the page cache and .pyc files
+            timed(command, env)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):  # interleaved, so drift hits every command alike
+            for name, (command, env) in commands.items():
+                samples[name].append(timed(command, env))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    floor, small_t, big_t = medians.values()
+    print(f"median of {runs} runs each, interleaved")
+    print(f"{'command':<28}{'median ms':>10}{'min ms':>9}{'vs floor':>10}")
+    for name, values in samples.items():
+        print(
+            f"{name:<28}{medians[name] * 1000:>10.1f}{min(values) * 1000:>9.1f}"
+            f"{medians[name] / floor:>9.2f}x"
+        )
+    ratio = big_t / small_t
+    print(
+        f"big cache / small cache: {ratio:.3f}x (goal <= 1.2x) -> {'ok' if ratio <= 1.2 else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
