@@ -15,7 +15,7 @@ from fakehf import FakeHF
 from hf_data import day_items
 
 from paperterm.cache import Cache
-from paperterm.client import FetchError
+from paperterm.endpoint import FetchError
 from paperterm.ingest import ingest_items
 from paperterm.models import FeedSpec
 from paperterm.paths import Paths

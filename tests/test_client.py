@@ -14,11 +14,11 @@ from fakehf import FakeHF, Reply, closed_port, serve
 from hf_data import day_items
 
 from paperterm import __version__
-from paperterm.client import (
+from paperterm.client import HFClient
+from paperterm.endpoint import (
     DEFAULT_ENDPOINT,
     EndpointError,
     FetchError,
-    HFClient,
     endpoint_warning,
     resolve_endpoint,
 )

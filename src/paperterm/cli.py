@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from paperterm import __version__
-from paperterm.client import EndpointError, FetchError, endpoint_warning, resolve_endpoint
+from paperterm.endpoint import EndpointError, FetchError, endpoint_warning, resolve_endpoint
 from paperterm.models import FeedSpec, FeedSpecError, Paper
 from paperterm.paths import Paths
 from paperterm.service import CacheWriteError, FeedView, PaperService, describe_age
@@ -95,17 +95,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    command = args.command or "list"
+    command = args.command or "read"
     if command == "paths":
         return _paths(Paths.default())
-    if args.start_feed is None and args.command is None:
-        args.feed, args.json, args.limit = None, False, None
     endpoint = resolve_endpoint()
     warning = endpoint_warning(endpoint)
     if warning and not _offline(args):
         _note(warning)
     service = PaperService(Paths.default(), endpoint=endpoint)
     try:
+        if command == "read":
+            return _reader(service, args)
         if command == "fetch":
             return asyncio.run(_fetch(service, args.feeds or [FeedSpec("trending")]))
         if command == "list":
@@ -118,16 +118,29 @@ def run(args: argparse.Namespace) -> int:
         service.close()
 
 
+def _reader(service: PaperService, args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the reader needs a terminal; for scripts use `paperterm list`")
+    from paperterm.ui.app import PapertermApp  # Textual loads only for the reader
+
+    app = PapertermApp(service, start=args.start_feed, offline=args.offline_everywhere)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
 async def _fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
     failed = 0
     for spec in specs:
         try:
             outcome = await service.refresh(spec)
-        except (FetchError, CacheWriteError) as exc:
+        except FetchError as exc:
             _error(f"{spec}: {exc}")
             failed += 1
             continue
         print(outcome.summary)
+        if outcome.cache_error:
+            _error(outcome.cache_error)
+            failed += 1
     return EXIT_FAILURE if failed else EXIT_OK
 
 
@@ -135,13 +148,15 @@ async def _list(service: PaperService, spec: FeedSpec, args: argparse.Namespace)
     view = service.cached(spec)
     if not _offline(args) and service.is_stale(view):
         try:
-            view = (await service.refresh(spec)).view
+            outcome = await service.refresh(spec)
         except FetchError as exc:
             _explain_fallback(service, view, str(exc))
             if view.origin == "none":
                 return EXIT_FAILURE
-        except CacheWriteError as exc:
-            _note(str(exc))
+        else:
+            view = outcome.view
+            if outcome.cache_error:
+                _note(outcome.cache_error)
     elif view.origin == "sample":
         _note("sample feed (offline): nothing cached yet; run `paperterm fetch` when online")
     elif view.origin == "none":

@@ -29,16 +29,16 @@ import ssl
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from paperterm import __version__
+from paperterm.endpoint import FetchError, resolve_endpoint
 from paperterm.ingest import clean_line, ingest_items
 from paperterm.models import FeedSpec
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
 PAGE_SIZE = 100
 SEARCH_LIMIT = 120
 # A day never had more than ~60 papers, a month ~630: these bounds are far above real feeds
@@ -51,54 +51,6 @@ DEADLINE = 20.0
 RETRIES = 2
 RETRY_WAIT_CAP = 30.0
 MAX_REDIRECTS = 3
-
-ErrorKind = Literal["offline", "timeout", "rate-limited", "http", "bad-response", "config"]
-
-
-class FetchError(Exception):
-    """A refresh that did not produce a complete, valid answer. `str()` is a one-line message."""
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-    @property
-    def offline(self) -> bool:
-        return self.kind in ("offline", "timeout")
-
-
-class EndpointError(ValueError):
-    """HF_ENDPOINT does not hold a usable http(s) base URL."""
-
-
-def resolve_endpoint(value: str | None = None) -> str:
-    """The API base URL: `value`, else ``$HF_ENDPOINT``, else huggingface.co (no trailing /)."""
-    raw = (value if value is not None else os.environ.get("HF_ENDPOINT", "")).strip()
-    if not raw:
-        return DEFAULT_ENDPOINT
-    try:
-        parts = urlsplit(raw)
-        _ = parts.port
-    except ValueError:
-        parts = None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.username
-        or parts.query
-        or parts.fragment
-    ):
-        raise EndpointError(f"HF_ENDPOINT={raw!r} is not an http(s) URL such as {DEFAULT_ENDPOINT}")
-    return raw.rstrip("/")
-
-
-def endpoint_warning(endpoint: str) -> str | None:
-    """A warning for plain http to anything but this machine."""
-    parts = urlsplit(endpoint)
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        return f"HF_ENDPOINT {endpoint} uses plain http: traffic is not encrypted"
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +338,12 @@ def _finite_float(text: str) -> float:
 
 
 def _json_kind(data: object) -> str:
-    names: dict[type, str] = {dict: "a JSON object", list: "a list", str: "a string", type(None): "null"}
+    names: dict[type, str] = {
+        dict: "a JSON object",
+        list: "a list",
+        str: "a string",
+        type(None): "null",
+    }
     return names.get(type(data), f"a JSON {type(data).__name__}")
 
 

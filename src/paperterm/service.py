@@ -14,15 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Literal
-
-import httpx
+from typing import TYPE_CHECKING, Literal
 
 from paperterm.cache import Cache
-from paperterm.client import FetchError, HFClient
+from paperterm.endpoint import FetchError
 from paperterm.ingest import IngestResult, ingest_items
 from paperterm.models import FeedSpec, Paper
 from paperterm.paths import Paths
+
+if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first frame
+    import httpx
+
+    from paperterm.client import HFClient
 
 DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
 
@@ -57,6 +60,8 @@ class RefreshOutcome:
     new_ids: tuple[str, ...]
     updated: int
     skipped: int
+    # The answer was good but could not be stored (read-only cache dir, full disk).
+    cache_error: str | None = None
 
     @property
     def summary(self) -> str:
@@ -127,13 +132,15 @@ class PaperService:
     # -- refreshing -----------------------------------------------------------------------
 
     def client(self) -> HFClient:
+        from paperterm.client import HFClient
+
         if self.deadline is None:
             return HFClient(self.endpoint, transport=self.transport)
         return HFClient(self.endpoint, transport=self.transport, deadline=self.deadline)
 
     async def refresh(self, spec: FeedSpec) -> RefreshOutcome:
         """Fetch `spec`, store the complete snapshot, return it. Raises `FetchError` (nothing
-        stored) or `CacheWriteError` (the network part worked, the disk did not)."""
+        stored); a cache that cannot be written is reported in the outcome, not raised."""
         async with self.client() as client:
             fetched = await client.fetch_feed(spec)
         now = self.clock()

@@ -1,0 +1,126 @@
+"""Start-up to the first painted frame: paperterm over a 10k-paper cache vs a bare Textual app.
+
+Both run in a real pseudo-terminal (120x36), started the same way in the same run, and the
+clock stops when a marker appears in what the process writes to the terminal: the first
+trending title for paperterm, the text of the one Static for the bare app.
+
+Goal (issue: the reader): paperterm at most 1.5x the bare app.
+
+    python benchmarks/bench_startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from hf_data import collection_items  # noqa: E402
+
+from paperterm.cache import Cache  # noqa: E402
+from paperterm.ingest import ingest_items  # noqa: E402
+from paperterm.models import FeedSpec  # noqa: E402
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare app ready")
+
+Bare().run()
+"""
+
+
+def fill_cache(cache_home: Path) -> str:
+    """A cache of all 9,877 fixture papers; returns the first title of its trending feed."""
+    now = dt.datetime.now(dt.UTC)
+    papers = ingest_items(collection_items(), now, "daily").papers
+    cache = Cache(cache_home / "paperterm" / "cache.sqlite3")
+    by_day: dict[str, list] = {}  # type: ignore[type-arg]
+    for paper in papers:
+        by_day.setdefault(str(paper.feed_day), []).append(paper)
+    for day, day_papers in by_day.items():
+        spec = FeedSpec.parse(f"daily:{day}")
+        cache.store_feed(spec, spec, day_papers, now)
+    trending = sorted(papers, key=lambda p: -(p.stars or 0))[:100]
+    cache.store_feed(FeedSpec("trending"), FeedSpec("trending"), trending, now)
+    cache.close()
+    return trending[0].title[:30]
+
+
+def first_frame(argv: list[str], env: dict[str, str], marker: bytes, timeout: float = 20) -> float:
+    """Seconds from spawn until `marker` appears on the terminal."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execvpe(argv[0], argv, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    seen = b""
+    try:
+        while time.perf_counter() - started < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+                if marker in seen:
+                    return time.perf_counter() - started
+        raise RuntimeError(f"marker {marker!r} not seen; got {seen[-300:]!r}")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        marker = fill_cache(home / "cache").encode()
+        (home / "bare.py").write_text(BARE_APP)
+        env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
+               "TEXTUAL_ANIMATIONS": "none", "XDG_CACHE_HOME": str(home / "cache"),
+               "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+               "HF_ENDPOINT": "http://127.0.0.1:9"}  # fmt: skip
+        commands = {
+            "bare Textual app": ([sys.executable, str(home / "bare.py")], b"bare app ready"),
+            "paperterm --offline": ([sys.executable, "-m", "paperterm", "--offline"], marker),
+            "paperterm (online, fresh)": ([sys.executable, "-m", "paperterm"], marker),
+        }
+        for argv, mark in commands.values():  # warm caches and .pyc files
+            first_frame(argv, env, mark)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, (argv, mark) in commands.items():
+                samples[name].append(first_frame(argv, env, mark))
+    bare = statistics.median(samples["bare Textual app"])
+    print(f"first painted frame, median of {runs} interleaved runs in a 120x36 pty")
+    print(f"{'':<28}{'median ms':>10}{'min ms':>9}{'vs bare':>9}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"{name:<28}{median * 1000:>10.0f}{min(values) * 1000:>9.0f}{median / bare:>8.2f}x")
+    worst = max(statistics.median(v) for v in samples.values()) / bare
+    print(f"worst ratio {worst:.2f}x (goal <= 1.5x) -> {'ok' if worst <= 1.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""HelpScreen: every key, read from the live bindings (keymap overrides included)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# Where each action is listed; actions not named here go under "Other".
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Move": ("cursor_down", "cursor_up", "page_down", "page_up", "first", "last", "select",
+             "app.focus_next", "focus_next", "back"),
+    "Feeds": ("feed('trending')", "feed('daily')", "feed('weekly')", "feed('monthly')",
+              "period(-1)", "period(1)", "search", "refresh"),
+    "Paper": ("open('hf')", "open('arxiv')", "open('pdf')", "open('code')", "copy_link"),
+    "App": ("help", "command_palette", "quit"),
+}  # fmt: skip
+
+EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("App", "ctrl+p", "Command palette: every action by name"),
+)
+# Better words for Textual's own bindings.
+DESCRIPTIONS = {
+    "app.focus_next": "Switch between the list and the details",
+    "focus_next": "Switch between the list and the details",
+}
+
+
+def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[tuple[str, str]]]:
+    """(keys, description) per section, from the bindings of `nodes` as they are now."""
+    by_action: dict[str, tuple[list[str], str]] = {}
+    for node in nodes:
+        # The live map: it already holds the user's keymap overrides.
+        for key, bindings in node._bindings.key_to_bindings.items():
+            for binding in bindings:
+                if binding.system:
+                    continue
+                description = (
+                    DESCRIPTIONS.get(binding.action) or binding.tooltip or binding.description
+                )
+                keys, _ = by_action.setdefault(binding.action, ([], description))
+                display = _key_name(key)
+                if display not in keys:
+                    keys.append(display)
+    position = {
+        action: (name, i) for name, actions in SECTIONS.items() for i, action in enumerate(actions)
+    }
+    ranked: dict[str, list[tuple[int, str, str]]] = {name: [] for name in [*SECTIONS, "Other"]}
+    for action, (keys, description) in by_action.items():
+        section, index = position.get(action, ("Other", 99))
+        ranked[section].append((index, " / ".join(keys), description or action))
+    for section, key, description in EXTRA_KEYS:
+        ranked[section].append((50, key, description))
+    return {name: [(k, d) for _, k, d in sorted(rows)] for name, rows in ranked.items() if rows}
+
+
+_KEY_NAMES = {"down": "↓", "up": "↑", "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn",
+              "home": "Home", "end": "End", "enter": "Enter", "escape": "Esc", "question_mark": "?",
+              "left_square_bracket": "[", "right_square_bracket": "]", "slash": "/", "tab": "Tab"}  # fmt: skip
+
+
+def _key_name(key: str) -> str:
+    return _KEY_NAMES.get(key, key)
+
+
+def help_content(
+    sections: dict[str, list[tuple[str, str]]], extra: Iterable[Content] = ()
+) -> Content:
+    parts: list[str | tuple[str, str] | Content] = []
+    for section, rows in sections.items():
+        parts += [(section, "bold $paper-accent"), "\n"]
+        for keys, description in rows:
+            parts += [(f"  {keys:<18}", "bold"), description, "\n"]
+        parts.append("\n")
+    for block in extra:
+        parts += [block, "\n"]
+    return Content.assemble(*parts)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, grouped, over the reader."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 80; max-width: 95%; height: 90%;
+        padding: 1 2; background: $panel; border: tall $primary;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", key_display="Esc"),
+    ]
+
+    def __init__(self, content: Content) -> None:
+        super().__init__()
+        self._content = content
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Content.assemble(("paperterm — keys", "bold"), "\n\n", self._content))
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,107 @@
+"""DetailPane: everything about one paper, as plain wrapped text, scrollable.
+
+Built with `Content.assemble`, where plain strings are literal: a title such as
+``[@click=app.quit]x[/]`` shows exactly as typed and does nothing when clicked. Links are shown
+as text; the reader opens them with its own keys, through one URL check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from paperterm.models import Paper
+
+_AUTHORS_SHOWN = 8
+
+
+def detail_content(
+    paper: Paper, *, read: bool = False, bookmarked: bool = False, tags: Collection[str] = ()
+) -> Content:
+    """The detail text of a paper."""
+    parts: list[str | tuple[str, str] | Content] = [(paper.title, "bold $text"), "\n"]
+    parts += [(paper.author_line(_AUTHORS_SHOWN) or "(no authors listed)", "$text-muted"), "\n\n"]
+    marks = [("● unread" if not read else "read"), *(["★ bookmarked"] if bookmarked else [])]
+    facts = [
+        ("Paper", paper.id),
+        ("Feed day", _day(paper.feed_day)),
+        ("arXiv", _day(paper.published)),
+        ("Upvotes", f"▲\u00a0{paper.upvotes}"),
+        ("Comments", str(paper.comments)),
+        ("Organization", paper.organization or ""),
+        ("Submitted by", paper.submitter or ""),
+        ("Code", _code(paper)),
+        ("Project", paper.project_page or ""),
+        ("Status", "  ".join(marks)),
+        ("Tags", ", ".join(tags)),
+    ]  # fmt: skip
+    for label, value in facts:
+        if value:
+            parts += [(f"{label:<13}", "$text-muted"), value, "\n"]
+    if paper.ai_summary:
+        parts += ["\n", ("AI summary  ", "bold $paper-accent"), paper.ai_summary, "\n"]
+    if paper.ai_keywords:
+        parts += [
+            ("Keywords  ", "bold $paper-accent"),
+            (", ".join(paper.ai_keywords), "italic"),
+            "\n",
+        ]
+    parts += ["\n", ("Abstract", "bold $paper-accent"), "\n", paper.abstract or "(no abstract)"]
+    return Content.assemble(*parts)
+
+
+def _code(paper: Paper) -> str:
+    if not paper.github:
+        return ""
+    shown = paper.github.removeprefix("https://").removeprefix("http://")
+    return f"{shown}  ★\u00a0{paper.stars}" if paper.stars is not None else shown
+
+
+def _day(value: object) -> str:
+    return str(value) if value else ""
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Scrollable details of the highlighted paper."""
+
+    ALLOW_MAXIMIZE = True  # a narrow terminal shows the details full-screen on Enter
+
+    DEFAULT_CSS = """
+    DetailPane {
+        height: 1fr;
+        padding: 0 1;
+        background: $surface;
+    }
+    DetailPane > #detail-text { width: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.paper: Paper | None = None
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Content("Nothing to show."), id="detail-text")
+
+    def show(self, paper: Paper | None, *, read: bool = False, bookmarked: bool = False,
+             tags: Collection[str] = ()) -> None:  # fmt: skip
+        """Show `paper` (None: an empty pane), scrolled to the top when the paper changed."""
+        text = self.query_one("#detail-text", Static)
+        if paper is None:
+            text.update(Content("Nothing to show."))
+        else:
+            text.update(detail_content(paper, read=read, bookmarked=bookmarked, tags=tags))
+        if paper is not self.paper:
+            self.scroll_home(animate=False)
+        self.paper = paper

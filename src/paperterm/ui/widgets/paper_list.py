@@ -1,0 +1,318 @@
+"""PaperList: the feed as a virtual list over Textual's line API.
+
+Only the rows on screen are ever rendered (`render_line`), each once per look: a rendered row
+is cached by what it shows (paper, width, cursor, read, bookmarked, highlight), so moving the
+cursor re-renders two rows and scrolling renders only the rows that come into view. Replacing
+100,000 rows is a list assignment and a dict build; no widget is mounted per row.
+
+Titles are untrusted text: rows are built from `rich.text.Text` parts, never from markup.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Collection, Mapping, Sequence
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from paperterm.models import Paper
+
+Spans = tuple[tuple[int, int], ...]
+_ROW_CACHE_SIZE = 512
+_META_WIDTH = 9  # "  ❝123 </>": comments and a code marker
+_META_MIN_WIDTH = 50
+
+
+class PaperList(ScrollView, can_focus=True):
+    """A keyboard- and mouse-driven list of papers with a cursor."""
+
+    DEFAULT_CSS = """
+    PaperList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        height: 1fr;
+        background: $surface;
+    }
+    PaperList > .paper-list--cursor {
+        background: $block-cursor-blurred-background;
+    }
+    PaperList:focus > .paper-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    PaperList > .paper-list--unread { color: $paper-unread; }
+    PaperList > .paper-list--bookmarked { color: $paper-bookmarked; }
+    PaperList > .paper-list--upvotes { color: $paper-upvotes; }
+    PaperList > .paper-list--read { color: $paper-read; }
+    PaperList > .paper-list--meta { color: $text-muted; }
+    PaperList > .paper-list--match { color: $paper-match; text-style: bold underline; }
+    PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paper-list--cursor",
+        "paper-list--unread",
+        "paper-list--bookmarked",
+        "paper-list--upvotes",
+        "paper-list--read",
+        "paper-list--meta",
+        "paper-list--match",
+        "paper-list--empty",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "Top", show=False, tooltip="First paper"),
+        Binding("G,end", "last", "Bottom", show=False, tooltip="Last paper"),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("enter", "select", "Details", tooltip="Read the details of the paper"),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved onto a paper (None: the list is empty)."""
+
+        def __init__(self, paper: Paper | None) -> None:
+            super().__init__()
+            self.paper = paper
+
+    class Selected(Message):
+        """The user chose the paper under the cursor (Enter, or a click on it)."""
+
+        def __init__(self, paper: Paper) -> None:
+            super().__init__()
+            self.paper = paper
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._papers: Sequence[Paper] = ()
+        self._positions: dict[str, int] | None = None
+        self._cursor = 0
+        self._read: Collection[str] = frozenset()
+        self._bookmarked: Collection[str] = frozenset()
+        self._highlights: Mapping[str, Spans] = {}
+        self._rows: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self.empty_text = "No papers."
+
+    # -- data in --------------------------------------------------------------------------
+
+    def set_papers(
+        self,
+        papers: Sequence[Paper],
+        *,
+        keep: str | None = None,
+        highlights: Mapping[str, Spans] | None = None,
+    ) -> None:
+        """Show `papers`; the cursor stays on `keep` (a paper id) when it is still listed."""
+        self._papers = papers
+        self._positions = None  # built on first use: 100k ids cost ~25 ms we rarely need
+        self._highlights = highlights or {}
+        self._rows.clear()
+        self.virtual_size = Size(0, len(papers))
+        target = _find(papers, keep) if keep is not None else 0
+        self._cursor = -1  # force a Highlighted message even when the index is unchanged
+        self.move_cursor(target, center=keep is not None)
+        self.refresh()
+
+    def set_marks(self, read: Collection[str], bookmarked: Collection[str]) -> None:
+        """Which papers are read and bookmarked (markers and dimming)."""
+        self._read, self._bookmarked = read, bookmarked
+        self._rows.clear()
+        self.refresh()
+
+    def refresh_papers(self, ids: Collection[str]) -> None:
+        """Redraw the rows of these papers only (their marks changed)."""
+        self._rows.clear()
+        top = round(self.scroll_offset.y)
+        visible = self._papers[top : top + self.scrollable_content_region.height]
+        for row, paper in enumerate(visible, top):
+            if paper.id in ids:
+                self.refresh_line(row)
+
+    # -- data out -------------------------------------------------------------------------
+
+    @property
+    def papers(self) -> Sequence[Paper]:
+        return self._papers
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @property
+    def highlighted(self) -> Paper | None:
+        """The paper under the cursor."""
+        return self._papers[self._cursor] if 0 <= self._cursor < len(self._papers) else None
+
+    def index_of(self, paper_id: str) -> int | None:
+        if self._positions is None:
+            self._positions = {paper.id: index for index, paper in enumerate(self._papers)}
+        return self._positions.get(paper_id)
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def move_cursor(self, index: int, *, center: bool = False) -> None:
+        """Put the cursor on row `index` (clamped) and scroll it into view."""
+        index = max(0, min(index, len(self._papers) - 1)) if self._papers else 0
+        previous, self._cursor = self._cursor, index
+        self._scroll_to_cursor(center=center)
+        if previous != index:
+            if previous >= 0:
+                self.refresh_line(previous)
+            self.refresh_line(index)
+            self.post_message(self.Highlighted(self.highlighted))
+
+    def select_id(self, paper_id: str) -> bool:
+        """Move the cursor to a paper by id; False when it is not listed."""
+        index = self.index_of(paper_id)
+        if index is None:
+            return False
+        self.move_cursor(index, center=True)
+        return True
+
+    def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_offset.y)
+        if center and not top <= self._cursor < top + height:
+            self.scroll_to(y=max(0, self._cursor - height // 2), animate=False)
+        elif self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._papers) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor + self._page())
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor - self._page())
+
+    def action_select(self) -> None:
+        paper = self.highlighted
+        if paper is not None:
+            self.post_message(self.Selected(paper))
+
+    # -- events ---------------------------------------------------------------------------
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = offset.y + round(self.scroll_offset.y)
+        if not 0 <= row < len(self._papers):
+            return
+        if row == self._cursor:
+            self.action_select()
+        else:
+            self.move_cursor(row)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._rows.clear()
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._rows.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rows.clear()
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = round(self.scroll_offset.y) + y
+        if not self._papers:
+            if y == 0:
+                style = self.get_component_rich_style("paper-list--empty")
+                return Strip([Segment(" " + self.empty_text, style)]).adjust_cell_length(width)
+            return Strip.blank(width, self.rich_style)
+        if row >= len(self._papers):
+            return Strip.blank(width, self.rich_style)
+        paper = self._papers[row]
+        key = (
+            paper.id,
+            width,
+            row == self._cursor,
+            paper.id in self._read,
+            paper.id in self._bookmarked,
+            self._highlights.get(paper.id),
+        )
+        strip = self._rows.get(key)
+        if strip is None:
+            strip = self._render_row(paper, width, *key[2:5], key[5])
+            self._rows[key] = strip
+            if len(self._rows) > _ROW_CACHE_SIZE:
+                self._rows.popitem(last=False)
+        else:
+            self._rows.move_to_end(key)
+        return strip
+
+    def _render_row(
+        self,
+        paper: Paper,
+        width: int,
+        is_cursor: bool,
+        is_read: bool,
+        is_bookmarked: bool,
+        spans: Spans | None,
+    ) -> Strip:
+        style = self.get_component_rich_style
+        base = self.rich_style + (style("paper-list--cursor") if is_cursor else Style())
+        muted = style("paper-list--read") if is_read else Style()
+        row = Text(style=base, no_wrap=True, end="")
+        row.append("●" if not is_read else " ", style("paper-list--unread"))
+        row.append("★" if is_bookmarked else " ", style("paper-list--bookmarked"))
+        row.append(f" ▲{paper.upvotes:>4} ", style("paper-list--upvotes"))
+        wide = width >= _META_MIN_WIDTH
+        title_width = max(1, width - row.cell_len - (_META_WIDTH + 1 if wide else 0))
+        title = Text(paper.title, style=muted, no_wrap=True, end="")
+        for start, end in spans or ():
+            title.stylize(style("paper-list--match"), start, end)
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        row.append_text(title)
+        if wide:
+            row.append(" " + _meta(paper), style("paper-list--meta"))
+        segments = list(row.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, base).simplify()
+
+
+def _find(papers: Sequence[Paper], paper_id: str) -> int:
+    """The row of `paper_id`, else 0 (a scan stops early, unlike building an index)."""
+    return next((i for i, paper in enumerate(papers) if paper.id == paper_id), 0)
+
+
+def _meta(paper: Paper) -> str:
+    """Comment count and code marker in fixed columns: "  ❝12 </>"."""
+    comments = f"❝{min(paper.comments, 999)}" if paper.comments else ""
+    pad = " " * (_META_WIDTH - 4 - cell_len(comments))
+    return f"{pad}{comments} {'</>' if paper.github else '   '}"

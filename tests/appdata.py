@@ -1,0 +1,67 @@
+"""A reader over a cache filled with real fixture papers and a frozen clock (tests, screenshots)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import httpx
+from hf_data import day_items
+
+from paperterm.ingest import ingest_items
+from paperterm.models import FeedSpec, Paper
+from paperterm.paths import Paths
+from paperterm.service import PaperService
+from paperterm.ui.app import PapertermApp
+
+NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
+FETCHED = NOW - dt.timedelta(minutes=3)
+TRENDING_DAYS = ("2026-08-17", "2026-08-18", "2026-08-19", "2026-08-20", "2026-08-21")
+
+
+def unreachable() -> httpx.MockTransport:
+    """A transport for which the network is down."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    return httpx.MockTransport(refuse)
+
+
+def trending_papers() -> list[Paper]:
+    """A stand-in trending list: five feed days of real papers, most stars first."""
+    items = [item for day in TRENDING_DAYS for item in day_items(day)]
+    papers = ingest_items(items, FETCHED, "daily").papers
+    return sorted(papers, key=lambda p: (-(p.stars or 0), -p.upvotes))
+
+
+def paths_in(home: Path) -> Paths:
+    return Paths(config_dir=home / "config", data_dir=home / "data", cache_dir=home / "cache")
+
+
+def fill_cache(
+    service: PaperService, papers: list[Paper] | None = None, at: dt.datetime = FETCHED
+) -> None:
+    trending = FeedSpec("trending")
+    service.cache.store_feed(
+        trending, trending, papers if papers is not None else trending_papers(), at
+    )
+    for day in ("2026-08-20", "2026-08-21"):
+        spec = FeedSpec.parse(f"daily:{day}")
+        service.cache.store_feed(
+            FeedSpec("daily"), spec, ingest_items(day_items(day), at, "daily").papers, at
+        )
+
+
+def make_service(home: Path, transport: httpx.AsyncBaseTransport | None = None,
+                 now: dt.datetime = NOW) -> PaperService:  # fmt: skip
+    return PaperService(paths_in(home), transport=transport or unreachable(), clock=lambda: now)
+
+
+def build_app(home: Path, *, fill: bool = True, offline: bool = False,
+              transport: httpx.AsyncBaseTransport | None = None,
+              start: FeedSpec | None = None) -> PapertermApp:  # fmt: skip
+    service = make_service(home, transport)
+    if fill:
+        fill_cache(service)
+    return PapertermApp(service, start=start, offline=offline)

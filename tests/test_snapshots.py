@@ -1,0 +1,48 @@
+"""Snapshots of the main views (pytest-textual-snapshot); fixture papers, frozen clock.
+
+Update after an intended UI change with `pytest tests/test_snapshots.py --snapshot-update`
+and review the SVGs under tests/__snapshots__/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from appdata import NOW, build_app, fill_cache, make_service
+from textual.pilot import Pilot
+
+from paperterm.ui.app import PapertermApp
+
+
+async def _move(pilot: Pilot[None]) -> None:
+    await pilot.press("j", "j", "j")
+    await pilot.pause()
+
+
+async def _help(pilot: Pilot[None]) -> None:
+    await pilot.press("question_mark")
+    await pilot.pause(0.2)
+
+
+def test_main_view(snap_compare: Any, tmp_path: Path) -> None:
+    """The trending list (cursor on the 4th paper) beside its details; "updated 3 min ago"."""
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 36), run_before=_move)
+
+
+def test_narrow_view(snap_compare: Any, tmp_path: Path) -> None:
+    """At 80x24 the details sit under the list; the footer still fits."""
+    assert snap_compare(build_app(tmp_path), terminal_size=(80, 24))
+
+
+def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
+    """The help modal lists the keys by section, from the live bindings."""
+    assert snap_compare(build_app(tmp_path), terminal_size=(120, 36), run_before=_help)
+
+
+def test_offline_view(snap_compare: Any, tmp_path: Path) -> None:
+    """--offline with a two-hour-old cache: the status line says "offline — cached 2 h ago"."""
+    service = make_service(tmp_path)
+    fill_cache(service, at=NOW - dt.timedelta(hours=2))
+    assert snap_compare(PapertermApp(service, offline=True), terminal_size=(120, 36))
