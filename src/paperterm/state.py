@@ -1,0 +1,611 @@
+"""Bookmarks and read marks: the state value, the operations that change it, and the store
+that keeps it in `state.toml` without ever losing an update.
+
+A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small frozen record.
+`op.apply(state)` returns the new `State` and the operation that undoes it. The store:
+
+1. applies the operation to its in-memory state at once, so counts on screen change at once,
+   and queues it;
+2. saves (`apply(save=True)`, or `sync()` from a worker): takes the lock, re-reads the file if
+   another process replaced it since, replays only this process's queued operations on top of
+   what is on disk, writes atomically, then empties the queue. Two instances therefore merge
+   instead of overwriting each other;
+3. if saving fails (disk full, read-only directory ...), keeps the queue and says so; the next
+   change or `sync()` retries, and the file on disk is untouched.
+
+Undo is a stack in the store: every change that did something pushes its inverse, and
+`undo()` applies the newest inverse as a new change, through the same lock-and-merge path.
+
+The lock is `flock` on ``state.toml.lock`` beside the real file (a symlink's target), where the
+temp files and ``state.toml.bak`` also live. It serialises processes on one machine; it does
+not reach across machines sharing a synced folder, whose conflicting copies the sync tool keeps.
+
+Damage is never silent and never destructive: a file this version cannot trust is moved to
+``state.toml.corrupt-<time>`` and the store starts from the last good copy (``state.toml.bak``,
+the file as it was before the latest save) or empty; a file from a newer paperterm is never
+written (read-only, changes kept in memory). Everything the user should hear comes back as
+one-line notices; nothing here prints or logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from paperterm.models import Bookmark, Paper
+from paperterm.statefile import (
+    DamagedFile,
+    Encoder,
+    NewerSchema,
+    Signature,
+    UnwritableValue,
+    atomic_write,
+    decode,
+    locked,
+    move_aside,
+    read_bytes,
+    real_path,
+    remove_stale_temps,
+    signature,
+)
+
+Clock = Callable[[], dt.datetime]
+Recovery = Callable[[], "tuple[State, str]"]
+
+
+def utc_now() -> dt.datetime:
+    """The default clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Read marks (id -> when) and bookmarks (id -> Bookmark), plus unknown top-level keys."""
+
+    read: Mapping[str, dt.datetime] = field(default_factory=dict)
+    bookmarks: Mapping[str, Bookmark] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def is_read(self, paper_id: str) -> bool:
+        return paper_id in self.read
+
+    def is_bookmarked(self, paper_id: str) -> bool:
+        return paper_id in self.bookmarks
+
+    def unread_count(self, ids: Iterable[str]) -> int:
+        """How many of `ids` (the papers shown) are unread."""
+        return sum(1 for paper_id in ids if paper_id not in self.read)
+
+    def bookmark_list(self, tag: str | None = None) -> list[Bookmark]:
+        """Bookmarks, newest first; only those carrying `tag` when given."""
+        marks = [b for b in self.bookmarks.values() if tag is None or tag in b.tags]
+        return sorted(marks, key=lambda b: (b.added_at, b.id), reverse=True)
+
+    def tags(self) -> list[str]:
+        """Every tag in use, sorted (for completion)."""
+        return sorted({tag for b in self.bookmarks.values() for tag in b.tags})
+
+
+# -- operations -------------------------------------------------------------------------------
+# Each `apply` returns (new state, inverse). The new state *is* the old one when nothing
+# changed; the inverse is None when there is nothing to undo.
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    """Mark papers read (one id, or every paper shown for mark-all). Papers already read keep
+    their first read time. `at` is stamped by the store's clock when None."""
+
+    ids: tuple[str, ...]
+    at: dt.datetime | None = None
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        at = _second(self.at or utc_now())
+        fresh = [i for i in dict.fromkeys(self.ids) if i not in state.read]
+        if not fresh:
+            return state, None
+        read = dict(state.read)
+        read.update((i, at) for i in fresh)
+        return replace(state, read=read), SetRead(tuple((i, None) for i in fresh))
+
+    def describe(self) -> str:
+        return _count_text("marked", self.ids, "read")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkUnread:
+    """Mark papers unread."""
+
+    ids: tuple[str, ...]
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        return SetRead(tuple((i, None) for i in self.ids)).apply(state)
+
+    def describe(self) -> str:
+        return _count_text("marked", self.ids, "unread")
+
+
+@dataclass(frozen=True, slots=True)
+class SetRead:
+    """Set exact read times (None: unread). The inverse of the two above."""
+
+    entries: tuple[tuple[str, dt.datetime | None], ...]
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        read = dict(state.read)
+        undo: list[tuple[str, dt.datetime | None]] = []
+        for paper_id, when in self.entries:
+            at = None if when is None else _second(when)
+            old = read.get(paper_id)
+            if old == at:
+                continue
+            undo.append((paper_id, old))
+            if at is None:
+                del read[paper_id]
+            else:
+                read[paper_id] = at
+        if not undo:
+            return state, None
+        return replace(state, read=read), SetRead(tuple(reversed(undo)))
+
+    def describe(self) -> str:
+        return _count_text("restored read marks of", [i for i, _ in self.entries], "")
+
+
+@dataclass(frozen=True, slots=True)
+class AddBookmark:
+    """Bookmark a paper with a snapshot of it. A paper already bookmarked is left as it is.
+    `incomplete`: the snapshot is only what was known (an id added offline)."""
+
+    paper: Paper
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    incomplete: bool = False
+    at: dt.datetime | None = None
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        if self.paper.id in state.bookmarks:
+            return state, None
+        mark = Bookmark(self.paper, _second(self.at or utc_now()), _tags(self.tags), self.note,
+                        incomplete=self.incomplete)
+        return _put(state, mark), RemoveBookmark(self.paper.id)
+
+    def describe(self) -> str:
+        return f"bookmarked {self.paper.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveBookmark:
+    """Remove a bookmark; its inverse puts back the same bookmark, tags and note included."""
+
+    id: str
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        if old is None:
+            return state, None
+        bookmarks = dict(state.bookmarks)
+        del bookmarks[self.id]
+        return replace(state, bookmarks=bookmarks), PutBookmark(old)
+
+    def describe(self) -> str:
+        return f"removed bookmark {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PutBookmark:
+    """Set a bookmark exactly as given, replacing any other with its id."""
+
+    bookmark: Bookmark
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        old = state.bookmarks.get(self.bookmark.id)
+        if old is self.bookmark:
+            return state, None
+        inverse = RemoveBookmark(self.bookmark.id) if old is None else PutBookmark(old)
+        return _put(state, self.bookmark), inverse
+
+    def describe(self) -> str:
+        return f"restored bookmark {self.bookmark.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetTags:
+    """Replace a bookmark's tags (trimmed, empty and repeated ones dropped, order kept)."""
+
+    id: str
+    tags: tuple[str, ...]
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        undo = SetTags(self.id, old.tags) if old else None
+        return _edit(state, old, tags=_tags(self.tags), undo=undo)
+
+    def describe(self) -> str:
+        return f"tagged {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetNote:
+    """Replace a bookmark's note ("" for none)."""
+
+    id: str
+    note: str
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        undo = SetNote(self.id, old.note) if old else None
+        return _edit(state, old, note=self.note, undo=undo)
+
+    def describe(self) -> str:
+        return f"edited the note of {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PinCiteKey:
+    """Pin (or with None, unpin) the citation key exports use for a bookmark."""
+
+    id: str
+    cite_key: str | None
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        undo = PinCiteKey(self.id, old.cite_key) if old else None
+        return _edit(state, old, cite_key=self.cite_key, undo=undo)
+
+    def describe(self) -> str:
+        return f"pinned the citation key of {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSnapshot:
+    """Replace a bookmark's paper snapshot, e.g. to complete one stored offline."""
+
+    paper: Paper
+    incomplete: bool = False
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        old = state.bookmarks.get(self.paper.id)
+        undo = UpdateSnapshot(old.paper, old.incomplete) if old else None
+        return _edit(state, old, paper=self.paper, incomplete=self.incomplete, undo=undo)
+
+    def describe(self) -> str:
+        return f"updated the snapshot of {self.paper.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class MergeIn:
+    """Add every read mark, bookmark and unknown key of `state` that the current state lacks.
+    Used to carry a recovered state into a fresh file; never undone."""
+
+    state: State
+
+    def apply(self, state: State) -> tuple[State, Operation | None]:
+        read = {k: v for k, v in self.state.read.items() if k not in state.read}
+        marks = {k: v for k, v in self.state.bookmarks.items() if k not in state.bookmarks}
+        extra = {k: v for k, v in self.state.extra.items() if k not in state.extra}
+        if not (read or marks or extra):
+            return state, None
+        return State({**state.read, **read}, {**state.bookmarks, **marks},
+                     {**state.extra, **extra}), None
+
+    def describe(self) -> str:
+        return "recovered earlier state"
+
+
+Operation = (
+    MarkRead | MarkUnread | SetRead | AddBookmark | RemoveBookmark | PutBookmark | SetTags
+    | SetNote | PinCiteKey | UpdateSnapshot | MergeIn
+)
+
+
+def _put(state: State, bookmark: Bookmark) -> State:
+    return replace(state, bookmarks={**state.bookmarks, bookmark.id: bookmark})
+
+
+def _edit(
+    state: State, old: Bookmark | None, *, undo: Operation | None, **changes: Any
+) -> tuple[State, Operation | None]:
+    # An edit of a bookmark that another instance removed is dropped: the removal wins.
+    if old is None or all(getattr(old, k) == v for k, v in changes.items()):
+        return state, None
+    return _put(state, replace(old, **changes)), undo
+
+
+def _tags(tags: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+
+
+def _second(at: dt.datetime) -> dt.datetime:
+    # Whole seconds in UTC: what the file shows is exactly what is in memory.
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return at.replace(microsecond=0)
+
+
+def _count_text(verb: str, ids: Iterable[str], what: str) -> str:
+    ids = list(ids)
+    subject = ids[0] if len(ids) == 1 else f"{len(ids)} papers"
+    return f"{verb} {subject} {what}".strip()
+
+
+def _stamped(op: Operation, now: dt.datetime) -> Operation:
+    if isinstance(op, MarkRead | AddBookmark) and op.at is None:
+        return replace(op, at=now)
+    return op
+
+
+def _replay(state: State, ops: Iterable[Operation]) -> State:
+    for op in ops:
+        state, _ = op.apply(state)
+    return state
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What `StateStore.apply` or `undo` did."""
+
+    op: Operation
+    changed: bool  # False: the operation found nothing to do (nothing queued, nothing saved)
+    inverse: Operation | None
+    saved: bool  # every change so far is on disk
+    notices: tuple[str, ...]
+    undone: Operation | None = None  # for `undo()`: the operation that was taken back
+
+
+class StateStore:
+    """The state file of one process. Safe to call from the UI thread and workers at once."""
+
+    def __init__(
+        self, path: Path, *, clock: Clock = utc_now, lock_timeout: float = 5.0,
+        undo_depth: int = 200,
+    ) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock_timeout = lock_timeout
+        self._encoder = Encoder()
+        self._io = threading.Lock()  # one load or save at a time in this process
+        self._mutex = threading.Lock()  # guards everything below; never held during I/O
+        self._loaded = False
+        self._state = State()
+        self._disk = State()  # the file as last read or written ...
+        self._disk_sig: Signature | None = None  # ... and which file that was (None: none)
+        self._pending: list[Operation] = []  # applied in memory, not yet on disk
+        self._undo: deque[tuple[Operation, Operation]] = deque(maxlen=undo_depth)
+        self._read_only: str | None = None
+        self._problem: str | None = None
+
+    @property
+    def state(self) -> State:
+        """The current state: the file plus every change of this process, saved or not."""
+        return self._state
+
+    @property
+    def dirty(self) -> bool:
+        """Some changes are only in memory."""
+        return bool(self._pending)
+
+    @property
+    def read_only(self) -> str | None:
+        """Why this session never writes the file (a newer paperterm wrote it), or None."""
+        return self._read_only
+
+    @property
+    def problem(self) -> str | None:
+        """A standing condition for the status line: read-only, or the last save failed."""
+        return self._read_only or self._problem
+
+    @property
+    def can_undo(self) -> bool:
+        """Some change can still be taken back with `undo()`."""
+        return bool(self._undo)
+
+    def load(self) -> tuple[str, ...]:
+        """(Re)start from the file: forget queued changes and undo history. Creates the data
+        directory, removes temp files of killed writers, and deals with damage."""
+        with self._io:
+            with self._mutex:
+                self._state = self._disk = State()
+                self._disk_sig, self._read_only, self._problem = None, None, None
+                self._pending.clear()
+                self._undo.clear()
+                self._loaded = True
+            return tuple(self._load())
+
+    def apply(self, op: Operation, *, save: bool = True, undoable: bool = True) -> Change:
+        """Apply `op` in memory now and, with `save`, write it. The UI passes ``save=False``
+        and calls `sync()` from a worker; the CLI keeps the default."""
+        notices = [] if self._loaded else list(self.load())
+        with self._mutex:
+            op = _stamped(op, _second(self._clock()))
+            new, inverse = op.apply(self._state)
+            changed = new is not self._state
+            if changed:
+                self._state = new
+                self._pending.append(op)
+                if undoable and inverse is not None:
+                    self._undo.append((op, inverse))
+        if changed and self._read_only:
+            notices.append(self._read_only)
+        elif changed and save:
+            notices.extend(self.sync())
+        return Change(op, changed, inverse, not self._pending, tuple(notices))
+
+    def undo(self, *, save: bool = True) -> Change | None:
+        """Take back the newest change still on the undo stack; None when there is none."""
+        with self._mutex:
+            if not self._undo:
+                return None
+            op, inverse = self._undo.pop()
+        return replace(self.apply(inverse, save=save, undoable=False), undone=op)
+
+    def sync(self) -> tuple[str, ...]:
+        """Write queued changes, merged with whatever other instances wrote, and pick up
+        their changes. Call it from a worker after ``apply(save=False)``, on a timer, or
+        before quitting; without queued changes it only re-reads a replaced file."""
+        if not self._loaded:
+            return self.load()
+        with self._io:
+            return () if self._read_only else tuple(self._save_or_report())
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _save_or_report(self) -> list[str]:
+        try:
+            return self._save()
+        except (OSError, UnwritableValue) as exc:
+            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
+            self._problem = (
+                f"could not save {self.path} ({reason}): changes are kept in memory "
+                "and saving is retried on the next change; the file on disk is unchanged"
+            )
+            return [self._problem]
+
+    def _load(self) -> list[str]:
+        target = real_path(self.path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._problem = f"could not create {target.parent} ({_reason(exc)}); nothing is saved"
+            return [self._problem]
+
+        def recover() -> tuple[State, str]:
+            # Parsed only when the file turns out damaged.
+            return self._backup(target), f"the last good copy ({_backup_path(target).name})"
+
+        try:
+            with ExitStack() as stack:
+                try:
+                    stack.enter_context(self._locked(target))
+                except OSError as exc:
+                    # Reading without the lock is still safe (writers only rename whole files
+                    # into place), but damage cannot be moved aside until the lock is free.
+                    return self._read(target, recover, lock_error=exc)
+                remove_stale_temps(target)
+                notices = self._read(target, recover)
+        except OSError as exc:
+            # Never a reason to write over a file we could not read: saving re-reads it first
+            # and fails the same way until it can be read.
+            self._problem = f"could not read {target} ({_reason(exc)}): starting empty, not saving"
+            return [self._problem]
+        if self._pending:
+            # A recovered state goes into the file at once, so other instances see it too.
+            notices += self._save_or_report()
+        return notices
+
+    def _save(self) -> list[str]:
+        target = real_path(self.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self._locked(target):
+            # The lock is held and the file only changes under it: an unchanged signature means
+            # the file is still exactly what we last read or wrote, and needs no re-reading.
+            unchanged = signature(target) == self._disk_sig
+            notices = [] if unchanged else self._read(target, self._known)
+            if self._read_only:
+                return notices
+            with self._mutex:
+                pending = list(self._pending)
+            if pending:
+                state = _replay(self._disk, pending)
+                data = self._encoder.encode(state.read, state.bookmarks, state.extra)
+                atomic_write(target, data, backup=_backup_path(target))
+                self._commit(state, signature(target), len(pending))
+        if self._problem:
+            self._problem = None
+            notices.append(f"saved {self.path}: earlier changes are on disk now")
+        return notices
+
+    def _read(
+        self, target: Path, recover: Recovery, lock_error: OSError | None = None
+    ) -> list[str]:
+        """Take the file as the new base for queued changes. Damage is moved aside (lock
+        held) and what `recover` gives is queued to be written in its place."""
+        try:
+            found = read_bytes(target)
+            if found is None and self._disk_sig is not None:
+                # Gone while we ran (a sync tool, a stray rm): what we held is written back.
+                return self._start_over(f"{target} had disappeared", recover)
+            if found is None:
+                self._commit(State(), None)
+                return []
+            data, sig = found
+            self._commit(State(*decode(data)), sig)
+            return []
+        except NewerSchema as exc:
+            self._read_only = (
+                f"{target} was written by a newer paperterm (schema {exc.version}): read-only, "
+                "changes are kept in memory only"
+            )
+            self._commit(State(*exc.contents) if exc.contents else State(), None)
+            return [self._read_only + ("" if exc.contents else "; its contents could not be read")]
+        except DamagedFile as exc:
+            return self._quarantine(target, str(exc), recover, lock_error)
+
+    def _quarantine(
+        self, target: Path, reason: str, recover: Recovery, lock_error: OSError | None
+    ) -> list[str]:
+        if lock_error is not None:
+            aside = f"it could not be moved aside yet ({_reason(lock_error)})"
+        else:
+            stamp = _second(self._clock()).strftime("%Y%m%dT%H%M%SZ")
+            aside = f"moved it to {move_aside(target, stamp)}"
+        return self._start_over(f"{target} is damaged ({reason}); {aside}", recover)
+
+    def _start_over(self, what: str, recover: Recovery) -> list[str]:
+        # The file is gone or set aside: the base is empty, and what can be recovered goes
+        # first in the queue, so the next save writes it back under the lock.
+        state, source = recover()
+        with self._mutex:
+            if state.read or state.bookmarks or state.extra:
+                self._pending.insert(0, MergeIn(state))
+        self._commit(State(), None)
+        what = _one_line(what)  # the reason may quote a key from the file
+        if state.read or state.bookmarks:
+            kept = f"kept {len(state.bookmarks)} bookmarks and {len(state.read)} read marks"
+            return [f"{what}; {kept} from {source}"]
+        return [f"{what}; starting empty"]
+
+    def _known(self) -> tuple[State, str]:
+        return self._disk, "what this instance had read"
+
+    def _commit(self, disk: State, sig: Signature | None, written: int = 0) -> None:
+        with self._mutex:
+            self._disk, self._disk_sig = disk, sig
+            del self._pending[:written]
+            self._state = _replay(disk, self._pending)
+
+    def _backup(self, target: Path) -> State:
+        # The last good copy, if it is one this version may read and write.
+        try:
+            found = read_bytes(_backup_path(target))
+            return State(*decode(found[0])) if found else State()
+        except (OSError, DamagedFile, NewerSchema):
+            return State()
+
+    def _locked(self, target: Path) -> AbstractContextManager[None]:
+        return locked(target.with_name(target.name + ".lock"), self._lock_timeout)
+
+
+def _backup_path(target: Path) -> Path:
+    return target.with_name(target.name + ".bak")
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
+def _reason(exc: OSError) -> str:
+    known = {errno.ENOSPC: "disk full", errno.EFBIG: "file too large",
+             errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only file system",
+             errno.EACCES: "permission denied", errno.EPERM: "not permitted"}
+    text = known.get(exc.errno or 0) or exc.strerror or str(exc)
+    return " ".join(text.split())
