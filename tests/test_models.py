@@ -7,7 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from paperterm.models import FeedSpec, FeedSpecError, Paper, merge_papers, normalize_arxiv_id
+from paperterm.models import (
+    FeedSpec,
+    FeedSpecError,
+    Paper,
+    merge_papers,
+    normalize_arxiv_id,
+    paper_id_from_ref,
+)
 
 
 @pytest.mark.parametrize(
@@ -131,3 +138,23 @@ def test_merge_keeps_newest_metadata_and_latest_feed_day() -> None:
     for merged in (merge_papers(early, late), merge_papers(late, early)):
         assert merged.upvotes == 50
         assert merged.feed_day == dt.date(2026, 6, 16)
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("2501.00001", "2501.00001"),
+        ("2501.00001v2", "2501.00001"),
+        ("arXiv:2501.00001", "2501.00001"),
+        ("https://huggingface.co/papers/2501.00001", "2501.00001"),
+        ("hf.co/papers/2501.00001?x=1", "2501.00001"),
+        ("https://arxiv.org/abs/2501.00001v3", "2501.00001"),
+        ("https://arxiv.org/pdf/2501.00001v1.pdf", "2501.00001"),
+        ("http://export.arxiv.org/abs/2501.00001", "2501.00001"),
+        ("https://evil.example/papers/2501.00001", None),
+        ("../2501.00001", None),
+        ("2501.1", None),
+    ],
+)
+def test_paper_refs_name_a_versionless_id(ref: str, expected: str | None) -> None:
+    assert paper_id_from_ref(ref) == expected

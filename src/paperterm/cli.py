@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
-from paperterm import __version__
+from paperterm import __version__, cli_bookmarks
 from paperterm.endpoint import EndpointError, FetchError, endpoint_warning, resolve_endpoint
 from paperterm.models import FeedSpec, FeedSpecError, Paper
 from paperterm.paths import Paths
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--offline", action="store_true", help="use the cache only")
 
     commands.add_parser("paths", help="print where config, state and cache live")
+    cli_bookmarks.add_parsers(commands)
     return parser
 
 
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _error(f"{exc} (see paperterm --help)")
         return EXIT_USAGE
+    except cli_bookmarks.CommandError as exc:
+        _error(str(exc))
+        return EXIT_USAGE if exc.usage else EXIT_FAILURE
     except (Failure, FetchError, CacheWriteError, EndpointError) as exc:
         _error(str(exc))
         return EXIT_FAILURE
@@ -95,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    command = args.command or "read"
+    command = args.command or "reader"
     if command == "paths":
         return _paths(Paths.default())
     endpoint = resolve_endpoint()
@@ -104,18 +108,20 @@ def run(args: argparse.Namespace) -> int:
         _note(warning)
     service = PaperService(Paths.default(), endpoint=endpoint)
     try:
-        if command == "read":
+        if command == "reader":
             return _reader(service, args)
         if command == "fetch":
             return asyncio.run(_fetch(service, args.feeds or [FeedSpec("trending")]))
         if command == "list":
             spec = args.feed or args.start_feed or FeedSpec("trending")
             return asyncio.run(_list(service, spec, args))
-        raise UsageError(f"unknown command {command}")
+        for line in asyncio.run(cli_bookmarks.run(service, args, _offline(args))):
+            _note(line)
+        return EXIT_OK
     finally:
+        service.close()
         for notice in service.take_notices():
             _note(notice)
-        service.close()
 
 
 def _reader(service: PaperService, args: argparse.Namespace) -> int:
@@ -130,6 +136,10 @@ def _reader(service: PaperService, args: argparse.Namespace) -> int:
 
 async def _fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
     failed = 0
+    service.load_state()
+    completed = await service.complete_bookmarks()
+    if completed:
+        print(f"bookmarks: details filled in for {completed}")
     for spec in specs:
         try:
             outcome = await service.refresh(spec)

@@ -26,6 +26,25 @@ def normalize_arxiv_id(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+_PAPER_URL = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/papers/(?P<hf>[^/?#]+)"
+    r"|^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<arxiv>[^/?#]+?)(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def paper_id_from_ref(text: str) -> str | None:
+    """The arXiv id named by `text`: an id (``2501.00001``, ``2501.00001v2``, ``arXiv:2501.00001``)
+    or a Hugging Face / arXiv paper URL. None when it names no paper."""
+    ref = text.strip()
+    match = _PAPER_URL.match(ref)
+    if match:
+        ref = match.group("hf") or match.group("arxiv") or ""
+    elif ref.lower().startswith("arxiv:"):
+        ref = ref[6:]
+    return normalize_arxiv_id(ref)
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as paperterm knows it: cleaned, versionless id, links derived from the id."""

@@ -11,16 +11,18 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.cache import Cache
 from paperterm.endpoint import FetchError
 from paperterm.ingest import IngestResult, ingest_items
-from paperterm.models import FeedSpec, Paper
+from paperterm.models import Bookmark, FeedSpec, Paper
 from paperterm.paths import Paths
+from paperterm.state import StateStore, UpdateSnapshot
 
 if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first frame
     import httpx
@@ -87,9 +89,13 @@ class PaperService:
         clock: Clock = utc_now,
         max_age: dt.timedelta = DEFAULT_MAX_AGE,
         deadline: float | None = None,
+        state_file: Path | None = None,
     ) -> None:
         self.paths = paths
         self.cache = Cache(paths.cache_db)
+        # Bookmarks and read marks. `load_state()` reads the file; the store does no I/O before.
+        self.state = StateStore(state_file or paths.state_file, clock=clock)
+        self._notices: list[str] = []
         self.endpoint = endpoint
         self.transport = transport
         self.clock = clock
@@ -97,12 +103,21 @@ class PaperService:
         self.deadline = deadline
 
     def close(self) -> None:
+        """Write what is still unsaved and close the cache."""
+        if self.state.dirty:
+            self._notices.extend(self.state.sync())
         self.cache.close()
 
     def take_notices(self) -> list[str]:
-        """One-line notices raised since the last call (a cache rebuilt, ...)."""
-        notices, self.cache.notices = self.cache.notices, []
+        """One-line notices raised since the last call (a cache rebuilt, a state file moved
+        aside, ...)."""
+        notices = [*self._notices, *self.cache.notices]
+        self._notices, self.cache.notices = [], []
         return notices
+
+    def load_state(self) -> None:
+        """Read the state file (notices go to `take_notices`)."""
+        self._notices.extend(self.state.load())
 
     # -- reading, never the network -------------------------------------------------------
 
@@ -164,6 +179,36 @@ class PaperService:
             raise CacheWriteError(f"could not write the cache: {exc}") from None
         return result.papers[0]
 
+    # -- bookmarks ------------------------------------------------------------------------
+
+    def bookmark_papers(self, tag: str | None = None) -> list[Paper]:
+        """The bookmarked papers, newest bookmark first, from their snapshots (works offline)."""
+        return [display_paper(b) for b in self.state.state.bookmark_list(tag)]
+
+    async def find_paper(self, paper_id: str, *, offline: bool) -> tuple[Paper | None, str | None]:
+        """A paper by id from the cache, else from the API; (None, reason) when neither."""
+        cached = self.cache.papers([paper_id]).get(paper_id)
+        if cached is not None:
+            return cached, None
+        if offline:
+            return None, "offline"
+        try:
+            return await self.lookup(paper_id), None
+        except (FetchError, CacheWriteError) as exc:
+            return None, str(exc)
+
+    async def complete_bookmarks(self, *, offline: bool = False) -> int:
+        """Fill in bookmarks stored offline with only their id; returns how many were."""
+        completed = 0
+        for bookmark in list(self.state.state.bookmarks.values()):
+            if not bookmark.incomplete:
+                continue
+            paper, _ = await self.find_paper(bookmark.id, offline=offline)
+            if paper is not None:
+                self.state.apply(UpdateSnapshot(paper), save=False, undoable=False)
+                completed += 1
+        return completed
+
     def _store(
         self, requested: FeedSpec, resolved: FeedSpec, result: IngestResult, now: dt.datetime
     ) -> RefreshOutcome:
@@ -175,6 +220,13 @@ class PaperService:
             ) from None
         view = FeedView(requested, resolved, tuple(result.papers), now, "network")
         return RefreshOutcome(view, stored.new, stored.updated, result.skipped)
+
+
+def display_paper(bookmark: Bookmark) -> Paper:
+    """A bookmark's snapshot as shown: one stored offline says what is missing."""
+    if bookmark.incomplete and not bookmark.paper.title:
+        return replace(bookmark.paper, title=f"arXiv {bookmark.id} (details not fetched yet)")
+    return bookmark.paper
 
 
 @cache

@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from paperterm.config import Settings
 from paperterm.models import FeedSpec
 from paperterm.service import PaperService
 from paperterm.ui.screens.help import HelpScreen, binding_rows, help_content
@@ -33,15 +34,21 @@ class PapertermApp(App[None]):
     ]
 
     def __init__(
-        self, service: PaperService, *, start: FeedSpec | None = None, offline: bool = False
+        self,
+        service: PaperService,
+        *,
+        start: FeedSpec | None = None,
+        offline: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.service = service
-        self.start = start or FeedSpec("trending")
+        self.settings = settings or Settings()
+        self.start = start or self.settings.default_feed
         self.offline = offline
 
     def get_default_screen(self) -> Screen[None]:
-        return ReaderScreen(self.service, self.start, offline=self.offline)
+        return ReaderScreen(self.service, self.start, offline=self.offline, settings=self.settings)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Derived from the theme in use, so every built-in theme gets readable markers;
@@ -73,5 +80,4 @@ class PapertermApp(App[None]):
         yield from self.reader.commands()
 
     async def action_quit(self) -> None:
-        self.service.close()
         self.exit()

@@ -20,6 +20,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "Feeds": ("feed('trending')", "feed('daily')", "feed('weekly')", "feed('monthly')",
               "period(-1)", "period(1)", "search", "refresh"),
     "Paper": ("open('hf')", "open('arxiv')", "open('pdf')", "open('code')", "copy_link"),
+    "Triage": ("toggle_read", "next_unread(1)", "next_unread(-1)", "mark_all_read",
+               "toggle_hide_read", "toggle_bookmark", "bookmarks", "edit_tags", "edit_note", "undo"),
     "App": ("help", "command_palette", "quit"),
 }  # fmt: skip
 

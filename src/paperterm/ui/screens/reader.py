@@ -1,329 +1,238 @@
-"""ReaderScreen: the feed list beside the detail pane, and everything that moves between feeds.
+"""ReaderScreen: the feed screen plus triage — read marks, bookmarks, tags, notes and undo.
 
-It owns the flow: paint the cached feed at once, refresh in a worker when stale, keep the
-cursor on the same paper when new papers arrive, and say honestly in the status line how fresh
-the list is. Widgets below it hold no I/O; this screen asks the service and pushes state down.
+Every change goes through the state store in memory first (`apply(save=False)`), so markers
+and counts change at once, then a thread worker writes the file (`sync()`): the screen never
+waits on the disk. Undo takes back one change at a time, whatever kind it was.
 """
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from typing import ClassVar
 
-from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Container
-from textual.screen import Screen
-from textual.widgets import Footer
-from textual.worker import Worker, WorkerState
+from textual.timer import Timer
 
-from paperterm.endpoint import FetchError
-from paperterm.links import safe_url
+from paperterm.config import Settings
 from paperterm.models import FeedSpec, Paper
-from paperterm.opener import browser_plan, console_command, open_in_browser
-from paperterm.service import FeedView, PaperService, RefreshOutcome
-from paperterm.ui.screens.prompt import SearchModal
-from paperterm.ui.widgets.detail import DetailPane
-from paperterm.ui.widgets.paper_list import PaperList
-from paperterm.ui.widgets.status import Freshness, StatusLine
+from paperterm.service import PaperService
+from paperterm.state import (
+    AddBookmark,
+    MarkRead,
+    MarkUnread,
+    Operation,
+    RemoveBookmark,
+    SetNote,
+    SetTags,
+)
+from paperterm.ui.screens.feeds import FeedScreen
+from paperterm.ui.screens.prompt import ConfirmModal, NoteModal, TagsModal
 
-LINKS = {"hf": "Hugging Face page", "arxiv": "arXiv abstract", "pdf": "PDF", "code": "code"}
+TRIAGE_BINDINGS: list[BindingType] = [
+    Binding("b", "toggle_bookmark", "Bookmark", tooltip="Bookmark the paper, or remove it"),
+    Binding("B", "bookmarks", "Bookmarks", tooltip="Show the bookmarks (again: back to the feed)"),
+    Binding("m", "toggle_read", "Read", show=False, tooltip="Mark the paper read or unread"),
+    Binding("n", "next_unread(1)", "Next unread", show=False, tooltip="Next unread paper"),
+    Binding("N", "next_unread(-1)", "Previous unread", show=False, tooltip="Previous unread paper"),
+    Binding(
+        "M", "mark_all_read", "Mark all read", show=False, tooltip="Mark every paper shown as read"
+    ),
+    Binding("U", "toggle_hide_read", "Hide read", show=False, tooltip="Hide or show read papers"),
+    Binding("t", "edit_tags", "Tags", show=False, tooltip="Edit the bookmark's tags"),
+    Binding("e", "edit_note", "Note", show=False, tooltip="Edit the bookmark's note"),
+    Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change, step by step"),
+]
 
 
-class ReaderScreen(Screen[None]):
-    """The main view."""
+class ReaderScreen(FeedScreen):
+    """The main view: feeds, details and triage."""
 
-    ESCAPE_TO_MINIMIZE = False  # Escape runs action_back, which also returns focus to the list
+    BINDINGS: ClassVar[list[BindingType]] = TRIAGE_BINDINGS
 
-    DEFAULT_CSS = """
-    ReaderScreen #panes { layout: horizontal; height: 1fr; }
-    ReaderScreen #papers { width: 3fr; }
-    ReaderScreen #detail { width: 2fr; border-left: tall $panel; }
-    ReaderScreen.-narrow #panes { layout: vertical; }
-    ReaderScreen.-narrow #papers { width: 1fr; height: 1fr; }
-    ReaderScreen.-narrow #detail { width: 1fr; height: 1fr; border-left: none; border-top: tall $panel; }
-    """
+    def __init__(
+        self, service: PaperService, start: FeedSpec, *, offline: bool, settings: Settings
+    ) -> None:
+        super().__init__(service, start, offline=offline, settings=settings)
+        self._read_timer: Timer | None = None
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "feed('trending')", "Feeds", key_display="1-4", tooltip="Trending feed"),
-        Binding("2", "feed('daily')", "Daily", show=False, tooltip="Daily feed: the newest day"),
-        Binding(
-            "3", "feed('weekly')", "Weekly", show=False, tooltip="Weekly feed: the newest week"
-        ),
-        Binding(
-            "4", "feed('monthly')", "Monthly", show=False, tooltip="Monthly feed: the newest month"
-        ),
-        Binding(
-            "left_square_bracket",
-            "period(-1)",
-            "Previous",
-            show=False,
-            tooltip="Previous day, week or month",
-        ),
-        Binding(
-            "right_square_bracket",
-            "period(1)",
-            "Next",
-            show=False,
-            tooltip="Next day, week or month",
-        ),
-        Binding("r", "refresh", "Refresh", tooltip="Fetch the feed again"),
-        Binding("s", "search", "Search", tooltip="Search Hugging Face papers"),
-        Binding("o", "open('hf')", "Open", show=False, tooltip="Open the paper on Hugging Face"),
-        Binding("a", "open('arxiv')", "arXiv", show=False, tooltip="Open the arXiv abstract"),
-        Binding("p", "open('pdf')", "PDF", show=False, tooltip="Open the PDF"),
-        Binding("c", "open('code')", "Code", show=False, tooltip="Open the code (GitHub)"),
-        Binding("y", "copy_link", "Copy link", show=False, tooltip="Copy the paper's link"),
-        Binding("escape", "back", "Back", show=False, tooltip="Back to the list"),
-    ]
+    def paper_highlighted(self, paper: Paper | None) -> None:
+        self.start_read_timer(paper)
 
-    def __init__(self, service: PaperService, start: FeedSpec, *, offline: bool) -> None:
-        super().__init__()
-        self.service = service
-        self.offline = offline
-        self.spec = start
-        self.view: FeedView | None = None
+    def paper_opened(self, paper: Paper) -> None:
+        self.mark_read(paper.id)  # opening a paper counts as reading it
 
-    def compose(self) -> ComposeResult:
-        yield StatusLine(self.service.clock, id="status")
-        with Container(id="panes"):
-            yield PaperList(id="papers")
-            yield DetailPane(id="detail")
-        yield Footer()
+    def commands(self) -> Iterator[SystemCommand]:
+        yield from super().commands()
+        yield from self.triage_commands()
 
-    def on_mount(self) -> None:
-        self.show_feed(self.spec)
-        self.query_one(PaperList).focus()
+    # -- applying changes -----------------------------------------------------------------
 
-    # -- showing feeds --------------------------------------------------------------------
-
-    @property
-    def paper_list(self) -> PaperList:
-        return self.query_one("#papers", PaperList)
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one("#status", StatusLine)
-
-    def show_feed(self, spec: FeedSpec) -> None:
-        """Paint `spec` from the cache now; refresh it in the background when stale."""
-        self.spec = spec
-        self.workers.cancel_group(self, "refresh")
-        view = self.service.cached(spec)
-        self._show_view(view)
-        self._report_notices()
-        if not self.offline and self.service.is_stale(view):
-            self.refresh_feed()
-
-    def _show_view(self, view: FeedView, keep: str | None = None) -> None:
-        self.view = view
-        papers = self.paper_list
-        papers.empty_text = self._empty_text(view)
-        papers.set_papers(view.papers, keep=keep)
-        self.status.show(
-            feed=view.spec.label,
-            shown=len(view.papers),
-            total=len(view.papers),
-            unread=len(view.papers),
-            freshness=self._freshness(view),
-            fetched_at=view.fetched_at,
-            detail="",
-        )
-
-    def _freshness(self, view: FeedView) -> Freshness:
-        if view.origin == "sample":
-            return "sample"
-        if view.origin == "none":
-            return "missing" if self.offline else "refreshing"
-        return "offline" if self.offline else "fresh"
-
-    def _empty_text(self, view: FeedView) -> str:
-        if view.origin == "none":
-            return "No cached copy of this feed yet." + ("" if self.offline else " Loading…")
-        return "No papers in this feed."
-
-    # -- refreshing -----------------------------------------------------------------------
-
-    @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def refresh_feed(self) -> None:
-        """Fetch the current feed; drop the answer if the user has moved on meanwhile."""
-        spec = self.spec
-        self.status.show(freshness="refreshing")
-        try:
-            outcome = await self.service.refresh(spec)
-        except FetchError as exc:
-            if spec == self.spec:
-                self._refresh_failed(str(exc), offline=exc.offline)
-            return
-        if spec == self.spec:
-            self._refreshed(outcome)
-
-    def _refreshed(self, outcome: RefreshOutcome) -> None:
-        previous = self.view
-        highlighted = self.paper_list.highlighted
-        self._show_view(outcome.view, keep=highlighted.id if highlighted else None)
-        replaced_real_feed = previous is not None and previous.origin in ("cache", "network")
-        new = len(outcome.new_ids)
-        if new and replaced_real_feed:
-            self.notify(f"{new} new paper{'s' if new != 1 else ''}", markup=False)
-        if outcome.skipped:
-            self.notify(
-                f"{outcome.skipped} items skipped (bad data)", severity="warning", markup=False
-            )
-        if outcome.cache_error:
-            self.notify(outcome.cache_error, severity="warning", markup=False)
-        self._report_notices()
-
-    def _refresh_failed(self, reason: str, *, offline: bool) -> None:
-        view = self.view
-        freshness: Freshness
-        if view is not None and view.origin == "sample":
-            freshness = "sample"
-        elif view is None or view.origin == "none":
-            freshness = "missing"
-            self.paper_list.empty_text = f"No cached copy of this feed, and {reason}."
-            self.paper_list.refresh()
-        else:
-            freshness = "offline" if offline else "error"
-        self.status.show(freshness=freshness, detail=reason)
-        self.notify(reason, title="Refresh failed", severity="warning", markup=False)
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.status.show(freshness="error", detail=str(error))
-            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
-                        severity="error", markup=False)  # fmt: skip
-
-    def _report_notices(self) -> None:
-        for notice in self.service.take_notices():
+    def change(self, op: Operation, message: str | None = None) -> bool:
+        """Apply `op` now, show it, save in the background. False when nothing changed."""
+        result = self.service.state.apply(op, save=False)
+        for notice in result.notices:
             self.notify(notice, severity="warning", markup=False)
+        if not result.changed:
+            return False
+        self._marks_changed()
+        if message:
+            self.notify(message, markup=False)
+        self.save_state()
+        return True
 
-    # -- list and detail ------------------------------------------------------------------
+    def _marks_changed(self) -> None:
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks)
+        self.update_counts()
+        self.show_details(self.paper_list.highlighted)
 
-    @on(PaperList.Highlighted)
-    def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.query_one(DetailPane).show(event.paper)
+    def mark_read(self, paper_id: str) -> None:
+        if paper_id not in self.state.read:
+            self.change(MarkRead((paper_id,)))
 
-    @on(PaperList.Selected)
-    def _selected(self, event: PaperList.Selected) -> None:
-        detail = self.query_one(DetailPane)
-        if self.has_class("-narrow"):
-            self.maximize(detail, container=False)
-        detail.focus()
+    # -- read marks -----------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        if self.maximized is not None:
-            self.minimize()
-        self.paper_list.focus()
+    def start_read_timer(self, paper: Paper | None) -> None:
+        """A paper becomes read after staying in the detail pane for the configured delay."""
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        delay = self.settings.auto_read_delay
+        if paper is not None and delay > 0 and paper.id not in self.state.read:
+            self._read_timer = self.set_timer(delay, lambda: self._dwelled(paper.id))
 
-    # -- feeds ----------------------------------------------------------------------------
+    def _dwelled(self, paper_id: str) -> None:
+        current = self.paper_list.highlighted
+        if current is not None and current.id == paper_id:
+            self.mark_read(paper_id)
 
-    def action_feed(self, kind: str) -> None:
-        self.show_feed(FeedSpec.parse(kind))
-
-    def action_refresh(self) -> None:
-        if self.offline:
-            self.notify("Offline mode (--offline): not refreshing.", markup=False)
+    def action_toggle_read(self) -> None:
+        paper = self._paper()
+        if paper is None:
             return
-        self.refresh_feed()
+        if self._read_timer is not None:
+            self._read_timer.stop()  # an explicit choice beats the dwell timer
+            self._read_timer = None
+        if paper.id in self.state.read:
+            self.change(MarkUnread((paper.id,)))
+        else:
+            self.change(MarkRead((paper.id,)))
 
-    def action_period(self, step: int) -> None:
-        current = self.view.spec if self.view else self.spec
-        if not current.is_dated:
-            self.notify(f"{current.label} has no previous or next period.", markup=False)
+    def action_next_unread(self, step: int) -> None:
+        papers, cursor = self.paper_list.papers, self.paper_list.cursor
+        indexes = range(cursor + 1, len(papers)) if step > 0 else range(cursor - 1, -1, -1)
+        for index in indexes:
+            if papers[index].id not in self.state.read:
+                self.paper_list.move_cursor(index, center=True)
+                return
+        self.notify(f"No unread papers {'below' if step > 0 else 'above'}.", markup=False)
+
+    def action_mark_all_read(self) -> None:
+        ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
+        if not ids:
+            self.notify("Every paper shown is read already.", markup=False)
             return
-        self.show_feed(current.shifted(step))
 
-    def action_search(self) -> None:
-        def searched(query: str | None) -> None:
-            if query:
-                self.show_feed(FeedSpec("search", query[:250]))
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(MarkRead(ids), f"Marked {len(ids)} papers read (u undoes)")
 
-        self.app.push_screen(SearchModal(), searched)
+        if self.settings.confirm_mark_all_read:
+            noun = "paper" if len(ids) == 1 else "papers"
+            self.app.push_screen(
+                ConfirmModal(f"Mark {len(ids)} unread {noun} shown as read?"), answered
+            )
+        else:
+            answered(True)
 
-    # -- links ----------------------------------------------------------------------------
+    def action_toggle_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        current = self.paper_list.highlighted
+        self.redisplay(keep=current.id if current else None)
+        self.notify("Hiding read papers (U shows them)" if self.hide_read else "Showing read papers",
+                    markup=False)  # fmt: skip
 
-    def _current_paper(self) -> Paper | None:
+    # -- bookmarks ------------------------------------------------------------------------
+
+    def action_toggle_bookmark(self) -> None:
+        paper = self._paper()
+        if paper is None:
+            return
+        if paper.id in self.state.bookmarks:
+            self.change(RemoveBookmark(paper.id), "Bookmark removed (u undoes)")
+        else:
+            self.change(AddBookmark(paper), "Bookmarked")
+
+    def action_bookmarks(self) -> None:
+        if self.bookmarks_mode:
+            self.show_feed(self.spec)
+        else:
+            self.show_bookmarks()
+
+    def action_edit_tags(self) -> None:
+        paper = self._paper()
+        if paper is None:
+            return
+        bookmark = self.state.bookmarks.get(paper.id)
+
+        def edited(tags: tuple[str, ...] | None) -> None:
+            if tags is None:
+                return
+            if bookmark is None:
+                self.change(AddBookmark(paper, tags=tags), "Bookmarked with tags")
+            else:
+                self.change(SetTags(paper.id, tags), "Tags saved")
+
+        modal = TagsModal(paper.title, bookmark.tags if bookmark else (), self.state.tags())
+        self.app.push_screen(modal, edited)
+
+    def action_edit_note(self) -> None:
+        paper = self._paper()
+        if paper is None:
+            return
+        bookmark = self.state.bookmarks.get(paper.id)
+
+        def edited(note: str | None) -> None:
+            if note is None:
+                return
+            if bookmark is None:
+                self.change(AddBookmark(paper, note=note), "Bookmarked with a note")
+            else:
+                self.change(SetNote(paper.id, note), "Note saved")
+
+        self.app.push_screen(NoteModal(paper.title, bookmark.note if bookmark else ""), edited)
+
+    # -- undo -----------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        result = self.service.state.undo(save=False)
+        if result is None or result.undone is None:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        self._marks_changed()
+        self.notify(f"Undone: {result.undone.describe()}", markup=False)
+        self.save_state()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _paper(self) -> Paper | None:
         paper = self.paper_list.highlighted
         if paper is None:
             self.notify("No paper selected.", markup=False)
         return paper
 
-    def _link(self, which: str) -> str | None:
-        paper = self._current_paper()
-        if paper is None:
-            return None
-        raw = {
-            "hf": paper.url,
-            "arxiv": paper.arxiv_url,
-            "pdf": paper.pdf_url,
-            "code": paper.github,
-        }[which]
-        if raw is None:
-            self.notify(f"No {LINKS[which]} link for this paper.", markup=False)
-            return None
-        url = safe_url(raw)
-        if url is None:
-            self.notify(f"Refused to open a non-web link: {raw}", severity="warning", markup=False)
-        return url
-
-    def action_open(self, which: str) -> None:
-        url = self._link(which)
-        if url is None:
-            return
-        plan = browser_plan()
-        if plan.kind == "none":
-            self._show_url(url, "No browser available")
-        elif plan.kind == "console":
-            try:
-                with self.app.suspend():
-                    subprocess.run(console_command(plan, url), check=False)
-            except (SuspendNotSupported, OSError) as exc:
-                self._show_url(url, f"Could not run {plan.argv[0]} ({exc})")
-        else:
-            self._open_in_thread(url)
-
-    @work(thread=True, group="browser", exit_on_error=False)
-    def _open_in_thread(self, url: str) -> None:
-        # webbrowser can block for as long as the browser command runs.
-        if not open_in_browser(url):
-            self.app.call_from_thread(self._show_url, url, "No browser answered")
-
-    def _show_url(self, url: str, why: str) -> None:
-        self.app.copy_to_clipboard(url)
-        self.notify(f"{why}. Link (also sent to the clipboard): {url}", timeout=15, markup=False)
-
-    def action_copy_link(self) -> None:
-        url = self._link("hf")
-        if url is not None:
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied {url} (via the terminal, OSC 52)", markup=False)
-
-    # -- command palette ------------------------------------------------------------------
-
-    def commands(self) -> Iterator[SystemCommand]:
-        """Every reader action, for the command palette."""
-        yield SystemCommand("Refresh", "Fetch the current feed again", self.action_refresh)
-        for kind in ("trending", "daily", "weekly", "monthly"):
-            yield SystemCommand(
-                f"Feed: {kind}", f"Show the {kind} feed", lambda k=kind: self.action_feed(k)
-            )
+    def triage_commands(self) -> Iterator[SystemCommand]:
         yield SystemCommand(
-            "Previous period", "The previous day, week or month", lambda: self.action_period(-1)
+            "Bookmark", "Bookmark the paper, or remove it", self.action_toggle_bookmark
+        )
+        yield SystemCommand("Bookmarks", "Show the bookmarks", self.action_bookmarks)
+        yield SystemCommand("Toggle read", "Mark the paper read or unread", self.action_toggle_read)
+        yield SystemCommand(
+            "Mark all read", "Mark every paper shown as read", self.action_mark_all_read
         )
         yield SystemCommand(
-            "Next period", "The next day, week or month", lambda: self.action_period(1)
+            "Hide read papers", "Hide or show read papers", self.action_toggle_hide_read
         )
-        yield SystemCommand(
-            "Search Hugging Face", "Search papers on huggingface.co", self.action_search
-        )
-        for which, name in LINKS.items():
-            yield SystemCommand(f"Open {name}", f"Open the paper's {name} in a browser",
-                                lambda w=which: self.action_open(w))  # fmt: skip
-        yield SystemCommand(
-            "Copy link", "Copy the paper's Hugging Face link", self.action_copy_link
-        )
+        yield SystemCommand("Edit tags", "Edit the bookmark's tags", self.action_edit_tags)
+        yield SystemCommand("Edit note", "Edit the bookmark's note", self.action_edit_note)
+        yield SystemCommand("Undo", "Undo the last change", self.action_undo)

@@ -7,7 +7,6 @@ as text; the reader opens them with its own keys, through one URL check.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -15,15 +14,16 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from paperterm.models import Paper
+from paperterm.models import Bookmark, Paper
 
 _AUTHORS_SHOWN = 8
 
 
 def detail_content(
-    paper: Paper, *, read: bool = False, bookmarked: bool = False, tags: Collection[str] = ()
+    paper: Paper, *, read: bool = False, bookmark: Bookmark | None = None
 ) -> Content:
-    """The detail text of a paper."""
+    """The detail text of a paper (with its bookmark's tags and note, when bookmarked)."""
+    bookmarked, tags = bookmark is not None, bookmark.tags if bookmark else ()
     parts: list[str | tuple[str, str] | Content] = [(paper.title, "bold $text"), "\n"]
     parts += [(paper.author_line(_AUTHORS_SHOWN) or "(no authors listed)", "$text-muted"), "\n\n"]
     marks = [("● unread" if not read else "read"), *(["★ bookmarked"] if bookmarked else [])]
@@ -31,11 +31,12 @@ def detail_content(
         ("Paper", paper.id),
         ("Feed day", _day(paper.feed_day)),
         ("arXiv", _day(paper.published)),
-        ("Upvotes", f"▲\u00a0{paper.upvotes}"),
+        ("Upvotes", f"▲ {paper.upvotes}"),
         ("Comments", str(paper.comments)),
         ("Organization", paper.organization or ""),
         ("Submitted by", paper.submitter or ""),
         ("Code", _code(paper)),
+        ("Stars", f"★ {paper.stars}" if paper.github and paper.stars is not None else ""),
         ("Project", paper.project_page or ""),
         ("Status", "  ".join(marks)),
         ("Tags", ", ".join(tags)),
@@ -51,6 +52,8 @@ def detail_content(
             (", ".join(paper.ai_keywords), "italic"),
             "\n",
         ]
+    if bookmark is not None and bookmark.note:
+        parts += ["\n", ("Note", "bold $paper-bookmarked"), "\n", bookmark.note, "\n"]
     parts += ["\n", ("Abstract", "bold $paper-accent"), "\n", paper.abstract or "(no abstract)"]
     return Content.assemble(*parts)
 
@@ -58,8 +61,7 @@ def detail_content(
 def _code(paper: Paper) -> str:
     if not paper.github:
         return ""
-    shown = paper.github.removeprefix("https://").removeprefix("http://")
-    return f"{shown}  ★\u00a0{paper.stars}" if paper.stars is not None else shown
+    return paper.github.removeprefix("https://").removeprefix("http://")
 
 
 def _day(value: object) -> str:
@@ -94,14 +96,15 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
 
-    def show(self, paper: Paper | None, *, read: bool = False, bookmarked: bool = False,
-             tags: Collection[str] = ()) -> None:  # fmt: skip
+    def show(
+        self, paper: Paper | None, *, read: bool = False, bookmark: Bookmark | None = None
+    ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed."""
         text = self.query_one("#detail-text", Static)
         if paper is None:
             text.update(Content("Nothing to show."))
         else:
-            text.update(detail_content(paper, read=read, bookmarked=bookmarked, tags=tags))
+            text.update(detail_content(paper, read=read, bookmark=bookmark))
         if paper is not self.paper:
             self.scroll_home(animate=False)
         self.paper = paper

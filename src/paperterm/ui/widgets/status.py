@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from paperterm.service import describe_age
 
-Freshness = Literal["fresh", "refreshing", "offline", "sample", "missing", "error"]
+Freshness = Literal["fresh", "refreshing", "offline", "sample", "missing", "error", "local"]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -36,6 +36,7 @@ class Status:
     freshness: Freshness = "fresh"
     fetched_at: dt.datetime | None = None
     detail: str = ""  # the reason behind "offline"/"error", shown as a tooltip
+    problem: str = ""  # a standing problem with the state file (not saved, read-only)
 
 
 def counts_text(status: Status) -> str:
@@ -61,6 +62,8 @@ def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
             return "no cached copy (offline)"
         case "error":
             return f"refresh failed — cached {age}"
+        case "local":
+            return "saved snapshots"
     return f"updated {age}"
 
 
@@ -76,6 +79,8 @@ class StatusLine(Horizontal):
     StatusLine > #status-feed { width: auto; padding: 0 1; text-style: bold; color: $paper-accent; }
     StatusLine > #status-counts { width: 1fr; padding: 0 1; color: $text-muted; }
     StatusLine > #status-fresh { width: auto; padding: 0 1; }
+    StatusLine > #status-problem { width: auto; padding: 0 1; color: $error; text-style: bold; }
+    StatusLine > #status-problem.-empty { display: none; }
     StatusLine.-offline > #status-fresh { color: $warning; }
     StatusLine.-error > #status-fresh { color: $error; }
     """
@@ -90,6 +95,7 @@ class StatusLine(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(id="status-feed", markup=False)
         yield Static(id="status-counts", markup=False)
+        yield Static(id="status-problem", markup=False, classes="-empty")
         yield Static(id="status-fresh", markup=False)
 
     def on_mount(self) -> None:
@@ -119,6 +125,10 @@ class StatusLine(Horizontal):
         self.set_class(status.freshness == "error", "-error")
         self.query_one("#status-feed", Static).update(Content(status.feed))
         self.query_one("#status-counts", Static).update(Content(counts_text(status)))
+        problem = self.query_one("#status-problem", Static)
+        problem.update(Content("⚠ not saved" if status.problem else ""))
+        problem.set_class(not status.problem, "-empty")
+        problem.tooltip = Content(status.problem) if status.problem else None
         fresh = self.query_one("#status-fresh", Static)
         fresh.update(Content(freshness_text(status, self.clock(), self._frame)))
         fresh.tooltip = Content(status.detail) if status.detail else None
