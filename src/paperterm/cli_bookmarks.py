@@ -1,4 +1,5 @@
-"""The state subcommands: `bookmarks`, `bookmark add|remove`, `read`, `unread`.
+"""The state subcommands: `bookmarks`, `bookmark add|remove`, `read`, `unread`, `export`,
+`import`.
 
 They share the reader's state file and its guarantees (atomic, locked, merged with a reader
 running at the same time). IDs are arXiv ids or Hugging Face / arXiv paper URLs; every one is
@@ -11,11 +12,22 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from paperterm.export import EXPORT_FORMATS, ExportFormat
 from paperterm.models import Bookmark, Paper, paper_id_from_ref
+from paperterm.query import QueryError
 from paperterm.service import PaperService, display_paper
 from paperterm.state import AddBookmark, MarkRead, MarkUnread, Operation, RemoveBookmark
+from paperterm.transfer import (
+    TransferError,
+    encoded,
+    import_file,
+    render,
+    select_bookmarks,
+    write_file,
+)
 
 
 class CommandError(Exception):
@@ -31,6 +43,7 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
     listing = commands.add_parser("bookmarks", help="print the bookmarks")
     listing.add_argument("--json", action="store_true", help="print a JSON array of bookmarks")
     listing.add_argument("--tag", metavar="TAG", help="only bookmarks with this tag")
+    listing.add_argument("--filter", metavar="QUERY", help="only bookmarks matching QUERY")
 
     bookmark = commands.add_parser("bookmark", help="add or remove bookmarks")
     actions = bookmark.add_subparsers(dest="bookmark_action", metavar="ACTION", required=True)
@@ -42,13 +55,28 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
         marks = commands.add_parser(name, help=text)
         marks.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or paper URL")
 
+    out = commands.add_parser("export", help="export bookmarks (stdout by default)")
+    out.add_argument("--format", required=True, choices=EXPORT_FORMATS, metavar="FORMAT",
+                     help="one of: " + ", ".join(EXPORT_FORMATS))  # fmt: skip
+    out.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    out.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    out.add_argument("--tag", metavar="TAG", help="only bookmarks with this tag")
+    out.add_argument("--filter", metavar="QUERY", help="only bookmarks matching QUERY")
+
+    into = commands.add_parser("import", help="merge bookmarks from a file")
+    into.add_argument("file", type=Path, metavar="FILE",
+                      help="a paperterm JSON backup, BibTeX or CSL-JSON with arXiv ids")  # fmt: skip
+
 
 async def run(service: PaperService, args: argparse.Namespace, offline: bool) -> list[str]:
     """Run a state subcommand; returns lines for stderr (notices)."""
     service.load_state()
     if args.command == "bookmarks":
-        _print_bookmarks(service, args)
-        return []
+        return _print_bookmarks(service, args)
+    if args.command == "export":
+        return _export(service, args)
+    if args.command == "import":
+        return _import(service, args)
     ids = parse_ids(args.ids)
     if args.command in ("read", "unread"):
         op: Operation = MarkRead(ids) if args.command == "read" else MarkUnread(ids)
@@ -120,15 +148,60 @@ def bookmark_json(bookmark: Bookmark) -> dict[str, object]:
     }
 
 
-def _print_bookmarks(service: PaperService, args: argparse.Namespace) -> None:
-    marks = service.state.state.bookmark_list(args.tag)
+def _print_bookmarks(service: PaperService, args: argparse.Namespace) -> list[str]:
+    today = service.clock().date()
+    marks, errors = select_bookmarks(
+        service.state.state, tag=args.tag, query=args.filter, today=today
+    )
     if args.json:
         json.dump([bookmark_json(b) for b in marks], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-        return
+        return query_warnings(args.filter, errors)
     for bookmark in marks:
         tags = " ".join(f"#{tag}" for tag in bookmark.tags)
         title = display_paper(bookmark).title
         sys.stdout.write(
             f"{bookmark.added_at:%Y-%m-%d}  {bookmark.id:<10}  {title}{'  ' + tags if tags else ''}\n"
         )
+    return query_warnings(args.filter, errors)
+
+
+def query_warnings(query: str | None, errors: Sequence[QueryError]) -> list[str]:
+    """One line per ignored term of a filter query."""
+    return [
+        f"ignored {query[e.start : e.end]!r} in the filter: {e.message}" for e in errors if query
+    ]
+
+
+def _export(service: PaperService, args: argparse.Namespace) -> list[str]:
+    fmt: ExportFormat = args.format
+    try:
+        done = render(
+            service.state, fmt, tag=args.tag, query=args.filter, today=service.clock().date()
+        )
+        notes = query_warnings(args.filter, done.errors)
+        if done.incomplete:
+            notes.append(f"left out {done.incomplete} bookmark(s) stored without details; "
+                         "`paperterm fetch` fills them in")  # fmt: skip
+        if done.count == 0:
+            notes.append("no bookmarks to export: wrote an empty document")
+        if args.output is None:
+            sys.stdout.write(done.text)
+            return notes
+        written = write_file(args.output, encoded(done.text, fmt), force=args.force)
+    except TransferError as exc:
+        raise CommandError(str(exc)) from None
+    noun = "bookmark" if done.count == 1 else "bookmarks"
+    return [*notes, f"exported {done.count} {noun} to {written}"]
+
+
+def _import(service: PaperService, args: argparse.Namespace) -> list[str]:
+    try:
+        result = import_file(service.state, args.file, now=service.clock())
+    except TransferError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{args.file}: {result.summary} ({result.format})")
+    problem = service.state.problem
+    if problem:
+        raise CommandError(problem)
+    return [f"skipped: {reason}" for reason in result.reasons]

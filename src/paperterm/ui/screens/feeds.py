@@ -94,6 +94,7 @@ class FeedScreen(Screen[None]):
         self.bookmarks_mode = False
         self.hide_read = settings.hide_read
         self._source: Sequence[Paper] = ()  # the view as last listed, before hiding read ones
+        self.filter_query = ""  # the filter bar's query, when one is set
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.service.clock, id="status")

@@ -21,7 +21,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
               "period(-1)", "period(1)", "search", "refresh"),
     "Paper": ("open('hf')", "open('arxiv')", "open('pdf')", "open('code')", "copy_link"),
     "Triage": ("toggle_read", "next_unread(1)", "next_unread(-1)", "mark_all_read",
-               "toggle_hide_read", "toggle_bookmark", "bookmarks", "edit_tags", "edit_note", "undo"),
+               "toggle_hide_read", "toggle_bookmark", "bookmarks", "edit_tags", "edit_note", "undo", "export"),
     "App": ("help", "command_palette", "quit"),
 }  # fmt: skip
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
@@ -26,6 +27,8 @@ from paperterm.state import (
     SetNote,
     SetTags,
 )
+from paperterm.transfer import TransferError, encoded, render, write_file
+from paperterm.ui.screens.export import ExportModal, ExportRequest
 from paperterm.ui.screens.feeds import FeedScreen
 from paperterm.ui.screens.prompt import ConfirmModal, NoteModal, TagsModal
 
@@ -42,6 +45,7 @@ TRIAGE_BINDINGS: list[BindingType] = [
     Binding("t", "edit_tags", "Tags", show=False, tooltip="Edit the bookmark's tags"),
     Binding("e", "edit_note", "Note", show=False, tooltip="Edit the bookmark's note"),
     Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change, step by step"),
+    Binding("x", "export", "Export", show=False, tooltip="Export bookmarks to a file"),
 ]
 
 
@@ -213,6 +217,39 @@ class ReaderScreen(FeedScreen):
         self.notify(f"Undone: {result.undone.describe()}", markup=False)
         self.save_state()
 
+    # -- export ---------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if not self.state.bookmarks:
+            self.notify("No bookmarks to export yet: b bookmarks a paper.", markup=False)
+            return
+        modal = ExportModal(len(self.state.bookmarks), self.state.tags(), self.filter_query)
+        self.app.push_screen(modal, self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self.run_export(request)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def run_export(self, request: ExportRequest) -> None:
+        """Render and write an export off the UI thread; the result is a notification."""
+        today = self.service.clock().date()
+        try:
+            done = render(self.service.state, request.format, tag=request.tag,
+                          query=request.query, today=today, save=False)  # fmt: skip
+            written = write_file(request.destination, encoded(done.text, request.format),
+                                 force=request.force)  # fmt: skip
+        except TransferError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Export failed",
+                                      severity="error", markup=False)  # fmt: skip
+            return
+        noun = "bookmark" if done.count == 1 else "bookmarks"
+        message = f"Exported {done.count} {noun} to {written}"
+        if done.incomplete:
+            message += f" ({done.incomplete} without details left out)"
+        self.app.call_from_thread(self.notify, message, title="Export", markup=False)
+        self.app.call_from_thread(self.save_state)  # the citation keys pinned just now
+
     # -- helpers --------------------------------------------------------------------------
 
     def _paper(self) -> Paper | None:
@@ -236,3 +273,6 @@ class ReaderScreen(FeedScreen):
         yield SystemCommand("Edit tags", "Edit the bookmark's tags", self.action_edit_tags)
         yield SystemCommand("Edit note", "Edit the bookmark's note", self.action_edit_note)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+        yield SystemCommand(
+            "Export bookmarks", "BibTeX, RIS, CSL-JSON, Markdown, JSON or CSV", self.action_export
+        )
