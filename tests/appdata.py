@@ -36,7 +36,12 @@ def trending_papers() -> list[Paper]:
 
 
 def paths_in(home: Path) -> Paths:
-    return Paths(config_dir=home / "config", data_dir=home / "data", cache_dir=home / "cache")
+    """The paths paperterm uses when XDG_CONFIG_HOME etc. are home/config, home/data, home/cache."""
+    return Paths(
+        config_dir=home / "config" / "paperterm",
+        data_dir=home / "data" / "paperterm",
+        cache_dir=home / "cache" / "paperterm",
+    )
 
 
 def fill_cache(

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON array of papers")
     listing.add_argument("--limit", type=_positive, metavar="N", help="print at most N papers")
     listing.add_argument("--offline", action="store_true", help="use the cache only")
+    listing.add_argument("--filter", metavar="QUERY", help="only papers matching QUERY, best first")
 
     commands.add_parser("paths", help="print where config, state and cache live")
     cli_bookmarks.add_parsers(commands)
@@ -171,12 +172,25 @@ async def _list(service: PaperService, spec: FeedSpec, args: argparse.Namespace)
         _note("sample feed (offline): nothing cached yet; run `paperterm fetch` when online")
     elif view.origin == "none":
         raise Failure(f"no cached copy of {spec} (offline)")
-    papers = view.papers[: args.limit] if args.limit else view.papers
+    papers = _filter(service, view.papers, args.filter) if args.filter else view.papers
+    papers = papers[: args.limit] if args.limit else papers
     if args.json:
         _print_json(papers)
     else:
         _print_table(papers, sys.stdout)
     return EXIT_OK
+
+
+def _filter(service: PaperService, papers: Sequence[Paper], text: str) -> Sequence[Paper]:
+    from paperterm.query import PaperIndex, parse_query  # only `--filter` pays for the index
+    from paperterm.transfer import context_for
+
+    service.load_state()
+    query = parse_query(text)
+    for warning in cli_bookmarks.query_warnings(text, query.errors):
+        _note(warning)
+    today = service.clock().date()
+    return PaperIndex(papers).search(query, context_for(service.state.state, today)).papers
 
 
 def _explain_fallback(service: PaperService, view: FeedView, reason: str) -> None:

@@ -71,7 +71,7 @@ class PapertermApp(App[None]):
 
     def action_help(self) -> None:
         reader = self.reader
-        nodes = [self, reader, reader.paper_list, reader.query_one(DetailPane)]
+        nodes = [self, reader, reader.paper_list, reader.query_one(DetailPane), reader.filter_bar]
         self.push_screen(HelpScreen(help_content(binding_rows(nodes))))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

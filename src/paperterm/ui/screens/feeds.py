@@ -8,7 +8,7 @@ the list is. Widgets below it hold no I/O; this screen asks the service and push
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -28,7 +28,7 @@ from paperterm.service import FeedView, PaperService, RefreshOutcome
 from paperterm.state import State
 from paperterm.ui.screens.prompt import SearchModal
 from paperterm.ui.widgets.detail import DetailPane
-from paperterm.ui.widgets.paper_list import PaperList
+from paperterm.ui.widgets.paper_list import PaperList, Spans
 from paperterm.ui.widgets.status import Freshness, StatusLine
 
 LINKS = {"hf": "Hugging Face page", "arxiv": "arXiv abstract", "pdf": "PDF", "code": "code"}
@@ -101,7 +101,12 @@ class FeedScreen(Screen[None]):
         with Container(id="panes"):
             yield PaperList(id="papers")
             yield DetailPane(id="detail")
+        yield from self.compose_bottom()
         yield Footer()
+
+    def compose_bottom(self) -> ComposeResult:
+        """Hook: widgets between the panes and the footer."""
+        yield from ()
 
     def on_mount(self) -> None:
         self.service.load_state()
@@ -137,18 +142,24 @@ class FeedScreen(Screen[None]):
         self.workers.cancel_group(self, "refresh")
         self.paper_list.empty_text = "No bookmarks yet: press b on a paper to keep it here."
         self.redisplay()
-        self.status.show(feed="bookmarks", freshness="local", fetched_at=None, detail="")
+        self.status.show(feed=self.feed_label(), freshness="local", fetched_at=None, detail="")
 
     def _show_view(self, view: FeedView, keep: str | None = None) -> None:
         self.view = view
         self.paper_list.empty_text = self._empty_text(view)
         self.redisplay(keep)
         self.status.show(
-            feed=view.spec.label,
+            feed=self.feed_label(),
             freshness=self._freshness(view),
             fetched_at=view.fetched_at,
             detail="",
         )
+
+    def feed_label(self) -> str:
+        """What the status line calls the current list."""
+        if self.bookmarks_mode:
+            return "bookmarks"
+        return self.view.spec.label if self.view else self.spec.label
 
     def source_papers(self) -> Sequence[Paper]:
         """Every paper of the current view, before hiding read ones."""
@@ -157,12 +168,20 @@ class FeedScreen(Screen[None]):
         return self.view.papers if self.view else ()
 
     def redisplay(self, keep: str | None = None) -> None:
-        """Rebuild the list from the current view (hiding read papers when asked)."""
+        """Rebuild the list from the current view (filtered, and hiding read papers when asked)."""
         papers = self._source = self.source_papers()
-        shown = [p for p in papers if p.id not in self.state.read] if self.hide_read else papers
+        shown, highlights = self.filtered(papers)
+        if self.hide_read:
+            shown = [p for p in shown if p.id not in self.state.read]
         self.paper_list.set_marks(self.state.read, self.state.bookmarks)
-        self.paper_list.set_papers(shown, keep=keep)
+        self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
         self.update_counts()
+
+    def filtered(
+        self, papers: Sequence[Paper]
+    ) -> tuple[Sequence[Paper], Mapping[str, Spans] | None]:
+        """Hook: the papers to show from `papers`, and title highlights."""
+        return papers, None
 
     def update_counts(self) -> None:
         """Counts in the status line, after any change of list or marks."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -22,16 +22,38 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "Paper": ("open('hf')", "open('arxiv')", "open('pdf')", "open('code')", "copy_link"),
     "Triage": ("toggle_read", "next_unread(1)", "next_unread(-1)", "mark_all_read",
                "toggle_hide_read", "toggle_bookmark", "bookmarks", "edit_tags", "edit_note", "undo", "export"),
+    "Details": ("scroll_down", "scroll_up", "scroll_home", "scroll_end"),
+    "Filter": ("filter", "close", "toggle_scope"),
     "App": ("help", "command_palette", "quit"),
 }  # fmt: skip
 
 EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("App", "ctrl+p", "Command palette: every action by name"),
+    ("Filter", "Enter", "Back to the list, keeping the filter"),
+)
+# Textual's generic scrolling and selection keys: true, but noise in paperterm's help.
+IGNORED = frozenset({"scroll_left", "scroll_right", "page_left", "page_right", "copy_text",
+                     "screen.copy_text", "app.focus_previous", "focus_previous"})  # fmt: skip
+
+QUERY_HELP: tuple[tuple[str, str], ...] = (
+    ("words", "fuzzy over title, authors, AI keywords, abstract (typos forgiven); all must match"),
+    ("-word", "exclude papers with the word"),
+    ('"exact phrase"', "the words in this order"),
+    ("title: author: kw: org: tag:", 'one field, e.g. author:"Yann LeCun", tag:reading'),
+    ("is:unread is:read is:bookmarked", "reading state"),
+    ("has:code has:summary", "a GitHub repo / an AI summary"),
+    ("up:>50 stars:>=100 comments:>0", "numbers (> >= < <= = or 10..50)"),
+    ("age:<7d date:2026-08-01..2026-08-21", "by feed day (d, w, m, y)"),
 )
 # Better words for Textual's own bindings.
 DESCRIPTIONS = {
     "app.focus_next": "Switch between the list and the details",
     "focus_next": "Switch between the list and the details",
+    "quit": "Quit",
+    "command_palette": "Command palette: every action by name",
+    "scroll_down": "Scroll the details down",
+    "scroll_up": "Scroll the details up",
+    "scroll_home": "Top of the details",
+    "scroll_end": "End of the details",
 }
 
 
@@ -42,7 +64,7 @@ def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[tuple[str, str]]]:
         # The live map: it already holds the user's keymap overrides.
         for key, bindings in node._bindings.key_to_bindings.items():
             for binding in bindings:
-                if binding.system:
+                if binding.system or binding.action in IGNORED:
                     continue
                 description = (
                     DESCRIPTIONS.get(binding.action) or binding.tooltip or binding.description
@@ -72,17 +94,20 @@ def _key_name(key: str) -> str:
     return _KEY_NAMES.get(key, key)
 
 
-def help_content(
-    sections: dict[str, list[tuple[str, str]]], extra: Iterable[Content] = ()
-) -> Content:
+def help_content(sections: dict[str, list[tuple[str, str]]]) -> Content:
+    """The help text: key sections, then the filter's query language."""
     parts: list[str | tuple[str, str] | Content] = []
     for section, rows in sections.items():
         parts += [(section, "bold $paper-accent"), "\n"]
         for keys, description in rows:
             parts += [(f"  {keys:<18}", "bold"), description, "\n"]
         parts.append("\n")
-    for block in extra:
-        parts += [block, "\n"]
+    parts += [
+        ("Filter queries", "bold $paper-accent"),
+        "  (terms combine; a bad one is underlined and ignored)\n",
+    ]
+    for form, meaning in QUERY_HELP:
+        parts += [(f"  {form}", "bold"), "\n      ", meaning, "\n"]
     return Content.assemble(*parts)
 
 

@@ -29,7 +29,7 @@ from paperterm.state import (
 )
 from paperterm.transfer import TransferError, encoded, render, write_file
 from paperterm.ui.screens.export import ExportModal, ExportRequest
-from paperterm.ui.screens.feeds import FeedScreen
+from paperterm.ui.screens.filtering import FilteredScreen
 from paperterm.ui.screens.prompt import ConfirmModal, NoteModal, TagsModal
 
 TRIAGE_BINDINGS: list[BindingType] = [
@@ -49,7 +49,7 @@ TRIAGE_BINDINGS: list[BindingType] = [
 ]
 
 
-class ReaderScreen(FeedScreen):
+class ReaderScreen(FilteredScreen):
     """The main view: feeds, details and triage."""
 
     BINDINGS: ClassVar[list[BindingType]] = TRIAGE_BINDINGS

@@ -1,0 +1,125 @@
+"""FilterBar: the one-line query editor under the list.
+
+It only edits text and says what the user wants (`Changed`, `Submitted`, `Closed`,
+`ScopeToggled`); the screen runs the search. Bad terms are underlined in the input (the same
+parser the search uses marks them) and the first problem is named beside it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from paperterm.query import parse_query
+
+
+class QueryHighlighter(Highlighter):
+    """Underline the terms the parser ignored, dim field names."""
+
+    def highlight(self, text: Text) -> None:
+        query = parse_query(text.plain)
+        for error in query.errors:
+            text.stylize("bold red underline", error.start, error.end)
+
+
+class FilterBar(Horizontal):
+    """`/` opens it; Esc clears and closes; Enter returns to the list keeping the filter."""
+
+    DEFAULT_CSS = """
+    FilterBar {
+        height: 1;
+        display: none;
+        background: $panel;
+    }
+    FilterBar.-open { display: block; }
+    FilterBar > #filter-prompt { width: 2; color: $paper-accent; text-style: bold; padding-left: 1; }
+    FilterBar > Input, FilterBar > Input:focus {
+        width: 1fr; height: 1; border: none; padding: 0 1; background: $panel;
+    }
+    FilterBar > Input:focus { background: $boost; }
+    FilterBar > #filter-problem { width: auto; max-width: 50%; color: $error; padding: 0 1; }
+    FilterBar > #filter-scope { width: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Clear filter", tooltip="Clear the filter and close the bar"),
+        Binding(
+            "ctrl+a",
+            "toggle_scope",
+            "Scope",
+            priority=True,
+            tooltip="Filter this list, or everything cached and bookmarked",
+        ),
+    ]
+
+    class Changed(Message):
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    class Submitted(Message):
+        """Enter: back to the list, the filter stays."""
+
+    class Closed(Message):
+        """Esc: the filter is cleared."""
+
+    class ScopeToggled(Message):
+        """ctrl+a: widen to everything, or back to the current list."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("/", id="filter-prompt", markup=False)
+        yield Input(placeholder="filter: words, \"phrase\", -exclude, author:, is:unread, up:>50 …",
+                    highlighter=QueryHighlighter(), id="filter-input")  # fmt: skip
+        yield Static(id="filter-problem", markup=False)
+        yield Static(id="filter-scope", markup=False)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#filter-input", Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def open(self) -> None:
+        self.add_class("-open")
+        self.input.focus()
+
+    def clear(self) -> None:
+        with self.input.prevent(Input.Changed):
+            self.input.value = ""
+        self.show_problem("")
+        self.remove_class("-open")
+
+    def show_scope(self, text: str) -> None:
+        self.query_one("#filter-scope", Static).update(Content(text))
+
+    def show_problem(self, text: str) -> None:
+        self.query_one("#filter-problem", Static).update(Content(f"⚠ {text}" if text else ""))
+
+    @on(Input.Changed, "#filter-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        query = parse_query(event.value)
+        self.show_problem(query.errors[0].message if query.errors else "")
+        self.post_message(self.Changed(event.value))
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted())
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())
+
+    def action_toggle_scope(self) -> None:
+        self.post_message(self.ScopeToggled())

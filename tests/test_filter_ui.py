@@ -1,0 +1,225 @@
+"""The filter bar in the reader, and `--filter` on the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from appdata import NOW, build_app, fill_cache, make_service, trending_papers
+from hf_data import day_items
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from paperterm.config import Settings
+from paperterm.ingest import ingest_items
+from paperterm.models import FeedSpec
+from paperterm.query import PaperIndex, Query, SearchContext, SearchResult
+from paperterm.state import AddBookmark
+from paperterm.ui.app import PapertermApp
+from paperterm.ui.widgets.filter_bar import FilterBar
+from paperterm.ui.widgets.paper_list import PaperList
+from paperterm.ui.widgets.status import Status, StatusLine
+
+SIZE = (120, 36)
+
+
+def plist(app: PapertermApp) -> PaperList:
+    return app.reader.paper_list
+
+
+def status(app: PapertermApp) -> Status:
+    return app.reader.query_one(StatusLine).status
+
+
+async def typed(pilot: Pilot[None], text: str) -> None:
+    """Type into the focused bar and wait for every search to land."""
+    await pilot.press(*text)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def distinctive(word_index: int = 0) -> tuple[str, str]:
+    """(paper id, a distinctive title word) from the fixture trending list."""
+    paper = next(p for p in trending_papers() if p.title.startswith("MegaParts"))
+    return paper.id, paper.title.split(":")[0]
+
+
+async def test_slash_opens_the_bar_and_typing_narrows_and_ranks(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        total = len(plist(app).papers)
+        await pilot.press("slash")
+        bar = app.reader.query_one(FilterBar)
+        assert bar.has_class("-open") and isinstance(app.focused, Input)
+        paper_id, word = distinctive()
+        await typed(pilot, word.lower())
+        assert plist(app).papers[0].id == paper_id
+        assert (status(app).shown, status(app).total) == (len(plist(app).papers), total)
+        assert status(app).shown < total
+
+
+async def test_a_typo_still_finds_the_paper_and_its_title_is_highlighted(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await typed(pilot, "megaprts")
+        first = plist(app).papers[0]
+        assert first.title.startswith("MegaParts")
+        spans = plist(app)._highlights.get(first.id)
+        assert spans and first.title[spans[0][0] : spans[0][1]].lower() == "megaparts"
+        # The highlight is drawn: the matched characters carry their own style.
+        styles = {seg.text: seg.style for seg in plist(app).render_line(0)}
+        assert any(
+            "MegaParts" in text and style and style.underline for text, style in styles.items()
+        )
+
+
+async def test_the_cursor_stays_on_its_paper_while_it_still_matches(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        paper_id, _word = distinctive()
+        index = next(i for i, p in enumerate(plist(app).papers) if p.id == paper_id)
+        plist(app).move_cursor(index)
+        await pilot.press("slash")
+        await typed(pilot, "part")
+        highlighted = plist(app).highlighted
+        assert highlighted is not None and highlighted.id == paper_id
+
+
+async def test_enter_keeps_the_filter_and_escape_clears_it(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        total = len(plist(app).papers)
+        await pilot.press("slash")
+        await typed(pilot, "agent")
+        narrowed = len(plist(app).papers)
+        assert narrowed < total
+        await pilot.press("enter")
+        assert app.focused is plist(app)
+        await pilot.press("j")
+        assert len(plist(app).papers) == narrowed and app.reader.filter_query == "agent"
+        await pilot.press("slash")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(plist(app).papers) == total
+        assert not app.reader.query_one(FilterBar).has_class("-open")
+        assert app.focused is plist(app) and app.reader.filter_query == ""
+
+
+async def test_a_malformed_term_is_marked_and_ignored(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await typed(pilot, "agent")
+        with_agent = [p.id for p in plist(app).papers]
+        await typed(pilot, " up:>abc")
+        assert [p.id for p in plist(app).papers] == with_agent
+        problem = str(app.reader.query_one("#filter-problem").content)  # type: ignore[attr-defined]
+        assert problem.startswith("⚠ up: expects a number")
+        await typed(pilot, ' "unclosed')
+        assert app.is_running
+
+
+async def test_filters_on_fields_states_and_numbers(tmp_path: Path) -> None:
+    app = build_app(tmp_path, start=FeedSpec("trending"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")  # the first paper is read now
+        read_id = plist(app).papers[0].id
+        await pilot.press("slash")
+        await typed(pilot, "is:read")
+        assert [p.id for p in plist(app).papers] == [read_id]
+        await pilot.press(*["backspace"] * 7)
+        await typed(pilot, "up:>50")
+        assert plist(app).papers and all(p.upvotes > 50 for p in plist(app).papers)
+
+
+async def test_a_superseded_slow_search_never_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = PaperIndex.search
+
+    def slow_for_one_letter(
+        self: PaperIndex, query: Query | str, context: SearchContext | None = None
+    ) -> SearchResult:
+        text = query if isinstance(query, str) else query.text
+        if text == "a":
+            time.sleep(0.5)  # the first keystroke's search is still running when the second lands
+        return search(self, query, context)
+
+    monkeypatch.setattr(PaperIndex, "search", slow_for_one_letter)
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "a", "g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.7)
+        expected = PaperIndex(trending_papers()).search("ag").ids
+        assert [p.id for p in plist(app).papers] == list(expected)
+        assert status(app).shown == len(expected)
+
+
+async def test_ctrl_a_widens_the_filter_to_everything_cached_and_bookmarked(tmp_path: Path) -> None:
+    service = make_service(tmp_path)
+    fill_cache(service)
+    spec = FeedSpec.parse("daily:2026-06-12")
+    service.cache.store_feed(
+        spec, spec, ingest_items(day_items("2026-06-12"), NOW, "daily").papers, NOW
+    )
+    app = PapertermApp(service, settings=Settings(auto_read_delay=0))
+    async with app.run_test(size=SIZE) as pilot:
+        june = ingest_items(day_items("2026-06-12"), NOW, "daily").papers[0]
+        word = june.title.split(":")[0]
+        await pilot.press("slash")
+        await typed(pilot, word.lower())
+        assert june.id not in {p.id for p in plist(app).papers}
+        await pilot.press("ctrl+a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert plist(app).papers[0].id == june.id
+        assert status(app).feed == "everything cached + bookmarks"
+        await pilot.press("ctrl+a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert status(app).feed == "trending"
+
+
+async def test_the_filter_works_in_the_bookmarks_view(tmp_path: Path) -> None:
+    service = make_service(tmp_path)
+    fill_cache(service)
+    service.load_state()
+    papers = trending_papers()[:5]
+    for paper in papers:
+        service.state.apply(AddBookmark(paper, tags=("keep",) if paper is papers[2] else ()))
+    app = PapertermApp(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("B", "slash")
+        await typed(pilot, "tag:keep")
+        assert [p.id for p in plist(app).papers] == [papers[2].id]
+
+
+def test_list_and_bookmarks_take_filter_on_the_command_line(tmp_path: Path) -> None:
+    service = make_service(tmp_path)
+    fill_cache(service)
+    service.load_state()
+    service.state.apply(AddBookmark(trending_papers()[3], tags=("rl",)))
+    service.close()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}  # fmt: skip
+    paper_id, word = distinctive()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "paperterm", *args], capture_output=True,
+                              text=True, env=env, timeout=60)  # fmt: skip
+
+    listed = run("list", "--offline", "--filter", word.lower()[:-1] + "x")  # a typo
+    assert listed.returncode == 0 and listed.stdout.splitlines()[0].split()[2] == paper_id
+    marks = run("bookmarks", "--filter", "tag:rl")
+    assert trending_papers()[3].id in marks.stdout and len(marks.stdout.splitlines()) == 1
+    warned = run("list", "--offline", "--filter", "up:>abc", "--limit", "1")
+    assert (
+        warned.returncode == 0
+        and "ignored 'up:>abc' in the filter: up: expects a number" in warned.stderr
+    )
