@@ -6,13 +6,15 @@
     state_worker.py fsize PATH            save under a file size limit, then without it
     state_worker.py try PATH              load and make one change; report what happened
 
-Each prints one JSON line per step on stdout, so the test can follow it.
+With PAPERTERM_TEST_STATE_CACHE set, the store keeps its parse cache at that path. Each job
+prints one JSON line per step on stdout, so the test can follow it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import resource
 import signal
 import sys
@@ -31,6 +33,11 @@ from paperterm.state import (
 )
 
 
+def open_store(path: Path, lock_timeout: float = 5.0) -> StateStore:
+    cache = os.environ.get("PAPERTERM_TEST_STATE_CACHE")
+    return StateStore(path, lock_timeout=lock_timeout, cache=Path(cache) if cache else None)
+
+
 def say(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
 
@@ -43,7 +50,7 @@ def churn(path: Path) -> None:
     # Started ahead of time: Python starts up while the previous writer works, and loads only
     # after that one was killed.
     sys.stdin.readline()
-    store = StateStore(path)
+    store = open_store(path)
     store.load()
     start = sum(1 for paper_id in store.state.read if paper_id.startswith("9999."))
     say(step="ready", start=start)
@@ -58,8 +65,11 @@ def writer_ops(name: str, count: int) -> list[Operation]:
         paper_id = f"{name}.{j:05d}"
         ops.append(MarkRead((paper_id,)))
         if j % 3 == 0:
-            ops.append(AddBookmark(Paper(paper_id, f"Paper {j} of {name}", (name,), "abstract"),
-                                   tags=(name,)))
+            ops.append(
+                AddBookmark(
+                    Paper(paper_id, f"Paper {j} of {name}", (name,), "abstract"), tags=(name,)
+                )
+            )
             ops.append(SetNote(paper_id, f"note {j}"))
         if j % 6 == 3:
             ops.append(SetTags(f"{name}.{j - 3:05d}", (name, "later")))
@@ -69,7 +79,7 @@ def writer_ops(name: str, count: int) -> list[Operation]:
 
 
 def writer(path: Path, name: str, count: int, go: Path) -> None:
-    store = StateStore(path, lock_timeout=30)
+    store = open_store(path, lock_timeout=30)
     store.load()
     say(step="loaded")
     # Both writers load before either writes: each starts from a state the other will change.
@@ -82,7 +92,7 @@ def writer(path: Path, name: str, count: int, go: Path) -> None:
 
 
 def fsize(path: Path) -> None:
-    store = StateStore(path)
+    store = open_store(path)
     store.load()
     before = digest(path)
     # Without this the kernel kills us with SIGXFSZ instead of failing the write with EFBIG.
@@ -91,19 +101,30 @@ def fsize(path: Path) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (path.stat().st_size // 2, hard))
     big = Paper("3333.00001", "Too big to fit", ("Someone",), "x" * 5000)
     failed = store.apply(AddBookmark(big))
-    say(step="limited", notices=failed.notices, saved=failed.saved, unchanged=digest(path) == before,
-        temps=sorted(p.name for p in path.parent.glob(".*.tmp")))
+    say(
+        step="limited",
+        notices=failed.notices,
+        saved=failed.saved,
+        unchanged=digest(path) == before,
+        temps=sorted(p.name for p in path.parent.glob(".*.tmp")),
+    )
     resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
     later = store.apply(MarkRead(("3333.00002",)))
     say(step="unlimited", notices=later.notices, saved=later.saved)
 
 
 def attempt(path: Path) -> None:
-    store = StateStore(path)
+    store = open_store(path)
     loaded = store.load()
     change = store.apply(MarkRead(("4444.00001",)))
-    say(step="tried", load=loaded, notices=change.notices, saved=change.saved,
-        bookmarks=len(store.state.bookmarks), read=len(store.state.read))
+    say(
+        step="tried",
+        load=loaded,
+        notices=change.notices,
+        saved=change.saved,
+        bookmarks=len(store.state.bookmarks),
+        read=len(store.state.read),
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -137,9 +137,13 @@ def test_adding_a_bookmark_twice_keeps_the_first() -> None:
 
 def test_edits_of_a_missing_bookmark_change_nothing() -> None:
     state = State()
-    for op in (SetTags("2501.00001", ("x",)), SetNote("2501.00001", "n"),
-               PinCiteKey("2501.00001", "k"), RemoveBookmark("2501.00001"),
-               UpdateSnapshot(Paper("2501.00001", "t", (), ""))):
+    for op in (
+        SetTags("2501.00001", ("x",)),
+        SetNote("2501.00001", "n"),
+        PinCiteKey("2501.00001", "k"),
+        RemoveBookmark("2501.00001"),
+        UpdateSnapshot(Paper("2501.00001", "t", (), "")),
+    ):
         assert op.apply(state) == (state, None)
 
 
@@ -172,7 +176,9 @@ def test_queries_for_counts_and_lists() -> None:
     ps = papers()
     state, _ = MarkRead((ps[0].id, ps[1].id), at=T0).apply(State())
     for i, paper in enumerate(ps[:3]):
-        state, _ = AddBookmark(paper, tags=("x",) if i else (), at=T0 + dt.timedelta(i)).apply(state)
+        state, _ = AddBookmark(paper, tags=("x",) if i else (), at=T0 + dt.timedelta(i)).apply(
+            state
+        )
     shown = [p.id for p in ps]
     assert state.unread_count(shown) == len(ps) - 2
     assert state.is_read(ps[0].id) and not state.is_read(ps[2].id)
@@ -341,7 +347,9 @@ def test_the_state_file_is_where_paths_says(paths: Paths) -> None:
 
 
 def test_the_state_core_imports_neither_textual_nor_rich() -> None:
-    code = ("import sys, paperterm.state, paperterm.statefile; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
+    code = (
+        "import sys, paperterm.state, paperterm.statefile; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

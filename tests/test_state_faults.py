@@ -65,7 +65,9 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("data", DAMAGE.values(), ids=DAMAGE.keys())
-def test_a_damaged_file_is_moved_aside_and_the_store_starts_empty(paths: Paths, data: bytes) -> None:
+def test_a_damaged_file_is_moved_aside_and_the_store_starts_empty(
+    paths: Paths, data: bytes
+) -> None:
     paths.data_dir.mkdir(parents=True)
     paths.state_file.write_bytes(data)
     store, notices = open_store(paths.state_file)
@@ -123,13 +125,17 @@ def test_damage_found_while_running_keeps_what_this_instance_knew(paths: Paths) 
     assert notices == ()
     assert fresh.state.bookmarks == known.bookmarks
     assert set(fresh.state.read) == set(known.read) | {"2501.00001"}
-    assert (paths.data_dir / f"state.toml.corrupt-{STAMP}").read_bytes() == b"schema_version = 1\n[read\n"
+    assert (
+        paths.data_dir / f"state.toml.corrupt-{STAMP}"
+    ).read_bytes() == b"schema_version = 1\n[read\n"
 
 
 # -- newer schema ------------------------------------------------------------------------------
 
-NEWER = (b'schema_version = 2\nnew_thing = "x"\n\n[bookmarks."2403.06634"]\n'
-         b'added_at = 2026-08-20T10:00:00Z\n\n[read]\n"2403.06634" = 2026-08-20T10:00:00Z\n')
+NEWER = (
+    b'schema_version = 2\nnew_thing = "x"\n\n[bookmarks."2403.06634"]\n'
+    b'added_at = 2026-08-20T10:00:00Z\n\n[read]\n"2403.06634" = 2026-08-20T10:00:00Z\n'
+)
 
 
 def test_a_newer_schema_is_read_only(paths: Paths) -> None:
@@ -172,9 +178,14 @@ def test_a_newer_schema_written_while_running_stops_saving(paths: Paths) -> None
 # -- failing writes ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "words"), [(errno.ENOSPC, "disk full"),
-                                             (errno.EDQUOT, "disk quota exceeded"),
-                                             (errno.EIO, "Input/output error")])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "disk full"),
+        (errno.EDQUOT, "disk quota exceeded"),
+        (errno.EIO, "Input/output error"),
+    ],
+)
 def test_a_failing_write_leaves_the_file_and_is_retried(
     paths: Paths, monkeypatch: pytest.MonkeyPatch, code: int, words: str
 ) -> None:
@@ -263,7 +274,9 @@ def test_an_unreadable_file_is_never_overwritten_injected(
 
     monkeypatch.setattr("paperterm.state.read_bytes", denied)
     store, notices = open_store(paths.state_file)
-    assert notices == (f"could not read {paths.state_file} (permission denied): starting empty, not saving",)
+    assert notices == (
+        f"could not read {paths.state_file} (permission denied): starting empty, not saving",
+    )
     change = store.apply(MarkRead(("2501.00001",)))
     assert not change.saved and "permission denied" in change.notices[0]
     assert paths.state_file.read_bytes() == before
@@ -367,8 +380,11 @@ def test_every_save_syncs_the_file_and_its_directory(
 def test_leftovers_of_killed_writers_are_removed_at_start(paths: Paths) -> None:
     saved_store(paths)
     stale = [paths.data_dir / ".state.toml.x1y2z3.tmp", paths.data_dir / ".state.toml.abc.tmp"]
-    keep = [paths.data_dir / ".other.toml.abc.tmp", paths.data_dir / "notes.tmp",
-            paths.data_dir / "state.toml.corrupt-20250101T000000Z"]
+    keep = [
+        paths.data_dir / ".other.toml.abc.tmp",
+        paths.data_dir / "notes.tmp",
+        paths.data_dir / "state.toml.corrupt-20250101T000000Z",
+    ]
     for path in stale + keep:
         path.write_bytes(b"half a file")
     _, notices = open_store(paths.state_file)
@@ -408,8 +424,10 @@ def test_a_file_deleted_while_running_is_written_back(paths: Paths) -> None:
     paths.state_file.unlink()
     change = store.apply(MarkRead(("2501.00001",)))
     assert change.saved
-    assert change.notices == (f"{paths.state_file} had disappeared; kept 2 bookmarks and 2 read "
-                              "marks from what this instance had read",)
+    assert change.notices == (
+        f"{paths.state_file} had disappeared; kept 2 bookmarks and 2 read "
+        "marks from what this instance had read",
+    )
     fresh, _ = open_store(paths.state_file)
     assert len(fresh.state.bookmarks) == 2 and len(fresh.state.read) == 3
 

@@ -54,7 +54,9 @@ def reference(state: State) -> bytes:
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     doc.update((k, state.extra[k]) for k in sorted(state.extra))
     if state.bookmarks:
-        doc["bookmarks"] = {k: bookmark_document(state.bookmarks[k]) for k in sorted(state.bookmarks)}
+        doc["bookmarks"] = {
+            k: bookmark_document(state.bookmarks[k]) for k in sorted(state.bookmarks)
+        }
     if state.read:
         doc["read"] = {k: state.read[k] for k in sorted(state.read)}
     return tomli_w.dumps(doc, multiline_strings=True).encode()
@@ -62,10 +64,18 @@ def reference(state: State) -> bytes:
 
 def test_layout() -> None:
     paper = Paper(
-        "2403.06634", "Stealing Part of a Production Language Model", ("N. Carlini", "D. Paleka"),
-        "We introduce ...\nSecond paragraph.", upvotes=63, comments=3,
-        feed_day=dt.date(2024, 3, 12), published=dt.date(2024, 3, 11),
-        github="https://github.com/x/y", stars=10, fetched_at=T0, author_count=13,
+        "2403.06634",
+        "Stealing Part of a Production Language Model",
+        ("N. Carlini", "D. Paleka"),
+        "We introduce ...\nSecond paragraph.",
+        upvotes=63,
+        comments=3,
+        feed_day=dt.date(2024, 3, 12),
+        published=dt.date(2024, 3, 11),
+        github="https://github.com/x/y",
+        stars=10,
+        fetched_at=T0,
+        author_count=13,
     )
     state, _ = AddBookmark(paper, tags=("security", "llm"), note="Read §4", at=T0).apply(State())
     state, _ = PinCiteKey(paper.id, "carlini2024stealing").apply(state)
@@ -161,7 +171,9 @@ def test_output_sorted_and_independent_of_insertion_order() -> None:
     assert text == encode(backward)
     ids = [p.id for p in ps]
     headers = [line for line in text.decode().splitlines() if line.startswith("[bookmarks.")]
-    assert headers == [h for i in sorted(ids) for h in (f'[bookmarks."{i}"]', f'[bookmarks."{i}".paper]')]
+    assert headers == [
+        h for i in sorted(ids) for h in (f'[bookmarks."{i}"]', f'[bookmarks."{i}".paper]')
+    ]
 
 
 def test_two_saves_differ_only_where_the_state_differs() -> None:
@@ -204,10 +216,15 @@ _text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_siz
 @settings(max_examples=300, deadline=None)
 @example(note="a\r\nb", tags=["\r"], title="\r\n", key="0000.0000", extra_key="\r")
 @given(
-    note=_text, tags=st.lists(_text, max_size=4), title=_text,
-    key=st.from_regex(r"\A[0-9]{4}\.[0-9]{4,5}\Z"), extra_key=_text,
+    note=_text,
+    tags=st.lists(_text, max_size=4),
+    title=_text,
+    key=st.from_regex(r"\A[0-9]{4}\.[0-9]{4,5}\Z"),
+    extra_key=_text,
 )
-def test_any_text_reads_back(note: str, tags: list[str], title: str, key: str, extra_key: str) -> None:
+def test_any_text_reads_back(
+    note: str, tags: list[str], title: str, key: str, extra_key: str
+) -> None:
     paper = Paper(key, title, (title,), note, ai_keywords=tuple(tags), author_count=1)
     state, _ = AddBookmark(paper, tags=tuple(tags), note=note, at=T0).apply(
         State(extra={"x" + extra_key: note})
@@ -223,7 +240,9 @@ def test_any_text_reads_back(note: str, tags: list[str], title: str, key: str, e
 
 def test_none_and_lone_surrogates_are_cleaned_before_writing() -> None:
     paper = Paper("2501.00001", "bad \ud800 title", ("A \udfff",), "ok", github=None)
-    mark = Bookmark(paper, T0, ("t\ud83d",), "note \udc00", extra={"maybe": None, "list": [1, None]})
+    mark = Bookmark(
+        paper, T0, ("t\ud83d",), "note \udc00", extra={"maybe": None, "list": [1, None]}
+    )
     data = Encoder().encode({"2501.00002\ud800": T0}, {paper.id: mark}, {"gone": None})
     text = data.decode("utf-8")  # strict: would fail on a surrogate
     doc = tomllib.loads(text)
@@ -237,7 +256,7 @@ def test_none_and_lone_surrogates_are_cleaned_before_writing() -> None:
 
 def test_unknown_keys_survive_a_rewrite(paths: Paths) -> None:
     paths.data_dir.mkdir(parents=True)
-    paths.state_file.write_text('''\
+    paths.state_file.write_text("""\
 schema_version = 1
 synced_by = "laptop"
 top_list = [1, 2]
@@ -264,17 +283,21 @@ pages = [1, 2]
 [sync]
 device = "laptop"
 when = 2026-08-20T10:00:00+02:00
-''')
+""")
     store = StateStore(paths.state_file)
     assert store.load() == ()
     store.apply(SetNote("2403.06634", "hello"))
     store.apply(MarkRead(("2501.00001",)))
     doc = tomllib.loads(paths.state_file.read_text())
     assert doc["synced_by"] == "laptop" and doc["top_list"] == [1, 2]
-    assert doc["sync"] == {"device": "laptop",
-                           "when": dt.datetime(2026, 8, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=2)))}
+    assert doc["sync"] == {
+        "device": "laptop",
+        "when": dt.datetime(2026, 8, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    }
     mark = doc["bookmarks"]["2403.06634"]
-    assert mark["colour"] == "red" and mark["priority"] == 2 and mark["reading"] == {"pages": [1, 2]}
+    assert (
+        mark["colour"] == "red" and mark["priority"] == 2 and mark["reading"] == {"pages": [1, 2]}
+    )
     assert mark["note"] == "hello"
     assert mark["paper"]["venue"] == "ICML"
     assert mark["paper"]["url"] == "https://huggingface.co/papers/2403.06634"
@@ -316,39 +339,71 @@ DAMAGED = {
     "utf-16": (GOOD.encode("utf-16"), "not UTF-8"),
     "not toml": (b"<html><body>502 Bad Gateway</body></html>", "not valid TOML"),
     "json": (b'{"schema_version": 1}', "not valid TOML"),
-    "duplicate key": (GOOD.replace('tags = ["x"]', 'tags = ["x"]\ntags = ["y"]').encode(),
-                      "not valid TOML"),
-    "duplicate table": ((GOOD + '\n[bookmarks."2501.00001"]\nadded_at = 2026-08-20\n').encode(),
-                        "not valid TOML"),
+    "duplicate key": (
+        GOOD.replace('tags = ["x"]', 'tags = ["x"]\ntags = ["y"]').encode(),
+        "not valid TOML",
+    ),
+    "duplicate table": (
+        (GOOD + '\n[bookmarks."2501.00001"]\nadded_at = 2026-08-20\n').encode(),
+        "not valid TOML",
+    ),
     "version is text": (b'schema_version = "1"\n', "schema_version is '1'"),
     "version zero": (b"schema_version = 0\n", "not a positive integer"),
     "version bool": (b"schema_version = true\n", "not a positive integer"),
     "no version": (GOOD.replace("schema_version = 1\n", "").encode(), "no schema_version"),
     "read is a list": (b'schema_version = 1\nread = ["2501.00001"]\n', "read: expected a table"),
-    "read time is text": (b'schema_version = 1\n[read]\n"2501.00001" = "yesterday"\n',
-                          "read.2501.00001: expected a date-time, found a string"),
-    "read time is a date": (b'schema_version = 1\n[read]\n"2501.00001" = 2026-08-20\n',
-                            "expected a date-time, found a date"),
-    "bookmarks is a string": (b'schema_version = 1\nbookmarks = "x"\n', "bookmarks: expected a table"),
-    "bookmark is a number": (b'schema_version = 1\n[bookmarks]\n"2501.00001" = 3\n',
-                             "bookmarks.2501.00001: expected a table"),
+    "read time is text": (
+        b'schema_version = 1\n[read]\n"2501.00001" = "yesterday"\n',
+        "read.2501.00001: expected a date-time, found a string",
+    ),
+    "read time is a date": (
+        b'schema_version = 1\n[read]\n"2501.00001" = 2026-08-20\n',
+        "expected a date-time, found a date",
+    ),
+    "bookmarks is a string": (
+        b'schema_version = 1\nbookmarks = "x"\n',
+        "bookmarks: expected a table",
+    ),
+    "bookmark is a number": (
+        b'schema_version = 1\n[bookmarks]\n"2501.00001" = 3\n',
+        "bookmarks.2501.00001: expected a table",
+    ),
     "no added_at": (GOOD.replace("added_at = 2026-08-20T10:00:00Z\n", "").encode(), "no added_at"),
     "tags is a string": (GOOD.replace('["x"]', '"x"').encode(), "tags: expected a list of strings"),
-    "tags hold numbers": (GOOD.replace('["x"]', "[1]").encode(), "tags: expected a list of strings"),
-    "note is a number": (GOOD.replace("tags =", "note = 5\ntags =").encode(), "note: expected a string"),
+    "tags hold numbers": (
+        GOOD.replace('["x"]', "[1]").encode(),
+        "tags: expected a list of strings",
+    ),
+    "note is a number": (
+        GOOD.replace("tags =", "note = 5\ntags =").encode(),
+        "note: expected a string",
+    ),
     "cite key is a list": (GOOD.replace("tags =", "cite_key = []\ntags =").encode(), "cite_key"),
-    "incomplete is text": (GOOD.replace("tags =", 'incomplete = "yes"\ntags =').encode(),
-                           "incomplete: expected true or false"),
-    "paper is a string": (b'schema_version = 1\n[bookmarks."2501.00001"]\n'
-                          b'added_at = 2026-08-20T10:00:00Z\npaper = "T"\n', "paper: expected a table"),
-    "title is a number": (GOOD.replace('title = "T"', "title = 7").encode(),
-                          "paper.title: expected a string, found an integer"),
-    "upvotes is a float": (GOOD.replace('title = "T"', 'title = "T"\nupvotes = 1.5').encode(),
-                           "paper.upvotes: expected an integer, found a float"),
-    "upvotes is a bool": (GOOD.replace('title = "T"', 'title = "T"\nupvotes = true').encode(),
-                          "expected an integer, found a boolean"),
-    "published is text": (GOOD.replace('title = "T"', 'title = "T"\npublished = "2024"').encode(),
-                          "paper.published: expected a date"),
+    "incomplete is text": (
+        GOOD.replace("tags =", 'incomplete = "yes"\ntags =').encode(),
+        "incomplete: expected true or false",
+    ),
+    "paper is a string": (
+        b'schema_version = 1\n[bookmarks."2501.00001"]\n'
+        b'added_at = 2026-08-20T10:00:00Z\npaper = "T"\n',
+        "paper: expected a table",
+    ),
+    "title is a number": (
+        GOOD.replace('title = "T"', "title = 7").encode(),
+        "paper.title: expected a string, found an integer",
+    ),
+    "upvotes is a float": (
+        GOOD.replace('title = "T"', 'title = "T"\nupvotes = 1.5').encode(),
+        "paper.upvotes: expected an integer, found a float",
+    ),
+    "upvotes is a bool": (
+        GOOD.replace('title = "T"', 'title = "T"\nupvotes = true').encode(),
+        "expected an integer, found a boolean",
+    ),
+    "published is text": (
+        GOOD.replace('title = "T"', 'title = "T"\npublished = "2024"').encode(),
+        "paper.published: expected a date",
+    ),
 }
 
 
@@ -398,8 +453,12 @@ def test_bookmark_fields_written() -> None:
 
 
 _scalars = st.one_of(
-    st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), _text,
-    st.dates(), st.times(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False),
+    _text,
+    st.dates(),
+    st.times(),
     st.datetimes(timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=-5))])),
     st.datetimes(),
 )
@@ -411,9 +470,11 @@ _toml_values = st.recursive(
 
 
 @settings(max_examples=150, deadline=None)
-@given(top=st.dictionaries(_text, _toml_values, max_size=4),
-       inside=st.dictionaries(_text, _toml_values, max_size=3),
-       in_paper=st.dictionaries(_text, _toml_values, max_size=3))
+@given(
+    top=st.dictionaries(_text, _toml_values, max_size=4),
+    inside=st.dictionaries(_text, _toml_values, max_size=3),
+    in_paper=st.dictionaries(_text, _toml_values, max_size=3),
+)
 def test_unknown_values_of_any_toml_type_survive(
     top: dict[str, Any], inside: dict[str, Any], in_paper: dict[str, Any]
 ) -> None:

@@ -1,5 +1,6 @@
 """The state file against real processes: writers killed mid-save, two writers at once, a file
-size limit, and a directory the writer may not change (tests/state_worker.py does the work)."""
+size limit, and a directory the writer may not change (tests/state_worker.py does the work).
+The first three also run with a parse cache shared by every process."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ import pytest
 from hf_data import FIXTURES
 from state_worker import writer_ops
 
+from paperterm.atomic import read_keyed
 from paperterm.ingest import ingest_items
 from paperterm.models import Paper
 from paperterm.paths import Paths
 from paperterm.state import AddBookmark, MarkRead, State, StateStore
-from paperterm.statefile import decode
+from paperterm.statefile import CACHE_KIND, Encoder, cache_key, decode
 
 T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 WORKER = Path(__file__).with_name("state_worker.py")
@@ -51,11 +53,39 @@ def seed(path: Path, bookmarks: int, read: int) -> StateStore:
     return store
 
 
-def spawn(*args: str, prefix: list[str] | None = None) -> subprocess.Popen[str]:
+def spawn(
+    *args: str, prefix: list[str] | None = None, cache: Path | None = None
+) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    if cache is not None:
+        env["PAPERTERM_TEST_STATE_CACHE"] = str(cache)
     return subprocess.Popen(
-        [*(prefix or []), sys.executable, str(WORKER), *args], stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=WORKER.parent,
+        [*(prefix or []), sys.executable, str(WORKER), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=WORKER.parent,
+        env=env,
     )
+
+
+def cache_agrees(path: Path, cache: Path | None) -> bool:
+    """Whatever the cache holds for the file as it is now is exactly what parsing it gives;
+    True if it holds anything."""
+    if cache is None:
+        return False
+    data = path.read_bytes()
+    payload = read_keyed(cache, CACHE_KIND, cache_key(data))
+    restored = None if payload is None else Encoder().restore(payload, data)
+    if restored is None:
+        return False
+    expected = decode(data)
+    assert restored[0] == expected
+    assert [b.extra for b in restored[0].bookmarks.values()] == [
+        b.extra for b in expected.bookmarks.values()
+    ]
+    return True
 
 
 def reply(process: subprocess.Popen[str]) -> dict[str, Any]:
@@ -66,15 +96,19 @@ def reply(process: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
-def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(paths: Paths) -> None:
+@pytest.mark.parametrize("cached", [False, True], ids=["no cache", "with a parse cache"])
+def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(
+    paths: Paths, cached: bool
+) -> None:
     """SIGKILL at random moments of a writer that saves all the time: every time, the file
     reads cleanly and holds a complete run of its saves, and nothing is moved aside."""
     seed(paths.state_file, bookmarks=30, read=1000)
+    cache = paths.state_cache if cached else None
     rng = random.Random(4)
-    saved, mid_save = 0, 0
-    upcoming = spawn("churn", str(paths.state_file))
-    for _ in range(KILLS):
-        worker, upcoming = upcoming, spawn("churn", str(paths.state_file))
+    saved, mid_save, hits = 0, 0, 0
+    upcoming = spawn("churn", str(paths.state_file), cache=cache)
+    for _ in range(KILLS if not cached else KILLS // 2):
+        worker, upcoming = upcoming, spawn("churn", str(paths.state_file), cache=cache)
         assert worker.stdin is not None
         worker.stdin.write("go\n")
         worker.stdin.flush()
@@ -90,23 +124,31 @@ def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(paths: Paths) -
         assert len(churned) >= saved
         saved = len(churned)
         assert len(bookmarks) == 30 and len(read) == 1000 + saved
+        hits += cache_agrees(paths.state_file, cache)
     upcoming.kill()
     upcoming.wait()
     assert mid_save > 0, "no kill landed in the middle of a save"
     assert not list(paths.data_dir.glob("*corrupt*"))
-    store = StateStore(paths.state_file)
+    store = StateStore(paths.state_file, cache=cache)
     assert store.load() == ()
+    assert store.state == State(*decode(paths.state_file.read_bytes()))
+    assert not cached or hits > 0, "the cache was never current"
     assert not list(paths.data_dir.glob("*.tmp"))  # the leftovers were cleaned up
+    assert not list(paths.cache_dir.glob("*.tmp"))
 
 
-@pytest.mark.parametrize(("linked", "rounds"), [(False, 20), (True, 5)],
-                         ids=["same path", "one through a symlink"])
+@pytest.mark.parametrize(
+    ("linked", "rounds", "cached"),
+    [(False, 20, False), (True, 5, False), (False, 10, True)],
+    ids=["same path", "one through a symlink", "sharing a parse cache"],
+)
 def test_two_concurrent_writers_lose_nothing(
-    paths: Paths, tmp_path: Path, linked: bool, rounds: int
+    paths: Paths, tmp_path: Path, linked: bool, rounds: int, cached: bool
 ) -> None:
     """Two processes load, then both make a dozen changes at once, round after round: every
     read mark, bookmark, tag, note and removal of both is in the file afterwards."""
     seed(paths.state_file, bookmarks=5, read=500)
+    cache = paths.state_cache if cached else None
     other_path = paths.state_file
     if linked:
         other_path = tmp_path / "link-to-state.toml"
@@ -116,8 +158,10 @@ def test_two_concurrent_writers_lose_nothing(
     for round_ in range(rounds):
         go = tmp_path / f"go-{round_}"
         names = (f"A{round_}", f"B{round_}")
-        workers = [spawn("writer", str(path), name, str(count), str(go))
-                   for path, name in zip((paths.state_file, other_path), names, strict=True)]
+        workers = [
+            spawn("writer", str(path), name, str(count), str(go), cache=cache)
+            for path, name in zip((paths.state_file, other_path), names, strict=True)
+        ]
         for worker in workers:
             assert reply(worker)["step"] == "loaded"
         go.touch()
@@ -133,15 +177,28 @@ def test_two_concurrent_writers_lose_nothing(
         mine = {k: v for k, v in bookmarks.items() if k[0] in "AB"}
         assert set(mine) == set(expected.bookmarks)
         for key, mark in mine.items():
-            assert (mark.tags, mark.note) == (expected.bookmarks[key].tags, expected.bookmarks[key].note)
+            assert (mark.tags, mark.note) == (
+                expected.bookmarks[key].tags,
+                expected.bookmarks[key].note,
+            )
         assert len(read) == 500 + len(expected.read) and len(bookmarks) == 5 + len(mine)
+        cache_agrees(paths.state_file, cache)
     assert paths.state_file.is_symlink() is False
+    assert (
+        not cached
+        or read_keyed(paths.state_cache, CACHE_KIND, cache_key(paths.state_file.read_bytes()))
+        is not None
+    )
     assert not linked or other_path.is_symlink()
 
 
-def test_a_file_size_limit_leaves_the_file_and_a_later_save_succeeds(paths: Paths) -> None:
+@pytest.mark.parametrize("cached", [False, True], ids=["no cache", "with a parse cache"])
+def test_a_file_size_limit_leaves_the_file_and_a_later_save_succeeds(
+    paths: Paths, cached: bool
+) -> None:
     seed(paths.state_file, bookmarks=20, read=200)
-    worker = spawn("fsize", str(paths.state_file))
+    cache = paths.state_cache if cached else None
+    worker = spawn("fsize", str(paths.state_file), cache=cache)
     limited, unlimited = reply(worker), reply(worker)
     assert worker.wait(timeout=30) == 0
     assert limited["step"] == "limited"
@@ -150,10 +207,11 @@ def test_a_file_size_limit_leaves_the_file_and_a_later_save_succeeds(paths: Path
     assert "the file on disk is unchanged" in limited["notices"][0]
     assert unlimited["saved"] is True
     assert unlimited["notices"] == [f"saved {paths.state_file}: earlier changes are on disk now"]
-    store = StateStore(paths.state_file)
+    store = StateStore(paths.state_file, cache=cache)
     assert store.load() == ()
     assert store.state.is_bookmarked("3333.00001") and store.state.is_read("3333.00002")
     assert len(store.state.bookmarks) == 21
+    cache_agrees(paths.state_file, cache)
 
 
 def try_as_restricted_user(path: Path) -> dict[str, Any]:

@@ -41,3 +41,8 @@ class Paths:
     @property
     def cache_db(self) -> Path:
         return self.cache_dir / "cache.sqlite3"
+
+    @property
+    def state_cache(self) -> Path:
+        """What `state_file` parses to, so loading it can skip parsing (disposable)."""
+        return self.cache_dir / "state-cache.jsonl"

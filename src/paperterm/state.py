@@ -25,6 +25,12 @@ Damage is never silent and never destructive: a file this version cannot trust i
 the file as it was before the latest save) or empty; a file from a newer paperterm is never
 written (read-only, changes kept in memory). Everything the user should hear comes back as
 one-line notices; nothing here prints or logs.
+
+Given a ``cache`` path (`Paths.state_cache`), the store keeps a parse cache there: what the
+file reads as, keyed on the SHA-256 of its exact bytes (see `paperterm.statefile`). Loading a
+file the cache has skips tomllib and lets the first save reuse the file's text; every read or
+write refreshes it. It changes nothing about what is read or written, and any problem with it
+(missing, stale, damaged, unwritable) only means parsing the file as without it.
 """
 
 from __future__ import annotations
@@ -34,26 +40,34 @@ import errno
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager, ExitStack, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from paperterm.models import Bookmark, Paper
-from paperterm.statefile import (
-    DamagedFile,
-    Encoder,
-    NewerSchema,
+from paperterm.atomic import (
     Signature,
-    UnwritableValue,
     atomic_write,
-    decode,
     locked,
     move_aside,
     read_bytes,
+    read_keyed,
     real_path,
     remove_stale_temps,
     signature,
+    write_keyed,
+)
+from paperterm.models import Bookmark, Paper
+from paperterm.statefile import (
+    CACHE_KIND,
+    Contents,
+    DamagedFile,
+    Encoder,
+    NewerSchema,
+    UnwritableValue,
+    cache_key,
+    decode,
+    image_of,
 )
 
 Clock = Callable[[], dt.datetime]
@@ -173,8 +187,13 @@ class AddBookmark:
     def apply(self, state: State) -> tuple[State, Operation | None]:
         if self.paper.id in state.bookmarks:
             return state, None
-        mark = Bookmark(self.paper, _second(self.at or utc_now()), _tags(self.tags), self.note,
-                        incomplete=self.incomplete)
+        mark = Bookmark(
+            self.paper,
+            _second(self.at or utc_now()),
+            _tags(self.tags),
+            self.note,
+            incomplete=self.incomplete,
+        )
         return _put(state, mark), RemoveBookmark(self.paper.id)
 
     def describe(self) -> str:
@@ -293,16 +312,26 @@ class MergeIn:
         extra = {k: v for k, v in self.state.extra.items() if k not in state.extra}
         if not (read or marks or extra):
             return state, None
-        return State({**state.read, **read}, {**state.bookmarks, **marks},
-                     {**state.extra, **extra}), None
+        return State(
+            {**state.read, **read}, {**state.bookmarks, **marks}, {**state.extra, **extra}
+        ), None
 
     def describe(self) -> str:
         return "recovered earlier state"
 
 
 Operation = (
-    MarkRead | MarkUnread | SetRead | AddBookmark | RemoveBookmark | PutBookmark | SetTags
-    | SetNote | PinCiteKey | UpdateSnapshot | MergeIn
+    MarkRead
+    | MarkUnread
+    | SetRead
+    | AddBookmark
+    | RemoveBookmark
+    | PutBookmark
+    | SetTags
+    | SetNote
+    | PinCiteKey
+    | UpdateSnapshot
+    | MergeIn
 )
 
 
@@ -363,13 +392,21 @@ class Change:
 
 
 class StateStore:
-    """The state file of one process. Safe to call from the UI thread and workers at once."""
+    """The state file of one process. Safe to call from the UI thread and workers at once.
+    `cache`: where to keep the parse cache (`Paths.state_cache`); None, the default, keeps
+    none and parses the file on every load."""
 
     def __init__(
-        self, path: Path, *, clock: Clock = utc_now, lock_timeout: float = 5.0,
+        self,
+        path: Path,
+        *,
+        clock: Clock = utc_now,
+        lock_timeout: float = 5.0,
         undo_depth: int = 200,
+        cache: Path | None = None,
     ) -> None:
         self.path = path
+        self._cache = cache
         self._clock = clock
         self._lock_timeout = lock_timeout
         self._encoder = Encoder()
@@ -383,6 +420,9 @@ class StateStore:
         self._undo: deque[tuple[Operation, Operation]] = deque(maxlen=undo_depth)
         self._read_only: str | None = None
         self._problem: str | None = None
+        # The bytes of the file, when they were parsed and the encoder has not yet matched
+        # them to its own text (for the cache; see `Encoder.prime`).
+        self._unprimed: bytes | None = None
 
     @property
     def state(self) -> State:
@@ -416,6 +456,7 @@ class StateStore:
             with self._mutex:
                 self._state = self._disk = State()
                 self._disk_sig, self._read_only, self._problem = None, None, None
+                self._unprimed = None
                 self._pending.clear()
                 self._undo.clear()
                 self._loaded = True
@@ -491,6 +532,8 @@ class StateStore:
                     # into place), but damage cannot be moved aside until the lock is free.
                     return self._read(target, recover, lock_error=exc)
                 remove_stale_temps(target)
+                if self._cache is not None:
+                    remove_stale_temps(self._cache)  # its writers hold this lock too
                 notices = self._read(target, recover)
         except OSError as exc:
             # Never a reason to write over a file we could not read: saving re-reads it first
@@ -516,9 +559,14 @@ class StateStore:
                 pending = list(self._pending)
             if pending:
                 state = _replay(self._disk, pending)
+                if self._unprimed is not None:
+                    disk, parsed, self._unprimed = self._disk, self._unprimed, None
+                    self._encoder.prime(disk.read, disk.bookmarks, disk.extra, parsed)
                 data = self._encoder.encode(state.read, state.bookmarks, state.extra)
                 atomic_write(target, data, backup=_backup_path(target))
                 self._commit(state, signature(target), len(pending))
+                if self._cache is not None:
+                    self._store_cache(cache_key(data), self._encoder.image())
         if self._problem:
             self._problem = None
             notices.append(f"saved {self.path}: earlier changes are on disk now")
@@ -529,6 +577,7 @@ class StateStore:
     ) -> list[str]:
         """Take the file as the new base for queued changes. Damage is moved aside (lock
         held) and what `recover` gives is queued to be written in its place."""
+        self._unprimed = None
         try:
             found = read_bytes(target)
             if found is None and self._disk_sig is not None:
@@ -538,7 +587,7 @@ class StateStore:
                 self._commit(State(), None)
                 return []
             data, sig = found
-            self._commit(State(*decode(data)), sig)
+            self._commit(State(*self._decode(data, locked=lock_error is None)), sig)
             return []
         except NewerSchema as exc:
             self._read_only = (
@@ -549,6 +598,31 @@ class StateStore:
             return [self._read_only + ("" if exc.contents else "; its contents could not be read")]
         except DamagedFile as exc:
             return self._quarantine(target, str(exc), recover, lock_error)
+
+    def _decode(self, data: bytes, *, locked: bool) -> Contents:
+        """What `data` reads as: from the cache when it has these very bytes, else parsed
+        (raising as `decode` does) and then cached."""
+        if self._cache is None:
+            return decode(data)
+        key = cache_key(data)
+        payload = read_keyed(self._cache, CACHE_KIND, key)
+        restored = None if payload is None else self._encoder.restore(payload, data)
+        if restored is None:
+            restored = decode(data), False
+            # Only under the lock, so the cache follows the file's order of versions; and not
+            # when a save follows at once, which caches what it writes.
+            if locked and not self._pending:
+                self._store_cache(key, image_of(restored[0]))
+        contents, recognised = restored
+        self._unprimed = None if recognised else data
+        return contents
+
+    def _store_cache(self, key: str, payload: bytes | None) -> None:
+        if self._cache is None or payload is None:
+            return
+        # The cache only saves time: when it cannot be written, the next load parses the file.
+        with suppress(OSError):
+            write_keyed(self._cache, CACHE_KIND, key, payload)
 
     def _quarantine(
         self, target: Path, reason: str, recover: Recovery, lock_error: OSError | None
@@ -604,8 +678,13 @@ def _one_line(text: str) -> str:
 
 
 def _reason(exc: OSError) -> str:
-    known = {errno.ENOSPC: "disk full", errno.EFBIG: "file too large",
-             errno.EDQUOT: "disk quota exceeded", errno.EROFS: "read-only file system",
-             errno.EACCES: "permission denied", errno.EPERM: "not permitted"}
+    known = {
+        errno.ENOSPC: "disk full",
+        errno.EFBIG: "file too large",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EROFS: "read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "not permitted",
+    }
     text = known.get(exc.errno or 0) or exc.strerror or str(exc)
     return " ".join(text.split())
