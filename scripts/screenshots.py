@@ -1,13 +1,14 @@
 """Regenerate screenshots/*.svg by driving the real app on fixture data with a fixed clock.
 
-python scripts/screenshots.py [--out screenshots]
+    python scripts/screenshots.py [--out screenshots]
+
+The README embeds these files; run this after a UI change and commit the result.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import sys
 import tempfile
@@ -17,13 +18,44 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from appdata import NOW, build_app  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
+
+from appdata import build_app, trending_papers  # noqa: E402
+from paperterm.config import Settings  # noqa: E402
+from paperterm.state import AddBookmark, MarkRead  # noqa: E402
+from paperterm.ui.app import PapertermApp  # noqa: E402
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
 
-async def nothing(pilot: Pilot[None]) -> None:
+def triaged(home: Path, theme: str | None = None) -> PapertermApp:
+    """The reader with a few papers read and bookmarked, so every marker shows."""
+    app = build_app(home, settings=Settings(auto_read_delay=0, theme=theme))
+    papers = trending_papers()
+    store = app.service.state
+    store.load()
+    store.apply(MarkRead(tuple(p.id for p in papers[1:4])))
+    store.apply(AddBookmark(papers[0], tags=("world-models",), note="Compare with DINO-WM."))
+    store.apply(AddBookmark(papers[5], tags=("agents",)))
+    store.apply(AddBookmark(papers[9]))
+    return app
+
+
+async def moved(pilot: Pilot[None]) -> None:
+    await pilot.press("j", "j", "j", "j")
+    await pilot.pause()
+
+
+async def filtered(pilot: Pilot[None]) -> None:
+    await pilot.press("slash", *"agent has:code")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def bookmarks(pilot: Pilot[None]) -> None:
+    await pilot.press("B")
     await pilot.pause()
 
 
@@ -32,38 +64,43 @@ async def help_screen(pilot: Pilot[None]) -> None:
     await pilot.pause(0.3)
 
 
-async def moved(pilot: Pilot[None]) -> None:
-    await pilot.press("j", "j", "j")
+async def nothing(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-SHOTS: dict[str, tuple[tuple[int, int], Steps]] = {
-    "main": ((120, 36), moved),
-    "narrow": ((80, 24), nothing),
-    "help": ((120, 36), help_screen),
+SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
+    "main": ((120, 36), moved, None),
+    "filtered": ((120, 36), filtered, None),
+    "bookmarks": ((120, 36), bookmarks, None),
+    "help": ((120, 40), help_screen, None),
+    "narrow": ((80, 24), nothing, None),
+    "theme-paperterm-dark": ((100, 28), moved, "paperterm-dark"),
+    "theme-paperterm-light": ((100, 28), moved, "paperterm-light"),
+    "theme-paperterm-contrast": ((100, 28), moved, "paperterm-contrast"),
 }
 
 
-async def shoot(name: str, size: tuple[int, int], steps: Steps, out: Path, home: Path) -> None:
-    app = build_app(home)
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await steps(pilot)
-        app.save_screenshot(f"{name}.svg", path=str(out))
+async def shoot(name: str, out: Path) -> None:
+    size, steps, theme = SHOTS[name]
+    with tempfile.TemporaryDirectory() as home:
+        app = triaged(Path(home), theme)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await steps(pilot)
+            app.save_screenshot(f"{name}.svg", path=str(out))
     print(f"wrote {out / name}.svg")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
-    out = parser.parse_args().out
-    out.mkdir(parents=True, exist_ok=True)
-    for name, (size, steps) in SHOTS.items():
-        with tempfile.TemporaryDirectory() as home:
-            await shoot(name, size, steps, out, Path(home))
+    parser.add_argument("names", nargs="*", help=f"some of: {', '.join(SHOTS)}")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.names or SHOTS:
+        await shoot(name, args.out)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    del dt, NOW
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
     asyncio.run(main())

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from hf_data import day_items
 
+from paperterm.config import Settings
 from paperterm.ingest import ingest_items
 from paperterm.models import FeedSpec, Paper
 from paperterm.paths import Paths
@@ -65,8 +66,8 @@ def make_service(home: Path, transport: httpx.AsyncBaseTransport | None = None,
 
 def build_app(home: Path, *, fill: bool = True, offline: bool = False,
               transport: httpx.AsyncBaseTransport | None = None,
-              start: FeedSpec | None = None) -> PapertermApp:  # fmt: skip
+              start: FeedSpec | None = None, settings: Settings | None = None) -> PapertermApp:  # fmt: skip
     service = make_service(home, transport)
     if fill:
         fill_cache(service)
-    return PapertermApp(service, start=start, offline=offline)
+    return PapertermApp(service, start=start, offline=offline, settings=settings)

@@ -11,8 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from appdata import NOW, build_app, fill_cache, make_service
+import pytest
 from textual.pilot import Pilot
 
+from paperterm.config import Settings
+from paperterm.models import FeedSpec
+from paperterm.state import AddBookmark, MarkRead
 from paperterm.ui.app import PapertermApp
 
 
@@ -46,3 +50,15 @@ def test_offline_view(snap_compare: Any, tmp_path: Path) -> None:
     service = make_service(tmp_path)
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
     assert snap_compare(PapertermApp(service, offline=True), terminal_size=(120, 36))
+
+
+@pytest.mark.parametrize("theme", ["paperterm-dark", "paperterm-light", "paperterm-contrast"])
+def test_bundled_theme(snap_compare: Any, tmp_path: Path, theme: str) -> None:
+    """The main view in each bundled theme: markers, cursor and dimmed read papers readable."""
+    app = build_app(tmp_path, settings=Settings(theme=theme, auto_read_delay=0))
+    app.service.load_state()
+    papers = app.service.cache.read_feed(FeedSpec("trending"))
+    assert papers is not None
+    app.service.state.apply(MarkRead((papers.papers[1].id,)))
+    app.service.state.apply(AddBookmark(papers.papers[2]))
+    assert snap_compare(app, terminal_size=(100, 24), run_before=_move)

@@ -13,9 +13,11 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NoReturn, TextIO
 
 from paperterm import __version__, cli_bookmarks
+from paperterm.config import DEFAULT_CONFIG, Settings, load_settings
 from paperterm.endpoint import EndpointError, FetchError, endpoint_warning, resolve_endpoint
 from paperterm.models import FeedSpec, FeedSpecError, Paper
 from paperterm.paths import Paths
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--offline", action="store_true", dest="offline_everywhere", help="never touch the network"
     )
+    parser.add_argument("--theme", metavar="NAME", help="use this theme (and remember it)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     fetch = commands.add_parser("fetch", help="refresh feeds into the cache")
@@ -66,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--filter", metavar="QUERY", help="only papers matching QUERY, best first")
 
     commands.add_parser("paths", help="print where config, state and cache live")
+    config = commands.add_parser("config", help="check config.toml, or print a commented default")
+    config.add_argument("--default", action="store_true", help="print the default config file")
     cli_bookmarks.add_parsers(commands)
     return parser
 
@@ -101,20 +106,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     command = args.command or "reader"
+    paths = Paths.default()
     if command == "paths":
-        return _paths(Paths.default())
-    endpoint = resolve_endpoint()
+        return _paths(paths)
+    if command == "config":
+        return _config(paths, args)
+    settings, problems = load_settings(paths.config_file)
+    if command != "reader":  # the reader shows them as notifications
+        for problem in problems:
+            _note(problem)
+    endpoint = resolve_endpoint(
+        os.environ.get("HF_ENDPOINT", "").strip() or settings.endpoint or ""
+    )
     warning = endpoint_warning(endpoint)
     if warning and not _offline(args):
         _note(warning)
-    service = PaperService(Paths.default(), endpoint=endpoint)
+    service = PaperService(
+        paths, endpoint=endpoint, max_age=settings.refresh_max_age, state_file=settings.state_file
+    )
     try:
         if command == "reader":
-            return _reader(service, args)
+            return _reader(service, args, settings, problems)
         if command == "fetch":
             return asyncio.run(_fetch(service, args.feeds or [FeedSpec("trending")]))
         if command == "list":
-            spec = args.feed or args.start_feed or FeedSpec("trending")
+            spec = args.feed or args.start_feed or settings.default_feed
             return asyncio.run(_list(service, spec, args))
         for line in asyncio.run(cli_bookmarks.run(service, args, _offline(args))):
             _note(line)
@@ -125,14 +141,45 @@ def run(args: argparse.Namespace) -> int:
             _note(notice)
 
 
-def _reader(service: PaperService, args: argparse.Namespace) -> int:
+def _reader(
+    service: PaperService, args: argparse.Namespace, settings: Settings, problems: list[str]
+) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the reader needs a terminal; for scripts use `paperterm list`")
     from paperterm.ui.app import PapertermApp  # Textual loads only for the reader
 
-    app = PapertermApp(service, start=args.start_feed, offline=args.offline_everywhere)
+    if args.theme:
+        settings = replace(settings, theme=args.theme)
+    app = PapertermApp(
+        service, start=args.start_feed, offline=args.offline_everywhere, settings=settings,
+        problems=problems, config_file=service.paths.config_file,
+    )  # fmt: skip
+    if args.theme and app.theme != args.theme:
+        raise UsageError(
+            f"unknown theme {args.theme!r}; available: {', '.join(sorted(app.available_themes))}"
+        )
+    if args.theme:
+        app.save_theme(args.theme)
     app.run()
     return app.return_code or EXIT_OK
+
+
+def _config(paths: Paths, args: argparse.Namespace) -> int:
+    if args.default:
+        sys.stdout.write(DEFAULT_CONFIG)
+        return EXIT_OK
+    settings, problems = load_settings(paths.config_file)
+    if settings.keymap:
+        from paperterm.ui.app import binding_ids  # the ids live with the bindings
+
+        problems += [f"keymap: no binding with the id {name!r}" for name in sorted(set(settings.keymap) - binding_ids())]
+    exists = paths.config_file.exists()
+    print(f"{paths.config_file}{'' if exists else ' (not there: every setting has its default)'}")
+    for problem in problems:
+        print(f"  {problem}")
+    if exists and not problems:
+        print("  no problems")
+    return EXIT_FAILURE if problems else EXIT_OK
 
 
 async def _fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:

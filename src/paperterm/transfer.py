@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperterm.atomic import fsync_dir
 from paperterm.export import FILE_EXTENSIONS, ExportFormat, export, keys_to_pin
 from paperterm.importer import ImportFormatError, import_text, merge_bookmarks
 from paperterm.models import Bookmark
@@ -130,12 +131,14 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # Unlike the state file (atomic.atomic_write), an export must not replace a file that
+        # appeared meanwhile unless forced: a hard link refuses to.
         if force:
             os.replace(temp, target)
         else:
-            os.link(temp, target)  # fails instead of replacing a file created meanwhile
+            os.link(temp, target)
             os.unlink(temp)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except FileExistsError:
         _remove(temp)
         raise TransferError(f"{path} exists; use --force to replace it") from None
@@ -175,14 +178,6 @@ def _apply_merge(store: StateStore, bookmarks: Sequence[Bookmark], changed: set[
     for bookmark in bookmarks:
         if bookmark.id in changed:
             store.apply(PutBookmark(bookmark), save=False)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove(path: str) -> None:

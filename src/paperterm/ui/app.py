@@ -1,24 +1,48 @@
-"""PapertermApp: the Textual application — theme variables, global keys, the command palette.
+"""PapertermApp: the Textual application — themes, keymap, global keys, the command palette.
 
-The feed logic lives in `ReaderScreen`; this class only wires the service in and keeps what is
-truly app-wide.
+The feed logic lives in `ReaderScreen`; this class only wires the service and settings in and
+keeps what is truly app-wide. Problems found in the config or a theme file become
+notifications once the reader is on screen; none of them stops it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.screen import Screen
+from textual.theme import Theme
 
-from paperterm.config import Settings
+from paperterm.config import DEFAULT_THEME, Settings, set_theme
 from paperterm.models import FeedSpec
 from paperterm.service import PaperService
+from paperterm.ui.screens.feeds import FeedScreen
+from paperterm.ui.screens.filtering import FilteredScreen
 from paperterm.ui.screens.help import HelpScreen, binding_rows, help_content
 from paperterm.ui.screens.reader import ReaderScreen
+from paperterm.ui.themes import bundled_themes_dir, load_themes
 from paperterm.ui.widgets.detail import DetailPane
+from paperterm.ui.widgets.filter_bar import FilterBar
+from paperterm.ui.widgets.paper_list import PaperList
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a keymap may name."""
+    classes = (
+        PapertermApp,
+        FeedScreen,
+        FilteredScreen,
+        ReaderScreen,
+        PaperList,
+        DetailPane,
+        FilterBar,
+    )
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 class PapertermApp(App[None]):
@@ -29,8 +53,8 @@ class PapertermApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
     ]
 
     def __init__(
@@ -40,12 +64,61 @@ class PapertermApp(App[None]):
         start: FeedSpec | None = None,
         offline: bool = False,
         settings: Settings | None = None,
+        problems: Sequence[str] = (),
+        config_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.settings = settings or Settings()
         self.start = start or self.settings.default_feed
         self.offline = offline
+        self.config_file = config_file  # where a theme choice is saved (None: nowhere)
+        self.problems = list(problems)
+        loaded = load_themes(bundled_themes_dir(), service.paths.themes_dir)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        self.problems += loaded.problems
+        self.theme = self._initial_theme(self.settings.theme)
+        self.problems += self._apply_keymap(self.settings.keymap)
+
+    def _initial_theme(self, wanted: str | None) -> str:
+        if wanted is None or wanted in self.available_themes:
+            return wanted or DEFAULT_THEME
+        self.problems.append(
+            f"unknown theme {wanted!r}: using {DEFAULT_THEME} (ctrl+p → Theme lists them)"
+        )
+        return DEFAULT_THEME
+
+    def _apply_keymap(self, keymap: Mapping[str, str]) -> list[str]:
+        known = binding_ids()
+        unknown = sorted(set(keymap) - known)
+        self.set_keymap({key: keys for key, keys in keymap.items() if key in known})
+        return [
+            f"keymap: no binding with the id {name!r} (the help screen lists them)"
+            for name in unknown
+        ]
+
+    def on_mount(self) -> None:
+        for problem in self.problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10, markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.settings.theme:
+            self.save_theme(theme.name)
+
+    def save_theme(self, name: str) -> None:
+        """Remember the theme in the config file (a problem becomes a notification)."""
+        if self.config_file is None:
+            return
+        try:
+            set_theme(self.config_file, name)
+        except (OSError, ValueError) as exc:
+            self.problems.append(f"could not save the theme in {self.config_file}: {exc}")
+            if self.is_running:
+                self.notify(self.problems[-1], severity="warning", markup=False)
+            return
+        self.settings = replace(self.settings, theme=name)
 
     def get_default_screen(self) -> Screen[None]:
         return ReaderScreen(self.service, self.start, offline=self.offline, settings=self.settings)
@@ -54,11 +127,13 @@ class PapertermApp(App[None]):
         # Derived from the theme in use, so every built-in theme gets readable markers;
         # a paperterm theme file can still set each of them in its [variables].
         colors = self.current_theme.to_color_system().generate()
+        # A concrete colour for dimmed text: "auto 60%" cannot be drawn without a background.
+        muted = Color.parse(colors["background"]).blend(Color.parse(colors["foreground"]), 0.6)
         return {
             "paper-unread": colors["text-primary"],
             "paper-bookmarked": colors["text-warning"],
             "paper-upvotes": colors["text-success"],
-            "paper-read": colors["text-muted"],
+            "paper-read": muted.hex,
             "paper-match": colors["text-accent"],
             "paper-accent": colors["text-primary"],
         }

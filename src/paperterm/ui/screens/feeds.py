@@ -50,13 +50,37 @@ class FeedScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "feed('trending')", "Feeds", key_display="1-4", tooltip="Trending feed"),
-        Binding("2", "feed('daily')", "Daily", show=False, tooltip="Daily feed: the newest day"),
         Binding(
-            "3", "feed('weekly')", "Weekly", show=False, tooltip="Weekly feed: the newest week"
+            "1",
+            "feed('trending')",
+            "Feeds",
+            key_display="1-4",
+            tooltip="Trending feed",
+            id="feed_trending",
         ),
         Binding(
-            "4", "feed('monthly')", "Monthly", show=False, tooltip="Monthly feed: the newest month"
+            "2",
+            "feed('daily')",
+            "Daily",
+            show=False,
+            tooltip="Daily feed: the newest day",
+            id="feed_daily",
+        ),
+        Binding(
+            "3",
+            "feed('weekly')",
+            "Weekly",
+            show=False,
+            tooltip="Weekly feed: the newest week",
+            id="feed_weekly",
+        ),
+        Binding(
+            "4",
+            "feed('monthly')",
+            "Monthly",
+            show=False,
+            tooltip="Monthly feed: the newest month",
+            id="feed_monthly",
         ),
         Binding(
             "left_square_bracket",
@@ -64,6 +88,7 @@ class FeedScreen(Screen[None]):
             "Previous",
             show=False,
             tooltip="Previous day, week or month",
+            id="previous_period",
         ),
         Binding(
             "right_square_bracket",
@@ -71,15 +96,44 @@ class FeedScreen(Screen[None]):
             "Next",
             show=False,
             tooltip="Next day, week or month",
+            id="next_period",
         ),
-        Binding("r", "refresh", "Refresh", tooltip="Fetch the feed again"),
-        Binding("s", "search", "Search", tooltip="Search Hugging Face papers"),
-        Binding("o", "open('hf')", "Open", show=False, tooltip="Open the paper on Hugging Face"),
-        Binding("a", "open('arxiv')", "arXiv", show=False, tooltip="Open the arXiv abstract"),
-        Binding("p", "open('pdf')", "PDF", show=False, tooltip="Open the PDF"),
-        Binding("c", "open('code')", "Code", show=False, tooltip="Open the code (GitHub)"),
-        Binding("y", "copy_link", "Copy link", show=False, tooltip="Copy the paper's link"),
-        Binding("escape", "back", "Back", show=False, tooltip="Back to the list"),
+        Binding("r", "refresh", "Refresh", tooltip="Fetch the feed again", id="refresh"),
+        Binding("s", "search", "Search", tooltip="Search Hugging Face papers", id="search"),
+        Binding(
+            "o",
+            "open('hf')",
+            "Open",
+            show=False,
+            tooltip="Open the paper on Hugging Face",
+            id="open_paper",
+        ),
+        Binding(
+            "a",
+            "open('arxiv')",
+            "arXiv",
+            show=False,
+            tooltip="Open the arXiv abstract",
+            id="open_arxiv",
+        ),
+        Binding("p", "open('pdf')", "PDF", show=False, tooltip="Open the PDF", id="open_pdf"),
+        Binding(
+            "c",
+            "open('code')",
+            "Code",
+            show=False,
+            tooltip="Open the code (GitHub)",
+            id="open_code",
+        ),
+        Binding(
+            "y",
+            "copy_link",
+            "Copy link",
+            show=False,
+            tooltip="Copy the paper's link",
+            id="copy_link",
+        ),
+        Binding("escape", "back", "Back", show=False, tooltip="Back to the list", id="back"),
     ]
 
     def __init__(

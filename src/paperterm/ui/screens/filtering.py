@@ -52,7 +52,12 @@ class FilteredScreen(FeedScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "slash", "filter", "Filter", key_display="/", tooltip="Filter the list as you type"
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="Filter the list as you type",
+            id="filter",
         ),
     ]
 

@@ -57,9 +57,12 @@ DESCRIPTIONS = {
 }
 
 
-def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[tuple[str, str]]]:
-    """(keys, description) per section, from the bindings of `nodes` as they are now."""
-    by_action: dict[str, tuple[list[str], str]] = {}
+Row = tuple[str, str, str]  # keys, description, binding id (for the [keymap] config)
+
+
+def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[Row]]:
+    """(keys, description, id) per section, from the bindings of `nodes` as they are now."""
+    by_action: dict[str, tuple[list[str], str, str]] = {}
     for node in nodes:
         # The live map: it already holds the user's keymap overrides.
         for key, bindings in node._bindings.key_to_bindings.items():
@@ -69,20 +72,20 @@ def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[tuple[str, str]]]:
                 description = (
                     DESCRIPTIONS.get(binding.action) or binding.tooltip or binding.description
                 )
-                keys, _ = by_action.setdefault(binding.action, ([], description))
+                keys, _, _ = by_action.setdefault(binding.action, ([], description, binding.id or ""))
                 display = _key_name(key)
                 if display not in keys:
                     keys.append(display)
     position = {
         action: (name, i) for name, actions in SECTIONS.items() for i, action in enumerate(actions)
     }
-    ranked: dict[str, list[tuple[int, str, str]]] = {name: [] for name in [*SECTIONS, "Other"]}
-    for action, (keys, description) in by_action.items():
+    ranked: dict[str, list[tuple[int, str, str, str]]] = {name: [] for name in [*SECTIONS, "Other"]}
+    for action, (keys, description, binding_id) in by_action.items():
         section, index = position.get(action, ("Other", 99))
-        ranked[section].append((index, " / ".join(keys), description or action))
+        ranked[section].append((index, " / ".join(keys), description or action, binding_id))
     for section, key, description in EXTRA_KEYS:
-        ranked[section].append((50, key, description))
-    return {name: [(k, d) for _, k, d in sorted(rows)] for name, rows in ranked.items() if rows}
+        ranked[section].append((50, key, description, ""))
+    return {name: [(k, d, i) for _, k, d, i in sorted(rows)] for name, rows in ranked.items() if rows}
 
 
 _KEY_NAMES = {"down": "↓", "up": "↑", "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn",
@@ -94,13 +97,17 @@ def _key_name(key: str) -> str:
     return _KEY_NAMES.get(key, key)
 
 
-def help_content(sections: dict[str, list[tuple[str, str]]]) -> Content:
+def help_content(sections: dict[str, list[Row]]) -> Content:
     """The help text: key sections, then the filter's query language."""
-    parts: list[str | tuple[str, str] | Content] = []
+    parts: list[str | tuple[str, str] | Content] = [
+        ("Any key can be changed in config.toml's [keymap] by the id in brackets.", "$text-muted"),
+        "\n\n",
+    ]
     for section, rows in sections.items():
         parts += [(section, "bold $paper-accent"), "\n"]
-        for keys, description in rows:
-            parts += [(f"  {keys:<18}", "bold"), description, "\n"]
+        for keys, description, binding_id in rows:
+            parts += [(f"  {keys:<18}", "bold"), description]
+            parts += [(f"  [{binding_id}]", "$text-muted") if binding_id else "", "\n"]
         parts.append("\n")
     parts += [
         ("Filter queries", "bold $paper-accent"),

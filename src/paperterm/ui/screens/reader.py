@@ -33,19 +33,70 @@ from paperterm.ui.screens.filtering import FilteredScreen
 from paperterm.ui.screens.prompt import ConfirmModal, NoteModal, TagsModal
 
 TRIAGE_BINDINGS: list[BindingType] = [
-    Binding("b", "toggle_bookmark", "Bookmark", tooltip="Bookmark the paper, or remove it"),
-    Binding("B", "bookmarks", "Bookmarks", tooltip="Show the bookmarks (again: back to the feed)"),
-    Binding("m", "toggle_read", "Read", show=False, tooltip="Mark the paper read or unread"),
-    Binding("n", "next_unread(1)", "Next unread", show=False, tooltip="Next unread paper"),
-    Binding("N", "next_unread(-1)", "Previous unread", show=False, tooltip="Previous unread paper"),
     Binding(
-        "M", "mark_all_read", "Mark all read", show=False, tooltip="Mark every paper shown as read"
+        "b",
+        "toggle_bookmark",
+        "Bookmark",
+        tooltip="Bookmark the paper, or remove it",
+        id="toggle_bookmark",
     ),
-    Binding("U", "toggle_hide_read", "Hide read", show=False, tooltip="Hide or show read papers"),
-    Binding("t", "edit_tags", "Tags", show=False, tooltip="Edit the bookmark's tags"),
-    Binding("e", "edit_note", "Note", show=False, tooltip="Edit the bookmark's note"),
-    Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change, step by step"),
-    Binding("x", "export", "Export", show=False, tooltip="Export bookmarks to a file"),
+    Binding(
+        "B",
+        "bookmarks",
+        "Bookmarks",
+        tooltip="Show the bookmarks (again: back to the feed)",
+        id="bookmarks",
+    ),
+    Binding(
+        "m",
+        "toggle_read",
+        "Read",
+        show=False,
+        tooltip="Mark the paper read or unread",
+        id="toggle_read",
+    ),
+    Binding(
+        "n",
+        "next_unread(1)",
+        "Next unread",
+        show=False,
+        tooltip="Next unread paper",
+        id="next_unread",
+    ),
+    Binding(
+        "N",
+        "next_unread(-1)",
+        "Previous unread",
+        show=False,
+        tooltip="Previous unread paper",
+        id="previous_unread",
+    ),
+    Binding(
+        "M",
+        "mark_all_read",
+        "Mark all read",
+        show=False,
+        tooltip="Mark every paper shown as read",
+        id="mark_all_read",
+    ),
+    Binding(
+        "U",
+        "toggle_hide_read",
+        "Hide read",
+        show=False,
+        tooltip="Hide or show read papers",
+        id="toggle_hide_read",
+    ),
+    Binding(
+        "t", "edit_tags", "Tags", show=False, tooltip="Edit the bookmark's tags", id="edit_tags"
+    ),
+    Binding(
+        "e", "edit_note", "Note", show=False, tooltip="Edit the bookmark's note", id="edit_note"
+    ),
+    Binding(
+        "u", "undo", "Undo", show=False, tooltip="Undo the last change, step by step", id="undo"
+    ),
+    Binding("x", "export", "Export", show=False, tooltip="Export bookmarks to a file", id="export"),
 ]
 
 

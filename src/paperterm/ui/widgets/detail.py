@@ -83,10 +83,10 @@ class DetailPane(VerticalScroll, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Scroll down", show=False),
-        Binding("k", "scroll_up", "Scroll up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("j", "scroll_down", "Scroll down", show=False, id="details_down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="details_up"),
+        Binding("g", "scroll_home", "Top", show=False, id="details_top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="details_bottom"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -51,13 +51,20 @@ class FilterBar(Horizontal):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Clear filter", tooltip="Clear the filter and close the bar"),
+        Binding(
+            "escape",
+            "close",
+            "Clear filter",
+            tooltip="Clear the filter and close the bar",
+            id="clear_filter",
+        ),
         Binding(
             "ctrl+a",
             "toggle_scope",
             "Scope",
             priority=True,
             tooltip="Filter this list, or everything cached and bookmarked",
+            id="filter_scope",
         ),
     ]
 

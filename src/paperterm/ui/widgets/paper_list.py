@@ -55,7 +55,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--bookmarked { color: $paper-bookmarked; }
     PaperList > .paper-list--upvotes { color: $paper-upvotes; }
     PaperList > .paper-list--read { color: $paper-read; }
-    PaperList > .paper-list--meta { color: $text-muted; }
+    PaperList > .paper-list--meta { color: $paper-read; }
     PaperList > .paper-list--match { color: $paper-match; text-style: bold underline; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
     """
@@ -72,13 +72,15 @@ class PaperList(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "Top", show=False, tooltip="First paper"),
-        Binding("G,end", "last", "Bottom", show=False, tooltip="Last paper"),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("enter", "select", "Details", tooltip="Read the details of the paper"),
+        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("g,home", "first", "Top", show=False, tooltip="First paper", id="first"),
+        Binding("G,end", "last", "Bottom", show=False, tooltip="Last paper", id="last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding(
+            "enter", "select", "Details", tooltip="Read the details of the paper", id="details"
+        ),
     ]
 
     class Highlighted(Message):
@@ -286,8 +288,11 @@ class PaperList(ScrollView, can_focus=True):
         is_bookmarked: bool,
         spans: Spans | None,
     ) -> Strip:
-        style = self.get_component_rich_style
-        base = self.rich_style + (style("paper-list--cursor") if is_cursor else Style())
+        def style(name: str) -> Style:
+            # Partial: a marker's colour must not bring the list's background over the cursor.
+            return self.get_component_rich_style(name, partial=True)
+
+        base = self.rich_style
         muted = style("paper-list--read") if is_read else Style()
         row = Text(style=base, no_wrap=True, end="")
         row.append("●" if not is_read else " ", style("paper-list--unread"))
@@ -302,6 +307,10 @@ class PaperList(ScrollView, can_focus=True):
         row.append_text(title)
         if wide:
             row.append(" " + _meta(paper), style("paper-list--meta"))
+        if is_cursor:
+            # The cursor's colours win over the markers', as a selection does.
+            base += self.get_component_rich_style("paper-list--cursor")
+            row.stylize(base)
         segments = list(row.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, base).simplify()
 

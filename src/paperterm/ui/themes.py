@@ -1,0 +1,79 @@
+"""Themes: paperterm's own (bundled TOML files) and the user's, as Textual `Theme`s.
+
+One theme per file; keys are `textual.theme.Theme` fields plus a `[variables]` table, where
+paperterm's own variables (`paper-unread`, `paper-bookmarked` ...) may be set. A broken file
+is reported by name and skipped; it never stops the reader.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+_COLOR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
+                 "background", "surface", "panel", "boost")  # fmt: skip
+
+
+@dataclass(slots=True)
+class LoadedThemes:
+    themes: list[Theme] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def bundled_themes_dir() -> Path:
+    """The themes shipped in the package, or the source tree's under an editable install."""
+    packaged = files("paperterm") / "themes"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "themes"
+
+
+def load_theme(path: Path) -> Theme:
+    """One theme file; raises ValueError with a reason for anything wrong in it."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(str(exc)) from None
+    data.setdefault("name", path.stem)
+    if not isinstance(data["name"], str) or not data["name"].strip():
+        raise ValueError("name must be a non-empty string")
+    for key in _COLOR_FIELDS:
+        if key in data:
+            _check_color(key, data[key])
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ValueError("[variables] must be a table")
+    for key, value in variables.items():
+        _check_color(f"variables.{key}", value)
+    try:
+        theme = Theme(**data)
+        theme.to_color_system().generate()
+    except (TypeError, ValueError, ColorParseError) as exc:
+        raise ValueError(str(exc).replace("Theme.__init__() ", "")) from None
+    return theme
+
+
+def load_themes(*directories: Path) -> LoadedThemes:
+    """Every `*.toml` of `directories`, in order (a later file with the same name wins)."""
+    loaded = LoadedThemes()
+    for directory in directories:
+        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
+            try:
+                loaded.themes.append(load_theme(path))
+            except ValueError as exc:
+                loaded.problems.append(f"theme {path.name} skipped: {exc}")
+    return loaded
+
+
+def _check_color(key: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a colour string, got {value!r}")
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise ValueError(f"{key} = {value!r} is not a colour") from None
