@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import ClassVar
 
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -149,6 +151,7 @@ class FeedScreen(Screen[None]):
         self.hide_read = settings.hide_read
         self._source: Sequence[Paper] = ()  # the view as last listed, before hiding read ones
         self.filter_query = ""  # the filter bar's query, when one is set
+        self._details_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.service.clock, id="status")
@@ -241,13 +244,24 @@ class FeedScreen(Screen[None]):
         """Counts in the status line, after any change of list or marks."""
         shown = self.paper_list.papers
         state = self.state
+        ids = self.shown_ids()
+        if ids is None:
+            unread = state.unread_count(p.id for p in shown)
+            bookmarked = sum(1 for p in shown if p.id in state.bookmarks)
+        else:  # cheaper for a long list: walk the (shorter) read and bookmark sets instead
+            unread = len(shown) - sum(1 for paper_id in state.read if paper_id in ids)
+            bookmarked = sum(1 for paper_id in state.bookmarks if paper_id in ids)
         self.status.show(
             shown=len(shown),
             total=len(self._source),
-            unread=state.unread_count(p.id for p in shown),
-            bookmarked=sum(1 for p in shown if p.id in state.bookmarks),
+            unread=unread,
+            bookmarked=bookmarked,
             problem=self.service.state.problem or "",
         )
+
+    def shown_ids(self) -> AbstractSet[str] | None:
+        """Hook: the ids listed now, when a set of them is at hand."""
+        return None
 
     def _freshness(self, view: FeedView) -> Freshness:
         if view.origin == "sample":
@@ -325,8 +339,20 @@ class FeedScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.show_details(event.paper)
+        if self._details_timer is not None:
+            self._details_timer.stop()
+            self._details_timer = None
+        if self.details_can_wait():
+            # While a query is typed, the details follow once the list settles: laying out an
+            # abstract for every keystroke would cost frames the typing needs.
+            self._details_timer = self.set_timer(0.15, lambda: self.show_details(event.paper))
+        else:
+            self.show_details(event.paper)
         self.paper_highlighted(event.paper)
+
+    def details_can_wait(self) -> bool:
+        """Hook: True when the details may follow the cursor a moment later."""
+        return False
 
     def paper_highlighted(self, paper: Paper | None) -> None:
         """Hook: the cursor is on `paper` now."""

@@ -9,7 +9,9 @@ bookmarks.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from textual import on, work
@@ -28,16 +30,23 @@ from paperterm.ui.widgets.paper_list import Spans
 Scope = Literal["view", "everything"]
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A search result made ready off the UI thread: the papers in rank order."""
+
+    result: SearchResult
+    papers: list[Paper]
+    ids: frozenset[str]
+
+
 class LazyHighlights(Mapping[str, Spans]):
-    """Title highlights of a search result, computed for a row only when it is drawn."""
+    """Title highlights of a search result, computed for a row only when it is drawn
+    (only result papers are ever listed, so no membership test is needed)."""
 
     def __init__(self, result: SearchResult) -> None:
         self._result = result
-        self._ids = frozenset(result.ids)
 
     def __getitem__(self, paper_id: str) -> Spans:
-        if paper_id not in self._ids:
-            raise KeyError(paper_id)
         return self._result.highlights(paper_id)
 
     def __iter__(self) -> Iterator[str]:
@@ -66,7 +75,7 @@ class FilteredScreen(FeedScreen):
     ) -> None:
         super().__init__(service, start, offline=offline, settings=settings)
         self.filter_scope: Scope = "view"
-        self._result: SearchResult | None = None
+        self._found: Found | None = None
         self._generation = 0
         self._index: PaperIndex | None = None
         self._index_source: Sequence[Paper] | None = None
@@ -98,10 +107,17 @@ class FilteredScreen(FeedScreen):
     def filtered(
         self, papers: Sequence[Paper]
     ) -> tuple[Sequence[Paper], Mapping[str, Spans] | None]:
-        result = self._result
-        if result is None or result.query.is_empty or not _same(self._index_source, papers):
+        found = self._found
+        if found is None or found.result.query.is_empty or not _same(self._index_source, papers):
             return papers, None
-        return result.papers, LazyHighlights(result)
+        return found.papers, LazyHighlights(found.result)
+
+    def details_can_wait(self) -> bool:
+        return self.filter_bar.input.has_focus
+
+    def shown_ids(self) -> frozenset[str] | None:
+        found = self._found
+        return found.ids if found is not None and self.paper_list.papers is found.papers else None
 
     def redisplay(self, keep: str | None = None) -> None:
         super().redisplay(keep)
@@ -142,7 +158,7 @@ class FilteredScreen(FeedScreen):
         if self.filter_scope == "everything":
             self.filter_scope = "view"
             self._index, self._index_source = None, None
-        self.filter_query, self._result = "", None
+        self.filter_query, self._found = "", None
         self.filter_bar.clear()
         self.status.show(feed=self.feed_label())
         current = self.paper_list.highlighted
@@ -163,7 +179,8 @@ class FilteredScreen(FeedScreen):
         papers = self._index_source if everything else self._source
         self.run_search(self._generation, self.filter_query, papers)
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    # A fixed description: by default @work repr()s the arguments — 10k papers, 300 ms.
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="filter")
     def run_search(self, generation: int, text: str, papers: Sequence[Paper] | None) -> None:
         """Search `papers` (None: gather everything first) for `text`."""
         if generation != self._generation:
@@ -176,7 +193,8 @@ class FilteredScreen(FeedScreen):
             else PaperIndex(papers)
         )
         result = index.search(parse_query(text), self._search_context())
-        self.app.call_from_thread(self._searched, generation, index, papers, result)
+        found = Found(result, result.papers, frozenset(result.ids))
+        self.app.call_from_thread(self._searched, generation, index, papers, found)
 
     def _gather_everything(self) -> list[Paper]:
         # A connection of its own: SQLite connections stay in the thread that made them.
@@ -190,13 +208,17 @@ class FilteredScreen(FeedScreen):
         return [*bookmarked, *(p for p in cached if p.id not in seen)]
 
     def _searched(
-        self, generation: int, index: PaperIndex, papers: Sequence[Paper], result: SearchResult
+        self, generation: int, index: PaperIndex, papers: Sequence[Paper], found: Found
     ) -> None:
         if self.filter_scope == "everything" or _same(papers, self._source):
+            if index is not self._index:
+                # An index is hundreds of thousands of long-lived objects; left to the cyclic
+                # collector they make each full collection a 100+ ms pause while typing.
+                gc.freeze()
             self._index, self._index_source = index, papers
         if generation != self._generation:
             return
-        self._result = result
+        self._found = found
         current = self.paper_list.highlighted
         self.redisplay(keep=current.id if current else None)
 

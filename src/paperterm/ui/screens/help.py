@@ -72,7 +72,9 @@ def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[Row]]:
                 description = (
                     DESCRIPTIONS.get(binding.action) or binding.tooltip or binding.description
                 )
-                keys, _, _ = by_action.setdefault(binding.action, ([], description, binding.id or ""))
+                keys, _, _ = by_action.setdefault(
+                    binding.action, ([], description, binding.id or "")
+                )
                 display = _key_name(key)
                 if display not in keys:
                     keys.append(display)
@@ -85,7 +87,9 @@ def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[Row]]:
         ranked[section].append((index, " / ".join(keys), description or action, binding_id))
     for section, key, description in EXTRA_KEYS:
         ranked[section].append((50, key, description, ""))
-    return {name: [(k, d, i) for _, k, d, i in sorted(rows)] for name, rows in ranked.items() if rows}
+    return {
+        name: [(k, d, i) for _, k, d, i in sorted(rows)] for name, rows in ranked.items() if rows
+    }
 
 
 _KEY_NAMES = {"down": "↓", "up": "↑", "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn",

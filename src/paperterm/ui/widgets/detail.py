@@ -92,6 +92,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
+        self._shown: tuple[Paper | None, bool, Bookmark | None] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
@@ -100,6 +101,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         self, paper: Paper | None, *, read: bool = False, bookmark: Bookmark | None = None
     ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed."""
+        shown = (paper, read, bookmark)
+        if shown == self._shown:
+            return  # laying out a long abstract again costs more than a frame
+        self._shown = shown
         text = self.query_one("#detail-text", Static)
         if paper is None:
             text.update(Content("Nothing to show."))

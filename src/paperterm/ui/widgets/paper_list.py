@@ -121,7 +121,7 @@ class PaperList(ScrollView, can_focus=True):
         self._papers = papers
         self._positions = None  # built on first use: 100k ids cost ~25 ms we rarely need
         self._highlights = highlights or {}
-        self._rows.clear()
+        # Rendered rows stay cached across lists: their key says everything they show.
         self.virtual_size = Size(0, len(papers))
         target = _find(papers, keep) if keep is not None else 0
         self._cursor = -1  # force a Highlighted message even when the index is unchanged

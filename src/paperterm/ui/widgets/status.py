@@ -123,12 +123,18 @@ class StatusLine(Horizontal):
         status = self.status
         self.set_class(status.freshness in ("offline", "sample", "missing"), "-offline")
         self.set_class(status.freshness == "error", "-error")
-        self.query_one("#status-feed", Static).update(Content(status.feed))
-        self.query_one("#status-counts", Static).update(Content(counts_text(status)))
+        _update(self.query_one("#status-feed", Static), status.feed)
+        _update(self.query_one("#status-counts", Static), counts_text(status))
         problem = self.query_one("#status-problem", Static)
-        problem.update(Content("⚠ not saved" if status.problem else ""))
+        _update(problem, "⚠ not saved" if status.problem else "")
         problem.set_class(not status.problem, "-empty")
         problem.tooltip = Content(status.problem) if status.problem else None
         fresh = self.query_one("#status-fresh", Static)
-        fresh.update(Content(freshness_text(status, self.clock(), self._frame)))
+        _update(fresh, freshness_text(status, self.clock(), self._frame))
         fresh.tooltip = Content(status.detail) if status.detail else None
+
+
+def _update(widget: Static, text: str) -> None:
+    """Update only on a change: each update lays the status line out again."""
+    if str(widget.content) != text:
+        widget.update(Content(text))

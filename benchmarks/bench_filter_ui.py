@@ -1,0 +1,125 @@
+"""Typing in the reader's filter bar over 10k and 100k papers: latency and UI-loop stalls.
+
+In a real (headless) app, the list shows N papers; the script types queries into the filter
+bar one character at a time, as fast as keys arrive, and measures
+  * keystroke -> the list shows that keystroke's result (search in a worker + list update);
+  * the longest stall of the UI event loop meanwhile, from a task that asks to wake every
+    millisecond (goal: never blocked longer than one frame, 16 ms).
+The index is built once, on the first keystroke; its time is printed separately.
+
+    python benchmarks/bench_filter_ui.py [--sizes 10000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from appdata import make_service  # noqa: E402
+from hf_data import collection_items  # noqa: E402
+
+from paperterm.config import Settings  # noqa: E402
+from paperterm.ingest import ingest_items  # noqa: E402
+from paperterm.models import FeedSpec, Paper  # noqa: E402
+from paperterm.service import FeedView  # noqa: E402
+from paperterm.ui.app import PapertermApp  # noqa: E402
+
+QUERIES = ["diffusion", "agent has:code", "reinforcment learning", "author:li", "up:>50 video",
+           "-survey vision language", "kv cache", "tokenizer"]  # fmt: skip
+
+
+def corpus(n: int, base: list[Paper]) -> tuple[Paper, ...]:
+    return tuple(
+        replace(base[i % len(base)], id=f"{2400 + i // 99999:04d}.{i % 99999:05d}")
+        for i in range(n)
+    )
+
+
+class LoopWatch:
+    """Longest time the event loop was late to wake a 1 ms sleeper."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.worst = max(self.worst, time.perf_counter() - start - 0.001)
+
+    def start(self) -> None:
+        self.worst = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+
+    def stop(self) -> float:
+        assert self._task is not None
+        self._task.cancel()
+        return self.worst
+
+
+async def measure(papers: tuple[Paper, ...]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as home:
+        service = make_service(Path(home))
+        view = FeedView(
+            FeedSpec("trending"), FeedSpec("trending"), papers, service.clock(), "cache"
+        )
+        service.cached = lambda spec: view  # type: ignore[method-assign]
+        app = PapertermApp(service, offline=True, settings=Settings(auto_read_delay=0))
+        latencies: list[float] = []
+        stalls: list[float] = []
+        async with app.run_test(size=(120, 36)) as pilot:
+            reader = app.reader
+            await pilot.press("slash")
+            started = time.perf_counter()
+            await pilot.press("x")
+            await app.workers.wait_for_complete()
+            build = time.perf_counter() - started
+            watch = LoopWatch()
+            for query in QUERIES:
+                reader.clear_filter()
+                reader.filter_bar.open()
+                await pilot.pause()
+                watch.start()
+                for length in range(1, len(query) + 1):
+                    text = query[:length]
+                    started = time.perf_counter()
+                    reader.filter_bar.input.insert_text_at_cursor(query[length - 1])
+                    while reader._found is None or reader._found.result.query.text != text:
+                        await asyncio.sleep(0.0005)
+                    latencies.append(time.perf_counter() - started)
+                stalls.append(watch.stop())
+        return {
+            "index build (s)": build,
+            "keystroke median (ms)": statistics.median(latencies) * 1000,
+            "keystroke p95 (ms)": statistics.quantiles(latencies, n=20)[-1] * 1000,
+            "keystroke max (ms)": max(latencies) * 1000,
+            "worst loop stall (ms)": max(stalls) * 1000,
+        }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    sizes = parser.parse_args().sizes
+    base = ingest_items(collection_items(), dt.datetime.now(dt.UTC), "daily").papers
+    results = {n: await measure(corpus(n, base)) for n in sizes}
+    keys = len("".join(QUERIES))
+    print(f"{keys} keystrokes over {len(QUERIES)} queries, typed into the reader's filter bar")
+    print(f"{'':<24}" + "".join(f"{n:>12,}" for n in sizes))
+    for name in results[sizes[0]]:
+        print(f"{name:<24}" + "".join(f"{results[n][name]:>12.2f}" for n in sizes))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
