@@ -3,9 +3,8 @@
 Pure functions over text. Every file is untrusted, our own backups included: strings are
 cleaned as ingest cleans feed text, ids validated, only http(s) URLs kept. An entry that cannot
 become a bookmark (no new-style arXiv id, broken syntax) is skipped with a reason, never fatal
-to the rest of the file. BibTeX is read by a small parser of our own: BibTeX's grammar
-(braces, quotes, ``#`` and ``@string`` macros) is simple, and a library would be a runtime
-dependency for one command.
+to the rest of the file. BibTeX syntax and the LaTeX in its fields are read by
+`paperterm.bibtex_reader`; this module decides what of it becomes a bookmark.
 """
 
 from __future__ import annotations
@@ -18,6 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
+from paperterm.bibtex_reader import (
+    BibEntry,
+    latex_to_text,
+    name_to_text,
+    parse_bibtex,
+    split_names,
+)
 from paperterm.export import JSON_FORMAT, JSON_VERSION, NOTE_MAX, TAG_MAX, is_valid_cite_key
 from paperterm.ingest import (
     ABSTRACT_MAX,
@@ -32,6 +38,26 @@ from paperterm.ingest import (
 )
 from paperterm.links import safe_url
 from paperterm.models import Bookmark, Paper, merge_papers, normalize_arxiv_id
+
+# BibEntry, latex_to_text and parse_bibtex live in bibtex_reader; they stay importable here.
+__all__ = [
+    "REASONS_MAX",
+    "BibEntry",
+    "ImportFormat",
+    "ImportFormatError",
+    "ImportResult",
+    "MergeResult",
+    "clean_note",
+    "clean_tags",
+    "find_arxiv_id",
+    "import_bibtex",
+    "import_csl_json",
+    "import_json",
+    "import_text",
+    "latex_to_text",
+    "merge_bookmarks",
+    "parse_bibtex",
+]
 
 ImportFormat = Literal["json", "bibtex", "csl-json"]
 REASONS_MAX = 20
@@ -85,8 +111,9 @@ class _Collector:
         if len(self.reasons) < REASONS_MAX:
             self.reasons.append(reason)
 
-    def add(self, where: str, make: Callable[[_T, dt.datetime], Bookmark], source: _T,
-            now: dt.datetime) -> None:
+    def add(
+        self, where: str, make: Callable[[_T, dt.datetime], Bookmark], source: _T, now: dt.datetime
+    ) -> None:
         try:
             bookmark = make(source, now)
         except _Skip as exc:
@@ -98,8 +125,9 @@ class _Collector:
             self.bookmarks[bookmark.id] = bookmark
 
     def result(self) -> ImportResult:
-        return ImportResult(self.format, tuple(self.bookmarks.values()), self.skipped,
-                            tuple(self.reasons))
+        return ImportResult(
+            self.format, tuple(self.bookmarks.values()), self.skipped, tuple(self.reasons)
+        )
 
 
 def import_text(text: str, *, now: dt.datetime) -> ImportResult:
@@ -126,7 +154,7 @@ def import_json(text: str, *, now: dt.datetime) -> ImportResult:
 
 def _import_json_data(data: object, now: dt.datetime) -> ImportResult:
     if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
-        raise ImportFormatError("not a paperterm bookmarks file (no \"format\" field)")
+        raise ImportFormatError('not a paperterm bookmarks file (no "format" field)')
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ImportFormatError(f"bad format version {str(version)[:20]!r}")
@@ -134,7 +162,7 @@ def _import_json_data(data: object, now: dt.datetime) -> ImportResult:
         raise ImportFormatError(f"written by a newer paperterm (format version {version})")
     rows = data.get("bookmarks")
     if not isinstance(rows, list):
-        raise ImportFormatError("\"bookmarks\" is not a list")
+        raise ImportFormatError('"bookmarks" is not a list')
     out = _Collector("json")
     for number, row in enumerate(rows, 1):
         out.add(f"bookmark {number}", _bookmark_from_json, row, now)
@@ -216,17 +244,27 @@ _CSL_MARKUP = re.compile(r"</?(?:i|b|sc|sup|sub)>|<span(?:\s[^<>]*)?>|</span>")
 def _bookmark_from_csl(item: object, now: dt.datetime) -> Bookmark:
     if not isinstance(item, dict):
         raise _Skip("not an object")
-    mentions_arxiv = any("arxiv" in _str(item.get(k)).lower()
-                         for k in ("publisher", "archive", "source", "container-title"))
-    fields = {k: _str(item.get(k)) for k in ("number", "DOI", "URL", "id", "note",
-                                             "container-title", "archive_location")}
+    mentions_arxiv = any(
+        "arxiv" in _str(item.get(k)).lower()
+        for k in ("publisher", "archive", "source", "container-title")
+    )
+    fields = {
+        k: _str(item.get(k))
+        for k in ("number", "DOI", "URL", "id", "note", "container-title", "archive_location")
+    }
     paper_id = find_arxiv_id(fields, bare=("number", "archive_location") if mentions_arxiv else ())
     authors = tuple(n for n in map(_csl_name, _list(item.get("author"))) if n)
     title = _line(_CSL_MARKUP.sub("", _str(item.get("title"))), TITLE_MAX)
     key = _str(item.get("citation-key")) or _str(item.get("id"))
     return _partial_bookmark(
-        paper_id, title, authors, _str(item.get("abstract")), _csl_date(item.get("issued")),
-        note=_str(item.get("note")), key=key, now=now,
+        paper_id,
+        title,
+        authors,
+        _str(item.get("abstract")),
+        _csl_date(item.get("issued")),
+        note=_str(item.get("note")),
+        key=key,
+        now=now,
     )
 
 
@@ -266,17 +304,9 @@ def import_bibtex(text: str, *, now: dt.datetime) -> ImportResult:
     return out.result()
 
 
-@dataclass(frozen=True, slots=True)
-class BibEntry:
-    """One BibTeX entry: lower-case type and field names, raw (still LaTeX) field values."""
-
-    kind: str
-    key: str
-    fields: dict[str, str]
-
-
-_BIB_FIELDS_WITH_IDS = ("eprint", "arxivid", "arxiv", "doi", "url", "number", "journal",
-                        "note", "howpublished")
+_BIB_FIELDS_WITH_IDS = (
+    "eprint", "arxivid", "arxiv", "doi", "url", "number", "journal", "note", "howpublished",
+)  # fmt: skip
 
 
 def _bookmark_from_bibtex(entry: BibEntry, now: dt.datetime) -> Bookmark:
@@ -284,47 +314,18 @@ def _bookmark_from_bibtex(entry: BibEntry, now: dt.datetime) -> Bookmark:
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").lower()
     bare = ("eprint", "arxivid", "arxiv") if prefix == "arxiv" else ("arxivid", "arxiv")
     paper_id = find_arxiv_id({k: fields.get(k, "") for k in _BIB_FIELDS_WITH_IDS}, bare=bare)
-    names = _split_authors(entry.fields.get("author", ""))
-    authors = tuple(n for n in map(_bibtex_name, names) if n)
+    names = split_names(entry.fields.get("author", ""))
+    authors = tuple(n for n in (_line(name_to_text(raw), NAME_MAX) for raw in names) if n)
     return _partial_bookmark(
-        paper_id, _line(fields.get("title"), TITLE_MAX), authors, fields.get("abstract", ""),
-        _date(fields.get("date")), note=fields.get("annote") or fields.get("note", ""),
-        key=entry.key, now=now,
+        paper_id,
+        _line(fields.get("title"), TITLE_MAX),
+        authors,
+        fields.get("abstract", ""),
+        _date(fields.get("date")),
+        note=fields.get("annote") or fields.get("note", ""),
+        key=entry.key,
+        now=now,
     )
-
-
-def _split_authors(raw: str) -> list[str]:
-    """Split on a bare ``and`` outside braces, as BibTeX does."""
-    names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", raw, re.IGNORECASE):
-        token = match.group()
-        if token in "{}":
-            depth += 1 if token == "{" else -1
-        elif depth == 0:
-            names.append(raw[start:match.start()])
-            start = match.end()
-    names.append(raw[start:])
-    return [n for n in names if n.strip() and n.strip().lower() != "others"]
-
-
-def _bibtex_name(raw: str) -> str:
-    """A BibTeX name ("Given Family", "Family, Given", "Family, Jr, Given") as HF writes
-    names: "Given Family Jr"."""
-    parts, depth, start = [], 0, 0
-    for match in re.finditer(r"[{},]", raw):
-        token = match.group()
-        if token == ",":
-            if depth == 0:
-                parts.append(raw[start:match.start()])
-                start = match.end()
-        else:
-            depth += 1 if token == "{" else -1
-    parts.append(raw[start:])
-    if len(parts) == 2:
-        parts = [parts[1], parts[0]]
-    elif len(parts) >= 3:
-        parts = [parts[2], parts[0], parts[1]]
-    return _line(" ".join(latex_to_text(p) for p in parts), NAME_MAX)
 
 
 # ---------------------------------------------------------------- shared by BibTeX and CSL
@@ -352,20 +353,37 @@ def find_arxiv_id(fields: dict[str, str], *, bare: Sequence[str] = ()) -> str | 
 _ARXIV_NOTE_LINE = re.compile(r"^\s*arxiv:\s*\S+(?:\s*\[[^\]]*\])?\s*$", re.IGNORECASE)
 
 
-def _partial_bookmark(paper_id: str | None, title: str, authors: tuple[str, ...], abstract: str,
-                      published: dt.date | None, *, note: str, key: str,
-                      now: dt.datetime) -> Bookmark:
+def _partial_bookmark(
+    paper_id: str | None,
+    title: str,
+    authors: tuple[str, ...],
+    abstract: str,
+    published: dt.date | None,
+    *,
+    note: str,
+    key: str,
+    now: dt.datetime,
+) -> Bookmark:
     """A bookmark from a citation record: only what the record says, marked incomplete so a
     later lookup fills in the rest. Zotero's "arXiv:ID [cs]" note lines are not a note."""
     if paper_id is None:
         raise _Skip("no new-style arXiv id")
     note = "\n".join(line for line in note.split("\n") if not _ARXIV_NOTE_LINE.match(line))
     paper = Paper(
-        id=paper_id, title=title or f"(untitled {paper_id})", authors=authors[:AUTHORS_MAX],
-        abstract=clean_abstract(abstract), published=published, author_count=len(authors),
+        id=paper_id,
+        title=title or f"(untitled {paper_id})",
+        authors=authors[:AUTHORS_MAX],
+        abstract=clean_abstract(abstract),
+        published=published,
+        author_count=len(authors),
     )
-    return Bookmark(paper=paper, added_at=now, note=clean_note(note).strip(),
-                    cite_key=key if is_valid_cite_key(key) else None, incomplete=True)
+    return Bookmark(
+        paper=paper,
+        added_at=now,
+        note=clean_note(note).strip(),
+        cite_key=key if is_valid_cite_key(key) else None,
+        incomplete=True,
+    )
 
 
 # ---------------------------------------------------------------- merge
@@ -410,8 +428,13 @@ def merge_bookmarks(existing: Sequence[Bookmark], imported: Sequence[Bookmark]) 
             dropped.append(new.id)
         if key:
             owners.setdefault(key.casefold(), new.id)
-    return MergeResult(tuple(result), tuple(added), tuple(updated),
-                       tuple(i for i in unchanged if i not in updated), tuple(dropped))
+    return MergeResult(
+        tuple(result),
+        tuple(added),
+        tuple(updated),
+        tuple(i for i in unchanged if i not in updated),
+        tuple(dropped),
+    )
 
 
 def _merge_one(old: Bookmark, new: Bookmark) -> Bookmark:
@@ -452,8 +475,11 @@ def _clean_extra(value: object, depth: int = 0) -> dict[str, Any]:
     # None dropped (TOML has no null), nesting bounded.
     if not isinstance(value, dict) or depth > 8:
         return {}
-    return {clean_text(str(k)): v for k, v in
-            ((k, _clean_value(v, depth)) for k, v in value.items()) if v is not None}
+    return {
+        clean_text(str(k)): v
+        for k, v in ((k, _clean_value(v, depth)) for k, v in value.items())
+        if v is not None
+    }
 
 
 def _clean_value(value: object, depth: int) -> Any:
@@ -490,7 +516,8 @@ def _abstract(value: object) -> str:
     if not isinstance(value, str):
         return ""
     clean = len(value) <= ABSTRACT_MAX and all(
-        p and _is_clean_line(p, ABSTRACT_MAX) for p in value.split("\n\n"))
+        p and _is_clean_line(p, ABSTRACT_MAX) for p in value.split("\n\n")
+    )
     return value if clean or not value else clean_abstract(value)
 
 
@@ -499,8 +526,14 @@ def _is_clean_line(text: str, limit: int) -> bool:
     this check is several times faster: what cleaning removes or rewrites (controls, format
     characters, surrogates, line and paragraph separators, spaces other than U+0020) is
     all non-printable."""
-    return (len(text) <= limit and text.isprintable() and "  " not in text
-            and text[:1] != " " and text[-1:] != " " and unicodedata.is_normalized("NFC", text))
+    return (
+        len(text) <= limit
+        and text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and unicodedata.is_normalized("NFC", text)
+    )
 
 
 def _str(value: object) -> str:
@@ -534,184 +567,3 @@ def _datetime(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-# ---------------------------------------------------------------- BibTeX syntax
-
-_ENTRY_HEAD = re.compile(r"@\s*([A-Za-z][\w-]*)\s*([{(])")
-_ENTRY_KEY = re.compile(r"\s*([^\s,{}()]*)\s*([,})])")
-_FIELD_NAME = re.compile(r"\s*([A-Za-z_][\w:.+/-]*)\s*=\s*")
-_NUMBER_OR_MACRO = re.compile(r"(\d+)|([A-Za-z_][\w:.+/-]*)")
-_BRACES = re.compile(r"[{}]")
-_QUOTE_OR_BRACES = re.compile(r'[{}"]')
-_MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec"
-_MONTHS = {m: str(i) for i, m in enumerate(_MONTH_NAMES.split(), 1)}
-
-
-class _BibSyntaxError(ValueError):
-    pass
-
-
-def parse_bibtex(text: str) -> tuple[list[BibEntry], list[str]]:
-    """Entries of a BibTeX file and a message per entry that could not be read. Text
-    outside entries is ignored, as BibTeX does; ``@string`` macros are expanded."""
-    entries: list[BibEntry] = []
-    errors: list[str] = []
-    macros = dict(_MONTHS)
-    pos = 0
-    while (at := text.find("@", pos)) >= 0:
-        head = _ENTRY_HEAD.match(text, at)
-        if head is None:
-            pos = at + 1
-            continue
-        kind, closer = head.group(1).lower(), "}" if head.group(2) == "{" else ")"
-        try:
-            if kind in ("comment", "preamble"):
-                pos = _skip_group(text, head.end())
-            elif kind == "string":
-                fields, pos = _fields(text, head.end(), closer, macros)
-                macros.update((k, v) for k, v in fields.items())
-            else:
-                entry, pos = _entry(text, head.end(), kind, closer, macros)
-                if entry is not None:
-                    entries.append(entry)
-        except _BibSyntaxError as exc:
-            errors.append(f"line {text.count(chr(10), 0, at) + 1}: @{kind}: {exc}")
-            pos = head.end()
-    return entries, errors
-
-
-def _skip_group(text: str, pos: int) -> int:
-    depth = 1
-    for match in _BRACES.finditer(text, pos):
-        depth += 1 if match.group() == "{" else -1
-        if depth == 0:
-            return match.end()
-    raise _BibSyntaxError("unbalanced braces")
-
-
-def _entry(text: str, pos: int, kind: str, closer: str,
-           macros: dict[str, str]) -> tuple[BibEntry | None, int]:
-    key = _ENTRY_KEY.match(text, pos)
-    if key is None:
-        raise _BibSyntaxError("no citation key")
-    if key.group(2) != ",":
-        return None, key.end()
-    fields, end = _fields(text, key.end(), closer, macros)
-    return BibEntry(kind, key.group(1), fields), end
-
-
-def _fields(text: str, pos: int, closer: str,
-            macros: dict[str, str]) -> tuple[dict[str, str], int]:
-    fields: dict[str, str] = {}
-    while True:
-        pos = _skip_space(text, pos)
-        if text.startswith(closer, pos):
-            return fields, pos + 1
-        name = _FIELD_NAME.match(text, pos)
-        if name is None:
-            raise _BibSyntaxError(f"expected a field name at {text[pos:pos + 20]!r}")
-        value, pos = _value(text, name.end(), macros)
-        fields.setdefault(name.group(1).lower(), value)  # BibTeX keeps the first of two
-        pos = _skip_space(text, pos)
-        if text.startswith(",", pos):
-            pos += 1
-        elif not text.startswith(closer, pos):
-            raise _BibSyntaxError(f"expected ',' or '{closer}' at {text[pos:pos + 20]!r}")
-
-
-def _value(text: str, pos: int, macros: dict[str, str]) -> tuple[str, int]:
-    pieces = []
-    while True:
-        pos = _skip_space(text, pos)
-        char = text[pos:pos + 1]
-        if char in ("{", '"'):
-            end = _group_end(text, pos + 1, char)
-            pieces.append(text[pos + 1:end])
-            pos = end + 1
-        elif word := _NUMBER_OR_MACRO.match(text, pos):
-            pieces.append(word.group(1) or macros.get(word.group(2).lower(), ""))
-            pos = word.end()
-        else:
-            raise _BibSyntaxError(f"expected a value at {text[pos:pos + 20]!r}")
-        pos = _skip_space(text, pos)
-        if not text.startswith("#", pos):
-            return "".join(pieces), pos
-        pos += 1
-
-
-def _group_end(text: str, pos: int, opener: str) -> int:
-    """Index of the brace or quote that closes a value opened just before `pos`."""
-    depth = 0 if opener == '"' else 1
-    for match in (_QUOTE_OR_BRACES if opener == '"' else _BRACES).finditer(text, pos):
-        token = match.group()
-        if token == '"':
-            if depth == 0:
-                return match.start()
-            continue
-        depth += 1 if token == "{" else -1
-        if depth == 0 and opener == "{":
-            return match.start()
-        if depth < 0:
-            break
-    raise _BibSyntaxError("unterminated value")
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    return pos
-
-
-# ---------------------------------------------------------------- LaTeX -> text
-
-_COMBINING = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-              "c": "\u0327", "k": "\u0328", "r": "\u030a"}
-_ACCENT = re.compile(
-    r"""\\(['`^"~=.])\s*(?:\{\s*\\?([A-Za-z])\s*\}|\\?([A-Za-z]))"""
-    r"|\\([uvHckr])(?:\s*\{\s*\\?([A-Za-z])\s*\}|\s+\\?([A-Za-z]))"
-)
-_SYMBOLS = {
-    "textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}", "textless": "<",
-    "textgreater": ">", "textasciicircum": "^", "textasciitilde": "~", "textbar": "|",
-    "textunderscore": "_", "textendash": "\u2013", "textemdash": "\u2014", "ldots": "…", "dots": "…",
-    "textquoteleft": "\u2018", "textquoteright": "\u2019", "textquotedblleft": "\u201c",
-    "textquotedblright": "\u201d", "ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ",
-    "OE": "Œ", "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "\u0131", "j": "\u0237",
-}
-# Commands that only style their argument: dropped, the argument kept.
-_STYLE_COMMANDS = """emph textit textbf texttt textsc textrm textsf textsl textup
-    textnormal mathrm mathbf mathit mathsf mathtt mathcal mathbb text mbox url uppercase
-    MakeUppercase lowercase MakeLowercase ensuremath bm boldsymbol protect relax"""
-_STYLE_ONLY = frozenset(_STYLE_COMMANDS.split())
-_COMMAND = re.compile(r"\\([A-Za-z]+)(\s*\{\}|\s*)|\\(.)|[{}$~]", re.DOTALL)
-_SPACING = {"\\": " ", ",": " ", ";": " ", ":": " ", "!": "", "-": "", "/": "", "@": ""}
-
-
-def latex_to_text(value: str) -> str:
-    """BibTeX field text as plain Unicode: accents composed, escapes and text symbols
-    resolved, styling commands and grouping braces dropped, unknown commands by name."""
-    if "\\" not in value and "{" not in value and "$" not in value and "~" not in value:
-        return value
-    value = _ACCENT.sub(_accent, value)
-    return unicodedata.normalize("NFC", _COMMAND.sub(_command, value))
-
-
-def _accent(match: re.Match[str]) -> str:
-    mark = match.group(1) or match.group(4)
-    letter = match.group(2) or match.group(3) or match.group(5) or match.group(6)
-    return letter + _COMBINING[mark]
-
-
-def _command(match: re.Match[str]) -> str:
-    name, symbol = match.group(1), match.group(3)
-    if name is not None:
-        if name in _SYMBOLS:
-            return _SYMBOLS[name]
-        # TeX eats the space after a command word; an unknown one is kept as a word.
-        space = " " if match.group(2) and "{" not in match.group(2) else ""
-        return "" if name in _STYLE_ONLY else name + space
-    if symbol is not None:
-        return _SPACING.get(symbol, symbol)
-    return " " if match.group() == "~" else ""
