@@ -270,3 +270,16 @@ def test_render_keeps_the_offline_bookmarks_in_the_backup_only(tmp_path: Path) -
     assert render(store, "bibtex", today=today).incomplete == 1
     assert render(store, "json", today=today).count == 2
     assert store.state.bookmarks["2501.00001"].cite_key is None  # no key before details
+
+
+def test_json_round_trip_keeps_a_bookmark_stored_offline(tmp_path: Path) -> None:
+    from paperterm.importer import import_text
+    from paperterm.models import Paper
+
+    store = StateStore(tmp_path / "state.toml")
+    store.load()
+    store.apply(AddBookmark(Paper("2501.00001", "", (), ""), incomplete=True))
+    today = dt.date(2026, 8, 21)
+    backup = render(store, "json", today=today).text
+    imported = import_text(backup, now=dt.datetime(2026, 8, 21, tzinfo=dt.UTC))
+    assert imported.bookmarks == tuple(store.state.bookmarks.values())

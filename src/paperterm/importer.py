@@ -182,18 +182,19 @@ def _bookmark_from_json(row: object, now: dt.datetime) -> Bookmark:
     if not isinstance(row, dict):
         raise _Skip("not an object")
     key = row.get("cite_key")
+    incomplete = row.get("incomplete") is True
     return Bookmark(
-        paper=_paper_from_json(row.get("paper")),
+        paper=_paper_from_json(row.get("paper"), incomplete=incomplete),
         added_at=_datetime(row.get("added_at")) or now,
         tags=clean_tags(row.get("tags")),
         note=clean_note(row.get("note")),
         cite_key=key if isinstance(key, str) and is_valid_cite_key(key) else None,
-        incomplete=row.get("incomplete") is True,
+        incomplete=incomplete,
         extra=_clean_extra(row.get("extra")),
     )
 
 
-def _paper_from_json(data: object) -> Paper:
+def _paper_from_json(data: object, *, incomplete: bool = False) -> Paper:
     if not isinstance(data, dict):
         raise _Skip("no paper object")
     paper_id = _arxiv_id(data.get("id"))
@@ -202,7 +203,9 @@ def _paper_from_json(data: object) -> Paper:
     count = _count(data.get("author_count")) or 0
     return Paper(
         id=paper_id,
-        title=_line(data.get("title"), TITLE_MAX) or f"(untitled {paper_id})",
+        # A bookmark stored offline has no title yet, and must read back exactly so.
+        title=_line(data.get("title"), TITLE_MAX)
+        or ("" if incomplete else f"(untitled {paper_id})"),
         authors=authors,
         abstract=_abstract(data.get("abstract")),
         upvotes=_count(data.get("upvotes")) or 0,
