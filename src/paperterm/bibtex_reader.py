@@ -191,22 +191,56 @@ def name_to_text(raw: str) -> str:
 # ---------------------------------------------------------------- LaTeX -> text
 
 _COMBINING = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
-    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
     "r": "\u030a",
-}  # fmt: skip
+}
 _ACCENT = re.compile(
     r"""\\(['`^"~=.])\s*(?:\{\s*\\?([A-Za-z])\s*\}|\\?([A-Za-z]))"""
     r"|\\([uvHckr])(?:\s*\{\s*\\?([A-Za-z])\s*\}|\s+\\?([A-Za-z]))"
 )
 _SYMBOLS = {
-    "textbackslash": "\\", "textbraceleft": "{", "textbraceright": "}", "textless": "<",
-    "textgreater": ">", "textasciicircum": "^", "textasciitilde": "~", "textbar": "|",
-    "textunderscore": "_", "textendash": "\u2013", "textemdash": "\u2014", "ldots": "…", "dots": "…",
-    "textquoteleft": "\u2018", "textquoteright": "\u2019", "textquotedblleft": "\u201c",
-    "textquotedblright": "\u201d", "ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ",
-    "OE": "Œ", "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "\u0131", "j": "\u0237",
-}  # fmt: skip
+    "textbackslash": "\\",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textless": "<",
+    "textgreater": ">",
+    "textasciicircum": "^",
+    "textasciitilde": "~",
+    "textbar": "|",
+    "textunderscore": "_",
+    "textendash": "\u2013",
+    "textemdash": "\u2014",
+    "ldots": "…",
+    "dots": "…",
+    "textquoteleft": "\u2018",
+    "textquoteright": "\u2019",
+    "textquotedblleft": "\u201c",
+    "textquotedblright": "\u201d",
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "\u0131",
+    "j": "\u0237",
+}
 # Commands that only style their argument: dropped, the argument kept.
 _STYLE_COMMANDS = """emph textit textbf texttt textsc textrm textsf textsl textup
     textnormal mathrm mathbf mathit mathsf mathtt mathcal mathbb text mbox url uppercase

@@ -26,10 +26,24 @@ from paperterm.service import CacheWriteError, FeedView, PaperService, describe_
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 JSON_FIELDS = (
-    "id", "title", "authors", "abstract", "upvotes", "comments", "feed_day", "published",
-    "github", "stars", "project_page", "ai_summary", "ai_keywords", "organization",
-    "submitter", "url", "fetched_at",
-)  # fmt: skip
+    "id",
+    "title",
+    "authors",
+    "abstract",
+    "upvotes",
+    "comments",
+    "feed_day",
+    "published",
+    "github",
+    "stars",
+    "project_page",
+    "ai_summary",
+    "ai_keywords",
+    "organization",
+    "submitter",
+    "url",
+    "fetched_at",
+)
 
 
 class UsageError(Exception):
@@ -151,9 +165,13 @@ def _reader(
     if args.theme:
         settings = replace(settings, theme=args.theme)
     app = PapertermApp(
-        service, start=args.start_feed, offline=args.offline_everywhere, settings=settings,
-        problems=problems, config_file=service.paths.config_file,
-    )  # fmt: skip
+        service,
+        start=args.start_feed,
+        offline=args.offline_everywhere,
+        settings=settings,
+        problems=problems,
+        config_file=service.paths.config_file,
+    )
     if args.theme and app.theme != args.theme:
         raise UsageError(
             f"unknown theme {args.theme!r}; available: {', '.join(sorted(app.available_themes))}"
@@ -172,7 +190,10 @@ def _config(paths: Paths, args: argparse.Namespace) -> int:
     if settings.keymap:
         from paperterm.ui.app import binding_ids  # the ids live with the bindings
 
-        problems += [f"keymap: no binding with the id {name!r}" for name in sorted(set(settings.keymap) - binding_ids())]
+        problems += [
+            f"keymap: no binding with the id {name!r}"
+            for name in sorted(set(settings.keymap) - binding_ids())
+        ]
     exists = paths.config_file.exists()
     print(f"{paths.config_file}{'' if exists else ' (not there: every setting has its default)'}")
     for problem in problems:

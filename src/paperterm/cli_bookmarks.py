@@ -56,16 +56,25 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
         marks.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or paper URL")
 
     out = commands.add_parser("export", help="export bookmarks (stdout by default)")
-    out.add_argument("--format", required=True, choices=EXPORT_FORMATS, metavar="FORMAT",
-                     help="one of: " + ", ".join(EXPORT_FORMATS))  # fmt: skip
+    out.add_argument(
+        "--format",
+        required=True,
+        choices=EXPORT_FORMATS,
+        metavar="FORMAT",
+        help="one of: " + ", ".join(EXPORT_FORMATS),
+    )
     out.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     out.add_argument("--force", action="store_true", help="replace FILE if it exists")
     out.add_argument("--tag", metavar="TAG", help="only bookmarks with this tag")
     out.add_argument("--filter", metavar="QUERY", help="only bookmarks matching QUERY")
 
     into = commands.add_parser("import", help="merge bookmarks from a file")
-    into.add_argument("file", type=Path, metavar="FILE",
-                      help="a paperterm JSON backup, BibTeX or CSL-JSON with arXiv ids")  # fmt: skip
+    into.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a paperterm JSON backup, BibTeX or CSL-JSON with arXiv ids",
+    )
 
 
 async def run(service: PaperService, args: argparse.Namespace, offline: bool) -> list[str]:
@@ -181,8 +190,10 @@ def _export(service: PaperService, args: argparse.Namespace) -> list[str]:
         )
         notes = query_warnings(args.filter, done.errors)
         if done.incomplete:
-            notes.append(f"left out {done.incomplete} bookmark(s) stored without details; "
-                         "`paperterm fetch` fills them in")  # fmt: skip
+            notes.append(
+                f"left out {done.incomplete} bookmark(s) stored without details; "
+                "`paperterm fetch` fills them in"
+            )
         if done.count == 0:
             notes.append("no bookmarks to export: wrote an empty document")
         if args.output is None:

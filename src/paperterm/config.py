@@ -146,21 +146,28 @@ def _state_file(value: object) -> Path:
 @_key("keymap")
 def _keymap(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise BadValue("expected a table of binding id = \"keys\"")
+        raise BadValue('expected a table of binding id = "keys"')
     keymap = {}
     for binding_id, keys in value.items():
         if not isinstance(keys, str) or not _KEYS_SYNTAX.match(keys):
-            raise BadValue(f"{binding_id}: expected keys such as \"R\" or \"ctrl+r,f5\", got {keys!r}")
+            raise BadValue(f'{binding_id}: expected keys such as "R" or "ctrl+r,f5", got {keys!r}')
         keymap[str(binding_id)] = keys.replace(" ", "")
     return keymap
 
 
 _KEY = r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*"  # "R", "ctrl+r", "question_mark"
 _KEYS_SYNTAX = re.compile(rf"^\s*{_KEY}(?:\s*,\s*{_KEY})*\s*$")
-_FIELDS = {"default_feed": "default_feed", "theme": "theme", "refresh_max_age_minutes": "refresh_max_age",
-           "auto_read_delay": "auto_read_delay", "confirm_mark_all_read": "confirm_mark_all_read",
-           "hide_read": "hide_read", "endpoint": "endpoint", "state_file": "state_file",
-           "keymap": "keymap"}  # fmt: skip
+_FIELDS = {
+    "default_feed": "default_feed",
+    "theme": "theme",
+    "refresh_max_age_minutes": "refresh_max_age",
+    "auto_read_delay": "auto_read_delay",
+    "confirm_mark_all_read": "confirm_mark_all_read",
+    "hide_read": "hide_read",
+    "endpoint": "endpoint",
+    "state_file": "state_file",
+    "keymap": "keymap",
+}
 
 
 def parse_settings(data: Mapping[str, object]) -> tuple[Settings, list[str]]:

@@ -26,7 +26,11 @@ from paperterm.models import Bookmark, Paper
 ExportFormat = Literal["bibtex", "ris", "csl-json", "markdown", "json", "csv"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("bibtex", "ris", "csl-json", "markdown", "json", "csv")
 FILE_EXTENSIONS: dict[ExportFormat, str] = {
-    "bibtex": ".bib", "ris": ".ris", "csl-json": ".json", "markdown": ".md", "json": ".json",
+    "bibtex": ".bib",
+    "ris": ".ris",
+    "csl-json": ".json",
+    "markdown": ".md",
+    "json": ".json",
     "csv": ".csv",
 }
 
@@ -68,9 +72,25 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CITE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]{0,99}$")
 _NAME_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 # Letters NFKD cannot take apart, folded the way a human would type them in a key.
-_ASCII_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o",
-                             "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th",
-                             "Þ": "TH", "ð": "d", "\u0131": "i"})
+_ASCII_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ð": "d",
+        "\u0131": "i",
+    }
+)
 
 
 # ---------------------------------------------------------------- citation keys
@@ -220,12 +240,22 @@ def _iso(value: dt.datetime) -> str:
 
 # Every BibTeX/LaTeX special. Braces become text commands, not \{ \}: BibTeX counts an escaped
 # brace too, so an unbalanced one would still end the field early (biber #61).
-_BIBTEX_ESCAPES = str.maketrans({
-    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-    "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "$": r"\$",
-    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-    "<": r"\textless{}", ">": r"\textgreater{}",
-})
+_BIBTEX_ESCAPES = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "%": r"\%",
+        "&": r"\&",
+        "#": r"\#",
+        "_": r"\_",
+        "$": r"\$",
+        "^": r"\textasciicircum{}",
+        "~": r"\textasciitilde{}",
+        "<": r"\textless{}",
+        ">": r"\textgreater{}",
+    }
+)
 
 
 def bibtex_escape(text: str) -> str:
@@ -245,8 +275,10 @@ def _bibtex_name(name: str) -> str:
 
 def to_bibtex(bookmarks: Sequence[Bookmark]) -> str:
     """arXiv's own ``@misc`` shape, one entry per bookmark, pinned keys."""
-    entries = [_bibtex_entry(b.paper, key)
-               for b, key in zip(bookmarks, export_keys(bookmarks), strict=True)]
+    entries = [
+        _bibtex_entry(b.paper, key)
+        for b, key in zip(bookmarks, export_keys(bookmarks), strict=True)
+    ]
     return _finish("".join(entry + "\n\n" for entry in entries))
 
 
@@ -323,10 +355,15 @@ def to_csl_json(bookmarks: Sequence[Bookmark]) -> str:
 def _csl_item(bookmark: Bookmark, key: str) -> dict[str, Any]:
     paper = bookmark.paper
     item: dict[str, Any] = {
-        "id": key, "citation-key": key, "type": "article", "title": _line(paper.title),
+        "id": key,
+        "citation-key": key,
+        "type": "article",
+        "title": _line(paper.title),
         "author": [_csl_name(a) for a in paper.authors],
         "issued": {"date-parts": [_date_parts(paper)]},
-        "publisher": "arXiv", "number": f"arXiv:{paper.id}", "DOI": f"10.48550/arXiv.{paper.id}",
+        "publisher": "arXiv",
+        "number": f"arXiv:{paper.id}",
+        "DOI": f"10.48550/arXiv.{paper.id}",
         "URL": paper.arxiv_url,
     }
     if paper.abstract:
@@ -431,8 +468,23 @@ def _json_default(value: object) -> str:
 
 # ---------------------------------------------------------------- CSV
 
-CSV_COLUMNS = ("id", "title", "authors", "year", "published", "url", "arxiv_url", "upvotes",
-               "stars", "github", "project_page", "tags", "note", "added_at", "cite_key")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "authors",
+    "year",
+    "published",
+    "url",
+    "arxiv_url",
+    "upvotes",
+    "stars",
+    "github",
+    "project_page",
+    "tags",
+    "note",
+    "added_at",
+    "cite_key",
+)
 # Cells a spreadsheet would run as a formula (OWASP CSV injection; full-width forms too,
 # which some spreadsheets normalise). Tab and CR cannot occur: whitespace is collapsed.
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
@@ -460,20 +512,33 @@ def to_csv(bookmarks: Sequence[Bookmark]) -> str:
 def _csv_row(bookmark: Bookmark, key: str) -> list[str]:
     paper = bookmark.paper
     return [
-        paper.id, _line(paper.title), "; ".join(_line(a) for a in paper.authors),
-        str(citation_year(paper)), paper.published.isoformat() if paper.published else "",
-        paper.url, paper.arxiv_url, str(paper.upvotes),
-        "" if paper.stars is None else str(paper.stars), paper.github or "",
-        paper.project_page or "", "; ".join(_user_line(t) for t in bookmark.tags),
-        _user_line(bookmark.note), _iso(bookmark.added_at), key,
+        paper.id,
+        _line(paper.title),
+        "; ".join(_line(a) for a in paper.authors),
+        str(citation_year(paper)),
+        paper.published.isoformat() if paper.published else "",
+        paper.url,
+        paper.arxiv_url,
+        str(paper.upvotes),
+        "" if paper.stars is None else str(paper.stars),
+        paper.github or "",
+        paper.project_page or "",
+        "; ".join(_user_line(t) for t in bookmark.tags),
+        _user_line(bookmark.note),
+        _iso(bookmark.added_at),
+        key,
     ]
 
 
 # ---------------------------------------------------------------- dispatch
 
 EXPORTERS: dict[ExportFormat, Callable[[Sequence[Bookmark]], str]] = {
-    "bibtex": to_bibtex, "ris": to_ris, "csl-json": to_csl_json, "markdown": to_markdown,
-    "json": to_json, "csv": to_csv,
+    "bibtex": to_bibtex,
+    "ris": to_ris,
+    "csl-json": to_csl_json,
+    "markdown": to_markdown,
+    "json": to_json,
+    "csv": to_csv,
 }
 
 

@@ -94,7 +94,9 @@ class PaperService:
         self.paths = paths
         self.cache = Cache(paths.cache_db)
         # Bookmarks and read marks. `load_state()` reads the file; the store does no I/O before.
-        self.state = StateStore(state_file or paths.state_file, clock=clock, cache=paths.state_cache)
+        self.state = StateStore(
+            state_file or paths.state_file, clock=clock, cache=paths.state_cache
+        )
         self._notices: list[str] = []
         self.endpoint = endpoint
         self.transport = transport

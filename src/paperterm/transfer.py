@@ -89,9 +89,14 @@ def context_for(state: State, today: dt.date) -> SearchContext:
 
 
 def render(
-    store: StateStore, fmt: ExportFormat, *, tag: str | None = None, query: str | None = None,
-    today: dt.date, save: bool = True,
-) -> Exported:  # fmt: skip
+    store: StateStore,
+    fmt: ExportFormat,
+    *,
+    tag: str | None = None,
+    query: str | None = None,
+    today: dt.date,
+    save: bool = True,
+) -> Exported:
     """The export document (keys pinned first). The JSON backup keeps every bookmark; the
     other formats leave out those whose details were never fetched."""
     pin_keys(store, save=save)

@@ -70,8 +70,11 @@ _EXACT, _PREFIX, _INSIDE, _TYPO1, _TYPO2 = 10, 9, 8, 7, 6
 _ABSTRACT_PREFIX_MIN = 3
 _TEXT_FIELDS = ("title", "author", "kw", "abstract")
 _FIELDS_OF: dict[str, tuple[str, ...]] = {
-    "any": _TEXT_FIELDS, "title": ("title",), "author": ("author",), "kw": ("kw",),
-}  # fmt: skip
+    "any": _TEXT_FIELDS,
+    "title": ("title",),
+    "author": ("author",),
+    "kw": ("kw",),
+}
 # Scores live in 16-bit lanes: at most 80 per word, so this many words cannot overflow one;
 # words past it still select, they just stop adding to the score.
 _MAX_SCORED_WORDS = 800

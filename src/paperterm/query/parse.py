@@ -96,12 +96,21 @@ class Query:
 
 _SCORED_FIELDS = ("any", "title", "author", "kw")
 _TEXT_FIELD_NAMES: dict[str, TextField] = {
-    "title": "title", "author": "author", "kw": "kw", "keyword": "kw", "org": "org", "tag": "tag",
-}  # fmt: skip
+    "title": "title",
+    "author": "author",
+    "kw": "kw",
+    "keyword": "kw",
+    "org": "org",
+    "tag": "tag",
+}
 _RANGE_FIELD_NAMES: dict[str, RangeField] = {
-    "up": "up", "upvotes": "up", "stars": "stars", "comments": "comments", "age": "age",
+    "up": "up",
+    "upvotes": "up",
+    "stars": "stars",
+    "comments": "comments",
+    "age": "age",
     "date": "date",
-}  # fmt: skip
+}
 _STATES: dict[str, dict[str, State]] = {
     "is": {"read": "read", "unread": "unread", "bookmarked": "bookmarked"},
     "has": {"code": "code", "summary": "summary"},
@@ -249,6 +258,9 @@ def _ordered(low: int | None, high: int | None) -> Bounds | str:
 
 
 _BOUNDS: dict[RangeField, Callable[[str], Bounds | str]] = {
-    "up": _number_bounds, "stars": _number_bounds, "comments": _number_bounds,
-    "age": _age_bounds, "date": _date_bounds,
-}  # fmt: skip
+    "up": _number_bounds,
+    "stars": _number_bounds,
+    "comments": _number_bounds,
+    "age": _age_bounds,
+    "date": _date_bounds,
+}

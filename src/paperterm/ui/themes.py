@@ -15,8 +15,19 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-_COLOR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
-                 "background", "surface", "panel", "boost")  # fmt: skip
+_COLOR_FIELDS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 
 
 @dataclass(slots=True)

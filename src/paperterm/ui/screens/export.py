@@ -69,8 +69,10 @@ class ExportModal(ModalScreen[ExportRequest | None]):
             yield Label(Content("Format"))
             yield Select(
                 [(name, fmt) for fmt, name in FORMAT_NAMES.items()],
-                value="bibtex", allow_blank=False, id="format",
-            )  # fmt: skip
+                value="bibtex",
+                allow_blank=False,
+                id="format",
+            )
             yield Label(Content("Destination"))
             yield Input(self._suggested, id="destination")
             yield Checkbox("Replace the file if it exists", id="force")
@@ -85,8 +87,12 @@ class ExportModal(ModalScreen[ExportRequest | None]):
                 )
                 yield RadioButton(Content(label), id="scope-filter", disabled=not self.filter_text)
             if self.tags:
-                yield Select([(tag, tag) for tag in self.tags], value=self.tags[0],
-                             allow_blank=False, id="tag")  # fmt: skip
+                yield Select(
+                    [(tag, tag) for tag in self.tags],
+                    value=self.tags[0],
+                    allow_blank=False,
+                    id="tag",
+                )
             with Horizontal(id="buttons"):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")

@@ -7,13 +7,12 @@ the list is. Widgets below it hold no I/O; this screen asks the service and push
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.screen import Screen
@@ -23,17 +22,14 @@ from textual.worker import Worker, WorkerState
 
 from paperterm.config import Settings
 from paperterm.endpoint import FetchError
-from paperterm.links import safe_url
 from paperterm.models import FeedSpec, Paper
-from paperterm.opener import browser_plan, console_command, open_in_browser
 from paperterm.service import FeedView, PaperService, RefreshOutcome
 from paperterm.state import State
+from paperterm.ui.links import LINKS, copy_link, open_link, paper_link
 from paperterm.ui.screens.prompt import SearchModal
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.paper_list import PaperList, Spans
 from paperterm.ui.widgets.status import Freshness, StatusLine
-
-LINKS = {"hf": "Hugging Face page", "arxiv": "arXiv abstract", "pdf": "PDF", "code": "code"}
 
 
 class FeedScreen(Screen[None]):
@@ -328,8 +324,12 @@ class FeedScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.status.show(freshness="error", detail=str(error))
-            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
-                        severity="error", markup=False)  # fmt: skip
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )
 
     def _report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -440,64 +440,24 @@ class FeedScreen(Screen[None]):
 
     # -- links ----------------------------------------------------------------------------
 
-    def _current_paper(self) -> Paper | None:
+    def _link(self, which: str) -> str | None:
         paper = self.paper_list.highlighted
         if paper is None:
             self.notify("No paper selected.", markup=False)
-        return paper
-
-    def _link(self, which: str) -> str | None:
-        paper = self._current_paper()
-        if paper is None:
             return None
-        raw = {
-            "hf": paper.url,
-            "arxiv": paper.arxiv_url,
-            "pdf": paper.pdf_url,
-            "code": paper.github,
-        }[which]
-        if raw is None:
-            self.notify(f"No {LINKS[which]} link for this paper.", markup=False)
-            return None
-        url = safe_url(raw)
-        if url is None:
-            self.notify(f"Refused to open a non-web link: {raw}", severity="warning", markup=False)
-        return url
+        return paper_link(self, paper, which)
 
     def action_open(self, which: str) -> None:
         url = self._link(which)
-        if url is None:
-            return
         paper = self.paper_list.highlighted
-        if paper is not None:
+        if url is not None and paper is not None:
             self.paper_opened(paper)
-        plan = browser_plan()
-        if plan.kind == "none":
-            self._show_url(url, "No browser available")
-        elif plan.kind == "console":
-            try:
-                with self.app.suspend():
-                    subprocess.run(console_command(plan, url), check=False)
-            except (SuspendNotSupported, OSError) as exc:
-                self._show_url(url, f"Could not run {plan.argv[0]} ({exc})")
-        else:
-            self._open_in_thread(url)
-
-    @work(thread=True, group="browser", exit_on_error=False)
-    def _open_in_thread(self, url: str) -> None:
-        # webbrowser can block for as long as the browser command runs.
-        if not open_in_browser(url):
-            self.app.call_from_thread(self._show_url, url, "No browser answered")
-
-    def _show_url(self, url: str, why: str) -> None:
-        self.app.copy_to_clipboard(url)
-        self.notify(f"{why}. Link (also sent to the clipboard): {url}", timeout=15, markup=False)
+            open_link(self, url)
 
     def action_copy_link(self) -> None:
         url = self._link("hf")
         if url is not None:
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied {url} (via the terminal, OSC 52)", markup=False)
+            copy_link(self, url)
 
     # -- command palette ------------------------------------------------------------------
 
@@ -518,8 +478,11 @@ class FeedScreen(Screen[None]):
             "Search Hugging Face", "Search papers on huggingface.co", self.action_search
         )
         for which, name in LINKS.items():
-            yield SystemCommand(f"Open {name}", f"Open the paper's {name} in a browser",
-                                lambda w=which: self.action_open(w))  # fmt: skip
+            yield SystemCommand(
+                f"Open {name}",
+                f"Open the paper's {name} in a browser",
+                lambda w=which: self.action_open(w),
+            )
         yield SystemCommand(
             "Copy link", "Copy the paper's Hugging Face link", self.action_copy_link
         )

@@ -15,24 +15,63 @@ from textual.widgets import Static
 
 # Where each action is listed; actions not named here go under "Other".
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "Move": ("cursor_down", "cursor_up", "page_down", "page_up", "first", "last", "select",
-             "app.focus_next", "focus_next", "back"),
-    "Feeds": ("feed('trending')", "feed('daily')", "feed('weekly')", "feed('monthly')",
-              "period(-1)", "period(1)", "search", "refresh"),
+    "Move": (
+        "cursor_down",
+        "cursor_up",
+        "page_down",
+        "page_up",
+        "first",
+        "last",
+        "select",
+        "app.focus_next",
+        "focus_next",
+        "back",
+    ),
+    "Feeds": (
+        "feed('trending')",
+        "feed('daily')",
+        "feed('weekly')",
+        "feed('monthly')",
+        "period(-1)",
+        "period(1)",
+        "search",
+        "refresh",
+    ),
     "Paper": ("open('hf')", "open('arxiv')", "open('pdf')", "open('code')", "copy_link"),
-    "Triage": ("toggle_read", "next_unread(1)", "next_unread(-1)", "mark_all_read",
-               "toggle_hide_read", "toggle_bookmark", "bookmarks", "edit_tags", "edit_note", "undo", "export"),
+    "Triage": (
+        "toggle_read",
+        "next_unread(1)",
+        "next_unread(-1)",
+        "mark_all_read",
+        "toggle_hide_read",
+        "toggle_bookmark",
+        "bookmarks",
+        "edit_tags",
+        "edit_note",
+        "undo",
+        "export",
+    ),
     "Details": ("scroll_down", "scroll_up", "scroll_home", "scroll_end"),
     "Filter": ("filter", "close", "toggle_scope"),
     "App": ("help", "command_palette", "quit"),
-}  # fmt: skip
+}
 
 EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Filter", "Enter", "Back to the list, keeping the filter"),
 )
 # Textual's generic scrolling and selection keys: true, but noise in paperterm's help.
-IGNORED = frozenset({"scroll_left", "scroll_right", "page_left", "page_right", "copy_text",
-                     "screen.copy_text", "app.focus_previous", "focus_previous"})  # fmt: skip
+IGNORED = frozenset(
+    {
+        "scroll_left",
+        "scroll_right",
+        "page_left",
+        "page_right",
+        "copy_text",
+        "screen.copy_text",
+        "app.focus_previous",
+        "focus_previous",
+    }
+)
 
 QUERY_HELP: tuple[tuple[str, str], ...] = (
     ("words", "fuzzy over title, authors, AI keywords, abstract (typos forgiven); all must match"),
@@ -92,9 +131,23 @@ def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[Row]]:
     }
 
 
-_KEY_NAMES = {"down": "↓", "up": "↑", "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn",
-              "home": "Home", "end": "End", "enter": "Enter", "escape": "Esc", "question_mark": "?",
-              "left_square_bracket": "[", "right_square_bracket": "]", "slash": "/", "tab": "Tab"}  # fmt: skip
+_KEY_NAMES = {
+    "down": "↓",
+    "up": "↑",
+    "left": "←",
+    "right": "→",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "enter": "Enter",
+    "escape": "Esc",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "slash": "/",
+    "tab": "Tab",
+}
 
 
 def _key_name(key: str) -> str:

@@ -204,8 +204,10 @@ class ReaderScreen(FilteredScreen):
         self.hide_read = not self.hide_read
         current = self.paper_list.highlighted
         self.redisplay(keep=current.id if current else None)
-        self.notify("Hiding read papers (U shows them)" if self.hide_read else "Showing read papers",
-                    markup=False)  # fmt: skip
+        self.notify(
+            "Hiding read papers (U shows them)" if self.hide_read else "Showing read papers",
+            markup=False,
+        )
 
     # -- bookmarks ------------------------------------------------------------------------
 
@@ -286,13 +288,21 @@ class ReaderScreen(FilteredScreen):
         """Render and write an export off the UI thread; the result is a notification."""
         today = self.service.clock().date()
         try:
-            done = render(self.service.state, request.format, tag=request.tag,
-                          query=request.query, today=today, save=False)  # fmt: skip
-            written = write_file(request.destination, encoded(done.text, request.format),
-                                 force=request.force)  # fmt: skip
+            done = render(
+                self.service.state,
+                request.format,
+                tag=request.tag,
+                query=request.query,
+                today=today,
+                save=False,
+            )
+            written = write_file(
+                request.destination, encoded(done.text, request.format), force=request.force
+            )
         except TransferError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Export failed",
-                                      severity="error", markup=False)  # fmt: skip
+            self.app.call_from_thread(
+                self.notify, str(exc), title="Export failed", severity="error", markup=False
+            )
             return
         noun = "bookmark" if done.count == 1 else "bookmarks"
         message = f"Exported {done.count} {noun} to {written}"

@@ -40,7 +40,7 @@ def detail_content(
         ("Project", paper.project_page or ""),
         ("Status", "  ".join(marks)),
         ("Tags", ", ".join(tags)),
-    ]  # fmt: skip
+    ]
     for label, value in facts:
         if value:
             parts += [(f"{label:<13}", "$text-muted"), value, "\n"]

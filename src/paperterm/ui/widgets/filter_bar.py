@@ -84,8 +84,11 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("/", id="filter-prompt", markup=False)
-        yield Input(placeholder="filter: words, \"phrase\", -exclude, author:, is:unread, up:>50 …",
-                    highlighter=QueryHighlighter(), id="filter-input")  # fmt: skip
+        yield Input(
+            placeholder='filter: words, "phrase", -exclude, author:, is:unread, up:>50 …',
+            highlighter=QueryHighlighter(),
+            id="filter-input",
+        )
         yield Static(id="filter-problem", markup=False)
         yield Static(id="filter-scope", markup=False)
 
