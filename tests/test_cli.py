@@ -222,14 +222,16 @@ def test_a_damaged_cache_is_rebuilt_with_a_notice(server: str) -> None:
 
 
 def test_the_core_imports_without_textual_or_rich() -> None:
+    # Every module outside paperterm.ui, found by walking the package, in a fresh interpreter.
     code = (
-        "import sys\n"
-        "import paperterm, paperterm.cli, paperterm.service, paperterm.client, paperterm.cache,"
-        " paperterm.ingest, paperterm.models, paperterm.paths, paperterm.links\n"
+        "import pkgutil, sys, importlib, paperterm\n"
+        "names = [m.name for m in pkgutil.walk_packages(paperterm.__path__, 'paperterm.')\n"
+        "         if not m.name.startswith('paperterm.ui') and m.name != 'paperterm.__main__']\n"
+        "for name in names: importlib.import_module(name)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "assert not bad, bad\n"
+        "assert len(names) >= 20, names\n"
+        "print(len(names))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
