@@ -36,7 +36,9 @@ from paperterm.state import (
     StateStore,
     UpdateSnapshot,
 )
-from paperterm.statefile import CACHE_KIND, CACHE_VERSION, Encoder, cache_key, decode
+from paperterm.statecache import CACHE_KIND, CACHE_VERSION, cache_key
+from paperterm.stateencoder import Encoder
+from paperterm.statefile import decode
 
 T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 STAMP = "20260821T150000Z"

@@ -26,12 +26,12 @@ from paperterm.state import (
     State,
     StateStore,
 )
+from paperterm.stateencoder import Encoder
 from paperterm.statefile import (
     _PAPER_DERIVED,
     _PAPER_KINDS,
     SCHEMA_VERSION,
     DamagedFile,
-    Encoder,
     NewerSchema,
     bookmark_document,
     decode,

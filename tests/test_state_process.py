@@ -26,7 +26,9 @@ from paperterm.ingest import ingest_items
 from paperterm.models import Paper
 from paperterm.paths import Paths
 from paperterm.state import AddBookmark, MarkRead, State, StateStore
-from paperterm.statefile import CACHE_KIND, Encoder, cache_key, decode
+from paperterm.statecache import CACHE_KIND, cache_key
+from paperterm.stateencoder import Encoder
+from paperterm.statefile import decode
 
 T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 WORKER = Path(__file__).with_name("state_worker.py")

@@ -1,7 +1,8 @@
-"""Bookmarks and read marks: the state value, the operations that change it, and the store
-that keeps it in `state.toml` without ever losing an update.
+"""The store that keeps bookmarks and read marks in `state.toml` without ever losing an update.
 
-A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small frozen record.
+The rest of paperterm takes everything about its reading state from here: the store, and the
+`State` value with the operations that change it (`paperterm.stateops`, re-exported). A change
+is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small frozen record;
 `op.apply(state)` returns the new `State` and the operation that undoes it. The store:
 
 1. applies the operation to its in-memory state at once, so counts on screen change at once,
@@ -27,7 +28,7 @@ written (read-only, changes kept in memory). Everything the user should hear com
 one-line notices; nothing here prints or logs.
 
 Given a ``cache`` path (`Paths.state_cache`), the store keeps a parse cache there: what the
-file reads as, keyed on the SHA-256 of its exact bytes (see `paperterm.statefile`). Loading a
+file reads as, keyed on the SHA-256 of its exact bytes (see `paperterm.statecache`). Loading a
 file the cache has skips tomllib and lets the first save reuse the file's text; every read or
 write refreshes it. It changes nothing about what is read or written, and any problem with it
 (missing, stale, damaged, unwritable) only means parsing the file as without it.
@@ -39,11 +40,10 @@ import datetime as dt
 import errno
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from paperterm.atomic import (
     Signature,
@@ -57,326 +57,51 @@ from paperterm.atomic import (
     signature,
     write_keyed,
 )
-from paperterm.models import Bookmark, Paper
-from paperterm.statefile import (
-    CACHE_KIND,
-    Contents,
-    DamagedFile,
-    Encoder,
-    NewerSchema,
-    UnwritableValue,
-    cache_key,
-    decode,
-    image_of,
+from paperterm.statecache import CACHE_KIND, cache_key, image_of
+from paperterm.stateencoder import Encoder
+from paperterm.statefile import Contents, DamagedFile, NewerSchema, UnwritableValue, decode
+from paperterm.stateops import (
+    AddBookmark,
+    MarkRead,
+    MarkUnread,
+    MergeIn,
+    Operation,
+    PinCiteKey,
+    PutBookmark,
+    RemoveBookmark,
+    SetNote,
+    SetRead,
+    SetTags,
+    State,
+    UpdateSnapshot,
+    replay,
+    stamped,
+    utc_now,
+    utc_second,
 )
+
+__all__ = [
+    "AddBookmark",
+    "Change",
+    "Clock",
+    "MarkRead",
+    "MarkUnread",
+    "MergeIn",
+    "Operation",
+    "PinCiteKey",
+    "PutBookmark",
+    "RemoveBookmark",
+    "SetNote",
+    "SetRead",
+    "SetTags",
+    "State",
+    "StateStore",
+    "UpdateSnapshot",
+    "utc_now",
+]
 
 Clock = Callable[[], dt.datetime]
 Recovery = Callable[[], "tuple[State, str]"]
-
-
-def utc_now() -> dt.datetime:
-    """The default clock."""
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class State:
-    """Read marks (id -> when) and bookmarks (id -> Bookmark), plus unknown top-level keys."""
-
-    read: Mapping[str, dt.datetime] = field(default_factory=dict)
-    bookmarks: Mapping[str, Bookmark] = field(default_factory=dict)
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def is_read(self, paper_id: str) -> bool:
-        return paper_id in self.read
-
-    def is_bookmarked(self, paper_id: str) -> bool:
-        return paper_id in self.bookmarks
-
-    def unread_count(self, ids: Iterable[str]) -> int:
-        """How many of `ids` (the papers shown) are unread."""
-        return sum(1 for paper_id in ids if paper_id not in self.read)
-
-    def bookmark_list(self, tag: str | None = None) -> list[Bookmark]:
-        """Bookmarks, newest first; only those carrying `tag` when given."""
-        marks = [b for b in self.bookmarks.values() if tag is None or tag in b.tags]
-        return sorted(marks, key=lambda b: (b.added_at, b.id), reverse=True)
-
-    def tags(self) -> list[str]:
-        """Every tag in use, sorted (for completion)."""
-        return sorted({tag for b in self.bookmarks.values() for tag in b.tags})
-
-
-# -- operations -------------------------------------------------------------------------------
-# Each `apply` returns (new state, inverse). The new state *is* the old one when nothing
-# changed; the inverse is None when there is nothing to undo.
-
-
-@dataclass(frozen=True, slots=True)
-class MarkRead:
-    """Mark papers read (one id, or every paper shown for mark-all). Papers already read keep
-    their first read time. `at` is stamped by the store's clock when None."""
-
-    ids: tuple[str, ...]
-    at: dt.datetime | None = None
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        at = _second(self.at or utc_now())
-        fresh = [i for i in dict.fromkeys(self.ids) if i not in state.read]
-        if not fresh:
-            return state, None
-        read = dict(state.read)
-        read.update((i, at) for i in fresh)
-        return replace(state, read=read), SetRead(tuple((i, None) for i in fresh))
-
-    def describe(self) -> str:
-        return _count_text("marked", self.ids, "read")
-
-
-@dataclass(frozen=True, slots=True)
-class MarkUnread:
-    """Mark papers unread."""
-
-    ids: tuple[str, ...]
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        return SetRead(tuple((i, None) for i in self.ids)).apply(state)
-
-    def describe(self) -> str:
-        return _count_text("marked", self.ids, "unread")
-
-
-@dataclass(frozen=True, slots=True)
-class SetRead:
-    """Set exact read times (None: unread). The inverse of the two above."""
-
-    entries: tuple[tuple[str, dt.datetime | None], ...]
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        read = dict(state.read)
-        undo: list[tuple[str, dt.datetime | None]] = []
-        for paper_id, when in self.entries:
-            at = None if when is None else _second(when)
-            old = read.get(paper_id)
-            if old == at:
-                continue
-            undo.append((paper_id, old))
-            if at is None:
-                del read[paper_id]
-            else:
-                read[paper_id] = at
-        if not undo:
-            return state, None
-        return replace(state, read=read), SetRead(tuple(reversed(undo)))
-
-    def describe(self) -> str:
-        return _count_text("restored read marks of", [i for i, _ in self.entries], "")
-
-
-@dataclass(frozen=True, slots=True)
-class AddBookmark:
-    """Bookmark a paper with a snapshot of it. A paper already bookmarked is left as it is.
-    `incomplete`: the snapshot is only what was known (an id added offline)."""
-
-    paper: Paper
-    tags: tuple[str, ...] = ()
-    note: str = ""
-    incomplete: bool = False
-    at: dt.datetime | None = None
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        if self.paper.id in state.bookmarks:
-            return state, None
-        mark = Bookmark(
-            self.paper,
-            _second(self.at or utc_now()),
-            _tags(self.tags),
-            self.note,
-            incomplete=self.incomplete,
-        )
-        return _put(state, mark), RemoveBookmark(self.paper.id)
-
-    def describe(self) -> str:
-        return f"bookmarked {self.paper.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class RemoveBookmark:
-    """Remove a bookmark; its inverse puts back the same bookmark, tags and note included."""
-
-    id: str
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        old = state.bookmarks.get(self.id)
-        if old is None:
-            return state, None
-        bookmarks = dict(state.bookmarks)
-        del bookmarks[self.id]
-        return replace(state, bookmarks=bookmarks), PutBookmark(old)
-
-    def describe(self) -> str:
-        return f"removed bookmark {self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class PutBookmark:
-    """Set a bookmark exactly as given, replacing any other with its id."""
-
-    bookmark: Bookmark
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        old = state.bookmarks.get(self.bookmark.id)
-        if old is self.bookmark:
-            return state, None
-        inverse = RemoveBookmark(self.bookmark.id) if old is None else PutBookmark(old)
-        return _put(state, self.bookmark), inverse
-
-    def describe(self) -> str:
-        return f"restored bookmark {self.bookmark.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class SetTags:
-    """Replace a bookmark's tags (trimmed, empty and repeated ones dropped, order kept)."""
-
-    id: str
-    tags: tuple[str, ...]
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        old = state.bookmarks.get(self.id)
-        undo = SetTags(self.id, old.tags) if old else None
-        return _edit(state, old, tags=_tags(self.tags), undo=undo)
-
-    def describe(self) -> str:
-        return f"tagged {self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class SetNote:
-    """Replace a bookmark's note ("" for none)."""
-
-    id: str
-    note: str
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        old = state.bookmarks.get(self.id)
-        undo = SetNote(self.id, old.note) if old else None
-        return _edit(state, old, note=self.note, undo=undo)
-
-    def describe(self) -> str:
-        return f"edited the note of {self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class PinCiteKey:
-    """Pin (or with None, unpin) the citation key exports use for a bookmark."""
-
-    id: str
-    cite_key: str | None
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        old = state.bookmarks.get(self.id)
-        undo = PinCiteKey(self.id, old.cite_key) if old else None
-        return _edit(state, old, cite_key=self.cite_key, undo=undo)
-
-    def describe(self) -> str:
-        return f"pinned the citation key of {self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateSnapshot:
-    """Replace a bookmark's paper snapshot, e.g. to complete one stored offline."""
-
-    paper: Paper
-    incomplete: bool = False
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        old = state.bookmarks.get(self.paper.id)
-        undo = UpdateSnapshot(old.paper, old.incomplete) if old else None
-        return _edit(state, old, paper=self.paper, incomplete=self.incomplete, undo=undo)
-
-    def describe(self) -> str:
-        return f"updated the snapshot of {self.paper.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class MergeIn:
-    """Add every read mark, bookmark and unknown key of `state` that the current state lacks.
-    Used to carry a recovered state into a fresh file; never undone."""
-
-    state: State
-
-    def apply(self, state: State) -> tuple[State, Operation | None]:
-        read = {k: v for k, v in self.state.read.items() if k not in state.read}
-        marks = {k: v for k, v in self.state.bookmarks.items() if k not in state.bookmarks}
-        extra = {k: v for k, v in self.state.extra.items() if k not in state.extra}
-        if not (read or marks or extra):
-            return state, None
-        return State(
-            {**state.read, **read}, {**state.bookmarks, **marks}, {**state.extra, **extra}
-        ), None
-
-    def describe(self) -> str:
-        return "recovered earlier state"
-
-
-Operation = (
-    MarkRead
-    | MarkUnread
-    | SetRead
-    | AddBookmark
-    | RemoveBookmark
-    | PutBookmark
-    | SetTags
-    | SetNote
-    | PinCiteKey
-    | UpdateSnapshot
-    | MergeIn
-)
-
-
-def _put(state: State, bookmark: Bookmark) -> State:
-    return replace(state, bookmarks={**state.bookmarks, bookmark.id: bookmark})
-
-
-def _edit(
-    state: State, old: Bookmark | None, *, undo: Operation | None, **changes: Any
-) -> tuple[State, Operation | None]:
-    # An edit of a bookmark that another instance removed is dropped: the removal wins.
-    if old is None or all(getattr(old, k) == v for k, v in changes.items()):
-        return state, None
-    return _put(state, replace(old, **changes)), undo
-
-
-def _tags(tags: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
-
-
-def _second(at: dt.datetime) -> dt.datetime:
-    # Whole seconds in UTC: what the file shows is exactly what is in memory.
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-    return at.replace(microsecond=0)
-
-
-def _count_text(verb: str, ids: Iterable[str], what: str) -> str:
-    ids = list(ids)
-    subject = ids[0] if len(ids) == 1 else f"{len(ids)} papers"
-    return f"{verb} {subject} {what}".strip()
-
-
-def _stamped(op: Operation, now: dt.datetime) -> Operation:
-    if isinstance(op, MarkRead | AddBookmark) and op.at is None:
-        return replace(op, at=now)
-    return op
-
-
-def _replay(state: State, ops: Iterable[Operation]) -> State:
-    for op in ops:
-        state, _ = op.apply(state)
-    return state
-
-
-# -- the store --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,7 +192,7 @@ class StateStore:
         and calls `sync()` from a worker; the CLI keeps the default."""
         notices = [] if self._loaded else list(self.load())
         with self._mutex:
-            op = _stamped(op, _second(self._clock()))
+            op = stamped(op, utc_second(self._clock()))
             new, inverse = op.apply(self._state)
             changed = new is not self._state
             if changed:
@@ -558,7 +283,7 @@ class StateStore:
             with self._mutex:
                 pending = list(self._pending)
             if pending:
-                state = _replay(self._disk, pending)
+                state = replay(self._disk, pending)
                 if self._unprimed is not None:
                     disk, parsed, self._unprimed = self._disk, self._unprimed, None
                     self._encoder.prime(disk.read, disk.bookmarks, disk.extra, parsed)
@@ -630,7 +355,7 @@ class StateStore:
         if lock_error is not None:
             aside = f"it could not be moved aside yet ({_reason(lock_error)})"
         else:
-            stamp = _second(self._clock()).strftime("%Y%m%dT%H%M%SZ")
+            stamp = utc_second(self._clock()).strftime("%Y%m%dT%H%M%SZ")
             aside = f"moved it to {move_aside(target, stamp)}"
         return self._start_over(f"{target} is damaged ({reason}); {aside}", recover)
 
@@ -655,7 +380,7 @@ class StateStore:
         with self._mutex:
             self._disk, self._disk_sig = disk, sig
             del self._pending[:written]
-            self._state = _replay(disk, self._pending)
+            self._state = replay(disk, self._pending)
 
     def _backup(self, target: Path) -> State:
         # The last good copy, if it is one this version may read and write.
