@@ -24,9 +24,9 @@ from paperterm.export import (
     to_csl_json,
     to_json,
 )
+from paperterm.import_fields import is_clean_line
 from paperterm.importer import (
     ImportFormatError,
-    _is_clean_line,
     import_bibtex,
     import_csl_json,
     import_json,
@@ -44,9 +44,15 @@ NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
 def with_state(marks: list[Bookmark]) -> list[Bookmark]:
     """Bookmarks as the state holds them after export: keys pinned, some extra keys."""
     pins = keys_to_pin(marks)
-    return [replace(b, cite_key=pins.get(b.id, b.cite_key), incomplete=i % 7 == 0,
-                    extra={"colour": "red", "seen": [1, 2], "nested": {"a": "b"}} if i % 4 == 0 else {})
-            for i, b in enumerate(marks)]
+    return [
+        replace(
+            b,
+            cite_key=pins.get(b.id, b.cite_key),
+            incomplete=i % 7 == 0,
+            extra={"colour": "red", "seen": [1, 2], "nested": {"a": "b"}} if i % 4 == 0 else {},
+        )
+        for i, b in enumerate(marks)
+    ]
 
 
 # ---------------------------------------------------------------- paperterm JSON
@@ -84,13 +90,25 @@ def _row(**paper: object) -> dict[str, object]:
 
 
 def test_json_import_cleans_everything_it_reads() -> None:
-    row = _row(title="\x1b]52;c;aGk=\x07Evil\u202e title\nwrapped", github="javascript:alert(1)",
-               project_page=" https://ok.example/p", upvotes=-5, stars="10", published="soon",
-               authors=["Ann\x1b[31m Lee", 42, "", "Bo\u200b Li"], ai_keywords=["k", "k", 3],
-               fetched_at="2026-01-01T00:00:00", abstract="para one\nwrapped\n\n\npara two")
-    row.update(tags=["ok", "", "ok", "a\nb", 7], note="bad \ud800 surrogate\x07",
-               cite_key="bad key}", extra={"keep": "x\ud800", "drop": None, "deep": {"n": [1, None]}},
-               incomplete="yes")
+    row = _row(
+        title="\x1b]52;c;aGk=\x07Evil\u202e title\nwrapped",
+        github="javascript:alert(1)",
+        project_page=" https://ok.example/p",
+        upvotes=-5,
+        stars="10",
+        published="soon",
+        authors=["Ann\x1b[31m Lee", 42, "", "Bo\u200b Li"],
+        ai_keywords=["k", "k", 3],
+        fetched_at="2026-01-01T00:00:00",
+        abstract="para one\nwrapped\n\n\npara two",
+    )
+    row.update(
+        tags=["ok", "", "ok", "a\nb", 7],
+        note="bad \ud800 surrogate\x07",
+        cite_key="bad key}",
+        extra={"keep": "x\ud800", "drop": None, "deep": {"n": [1, None]}},
+        incomplete="yes",
+    )
     (mark,) = import_json(_backup(row), now=NOW).bookmarks
     paper = mark.paper
     assert paper.title == "Evil title wrapped"
@@ -108,27 +126,40 @@ def test_json_import_cleans_everything_it_reads() -> None:
 
 
 def test_json_import_skips_bad_entries_with_reasons_and_keeps_the_rest() -> None:
-    text = _backup(_row(), "not an object", {"paper": None}, _row(id="../../etc/passwd"),
-                   _row(id="2501.00001v2"), {"paper": {"id": "2501.00002", "title": "ok"}})
+    text = _backup(
+        _row(),
+        "not an object",
+        {"paper": None},
+        _row(id="../../etc/passwd"),
+        _row(id="2501.00001v2"),
+        {"paper": {"id": "2501.00002", "title": "ok"}},
+    )
     result = import_json(text, now=NOW)
     assert [b.id for b in result.bookmarks] == ["2501.00001", "2501.00002"]
     assert result.skipped == 4
     assert result.reasons == (
-        "bookmark 2: not an object", "bookmark 3: no paper object",
+        "bookmark 2: not an object",
+        "bookmark 3: no paper object",
         "bookmark 4: bad paper id '../../etc/passwd'",
         "bookmark 5: 2501.00001 appears earlier in the file",
     )
     assert result.bookmarks[1].added_at == NOW  # the file did not say
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{not json", "not valid JSON"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"format": "something-else", "bookmarks": []}', "not a paperterm bookmarks file"),
-    (json.dumps({"format": JSON_FORMAT, "version": 2, "bookmarks": []}), "newer paperterm"),
-    (json.dumps({"format": JSON_FORMAT, "version": "1", "bookmarks": []}), "bad format version"),
-    (json.dumps({"format": JSON_FORMAT, "version": 1, "bookmarks": {}}), "is not a list"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"format": "something-else", "bookmarks": []}', "not a paperterm bookmarks file"),
+        (json.dumps({"format": JSON_FORMAT, "version": 2, "bookmarks": []}), "newer paperterm"),
+        (
+            json.dumps({"format": JSON_FORMAT, "version": "1", "bookmarks": []}),
+            "bad format version",
+        ),
+        (json.dumps({"format": JSON_FORMAT, "version": 1, "bookmarks": {}}), "is not a list"),
+    ],
+)
 def test_json_import_refuses_files_it_cannot_read(text: str, message: str) -> None:
     with pytest.raises(ImportFormatError, match=message):
         import_json(text, now=NOW)
@@ -227,8 +258,14 @@ def test_bibtex_from_zotero_is_read() -> None:
 def test_bibtex_of_other_shapes_is_read_and_the_rest_skipped_with_reasons() -> None:
     result = import_bibtex(OTHER_BIBTEX, now=NOW)
     by_id = {b.id: b for b in result.bookmarks}
-    assert list(by_id) == ["2005.14165", "2403.01234", "2402.00001", "2402.00002", "2402.00005",
-                           "2402.00006"]
+    assert list(by_id) == [
+        "2005.14165",
+        "2403.01234",
+        "2402.00001",
+        "2402.00002",
+        "2402.00005",
+        "2402.00006",
+    ]
     scholar, mueller, mendeley = by_id["2005.14165"], by_id["2403.01234"], by_id["2402.00001"]
     assert scholar.paper.authors == ("Tom Brown", "Benjamin Mann")
     assert mueller.paper.title == "Ça va: ßome naïve Müller models -- 100% & more"
@@ -263,12 +300,23 @@ def test_bibtex_parser_agrees_with_bibtexparser_on_our_output() -> None:
     theirs = bibtexparser.parse_string(text).entries
     assert errors == []
     assert [(e.key, e.fields) for e in ours] == [
-        (e.key, {f.key.lower(): f.value for f in e.fields}) for e in theirs]
+        (e.key, {f.key.lower(): f.value for f in e.fields}) for e in theirs
+    ]
 
 
 def test_bibtex_parser_survives_garbage() -> None:
-    for text in ("@", "@misc", "@misc{", "@misc{k,", "@misc{k, title = {", '@misc{k, t = "a{"}',
-                 "@misc{k, = x}", "@@@{{{", "@misc{k, t = {a} # }", "}" * 50 + "@misc{k}"):
+    for text in (
+        "@",
+        "@misc",
+        "@misc{",
+        "@misc{k,",
+        "@misc{k, title = {",
+        '@misc{k, t = "a{"}',
+        "@misc{k, = x}",
+        "@@@{{{",
+        "@misc{k, t = {a} # }",
+        "}" * 50 + "@misc{k}",
+    ):
         entries, _ = parse_bibtex(text)
         assert all(e.key == "k" for e in entries), text
         assert import_bibtex(text, now=NOW).bookmarks == ()
@@ -277,18 +325,40 @@ def test_bibtex_parser_survives_garbage() -> None:
 # ---------------------------------------------------------------- CSL-JSON
 
 ZOTERO_CSL = [
-    {"id": "http://zotero.org/users/local/a1b2/items/ABCD1234", "type": "article",
-     "abstract": "We present DINO-WM.", "DOI": "10.48550/arXiv.2411.04983",
-     "note": "arXiv:2411.04983 [cs]", "number": "arXiv:2411.04983", "publisher": "arXiv",
-     "source": "arXiv.org", "title": "DINO-WM: World Models", "URL": "http://arxiv.org/abs/2411.04983",
-     "author": [{"family": "Zhou", "given": "Gaoyue"}, {"family": "Cruz", "given": "Juan",
-                "non-dropping-particle": "de la", "suffix": "Jr."}, {"literal": "The Team"}],
-     "accessed": {"date-parts": [["2024", 12, 1]]}, "issued": {"date-parts": [["2024", 11, 7]]}},
-    {"id": "vaswaniAttentionAllYou2017", "citation-key": "vaswaniAttentionAllYou2017",
-     "type": "article-journal", "title": "<i>Attention</i> is all you <span class=\"nocase\">need</span>",
-     "container-title": "arXiv:1706.03762 [cs]", "issued": {"raw": "2017-06-12"}},
-    {"id": "bare", "type": "article", "title": "Bare number", "number": "2402.00001",
-     "publisher": "arXiv"},
+    {
+        "id": "http://zotero.org/users/local/a1b2/items/ABCD1234",
+        "type": "article",
+        "abstract": "We present DINO-WM.",
+        "DOI": "10.48550/arXiv.2411.04983",
+        "note": "arXiv:2411.04983 [cs]",
+        "number": "arXiv:2411.04983",
+        "publisher": "arXiv",
+        "source": "arXiv.org",
+        "title": "DINO-WM: World Models",
+        "URL": "http://arxiv.org/abs/2411.04983",
+        "author": [
+            {"family": "Zhou", "given": "Gaoyue"},
+            {"family": "Cruz", "given": "Juan", "non-dropping-particle": "de la", "suffix": "Jr."},
+            {"literal": "The Team"},
+        ],
+        "accessed": {"date-parts": [["2024", 12, 1]]},
+        "issued": {"date-parts": [["2024", 11, 7]]},
+    },
+    {
+        "id": "vaswaniAttentionAllYou2017",
+        "citation-key": "vaswaniAttentionAllYou2017",
+        "type": "article-journal",
+        "title": '<i>Attention</i> is all you <span class="nocase">need</span>',
+        "container-title": "arXiv:1706.03762 [cs]",
+        "issued": {"raw": "2017-06-12"},
+    },
+    {
+        "id": "bare",
+        "type": "article",
+        "title": "Bare number",
+        "number": "2402.00001",
+        "publisher": "arXiv",
+    },
     {"id": "isbn", "type": "book", "title": "The TeXbook", "number": "2402.00009"},
     42,
 ]
@@ -319,7 +389,10 @@ def test_csl_json_round_trip_keeps_keys_titles_authors_and_notes() -> None:
     assert [b.paper.authors for b in back.bookmarks] == [b.paper.authors for b in marks]
     assert [b.paper.published for b in back.bookmarks] == [b.paper.published for b in marks]
     assert [b.note for b in back.bookmarks] == [item.get("note", "") for item in json.loads(text)]
-    assert back.bookmarks[-len(hostile_bookmarks())].note == '=HYPERLINK("http://evil.example")\nsecond line'
+    assert (
+        back.bookmarks[-len(hostile_bookmarks())].note
+        == '=HYPERLINK("http://evil.example")\nsecond line'
+    )
 
 
 def test_a_single_csl_object_is_read_as_one_item() -> None:
@@ -355,10 +428,22 @@ def test_merge_adds_new_bookmarks_after_the_existing_ones() -> None:
 
 
 def test_merge_keeps_existing_tags_notes_key_and_date_and_adds_new_ones() -> None:
-    old = _mark("2501.00001", tags=("a", "b"), note="mine", cite_key="lee2025",
-                added_at=ADDED, extra={"x": 1})
-    new = _mark("2501.00001", tags=("b", "c"), note="theirs", cite_key="other2025",
-                added_at=NOW, extra={"x": 2, "y": 3})
+    old = _mark(
+        "2501.00001",
+        tags=("a", "b"),
+        note="mine",
+        cite_key="lee2025",
+        added_at=ADDED,
+        extra={"x": 1},
+    )
+    new = _mark(
+        "2501.00001",
+        tags=("b", "c"),
+        note="theirs",
+        cite_key="other2025",
+        added_at=NOW,
+        extra={"x": 2, "y": 3},
+    )
     result = merge_bookmarks([old], [new])
     (merged,) = result.bookmarks
     assert merged.tags == ("a", "b", "c")
@@ -380,20 +465,26 @@ def test_merge_is_idempotent() -> None:
 
 def test_merge_takes_a_key_only_when_none_is_pinned_and_nobody_else_has_it() -> None:
     existing = [_mark("2501.00001"), _mark("2501.00002", cite_key="taken")]
-    imported = [_mark("2501.00001", cite_key="fresh"), _mark("2501.00003", cite_key="TAKEN"),
-                _mark("2501.00004", cite_key="fresh")]
+    imported = [
+        _mark("2501.00001", cite_key="fresh"),
+        _mark("2501.00003", cite_key="TAKEN"),
+        _mark("2501.00004", cite_key="fresh"),
+    ]
     result = merge_bookmarks(existing, imported)
     keys = {b.id: b.cite_key for b in result.bookmarks}
-    assert keys == {"2501.00001": "fresh", "2501.00002": "taken", "2501.00003": None,
-                    "2501.00004": None}
+    assert keys == {
+        "2501.00001": "fresh",
+        "2501.00002": "taken",
+        "2501.00003": None,
+        "2501.00004": None,
+    }
     assert result.dropped_keys == ("2501.00003", "2501.00004")
     assert set(keys_to_pin(result.bookmarks)) == {"2501.00003", "2501.00004"}
 
 
 def test_merge_fills_an_incomplete_snapshot_but_never_degrades_a_complete_one() -> None:
     full = _mark("2501.00001", note="kept")
-    partial = _mark("2501.00001", incomplete=True,
-                    paper=Paper("2501.00001", "Partial", (), ""))
+    partial = _mark("2501.00001", incomplete=True, paper=Paper("2501.00001", "Partial", (), ""))
     upgraded = merge_bookmarks([partial], [full]).bookmarks[0]
     assert upgraded.paper == full.paper and not upgraded.incomplete and upgraded.note == "kept"
     kept = merge_bookmarks([full], [partial])
@@ -403,7 +494,9 @@ def test_merge_fills_an_incomplete_snapshot_but_never_degrades_a_complete_one() 
 def test_merge_of_two_complete_snapshots_keeps_the_newer_fetch() -> None:
     old = _mark("2501.00001")
     newer = replace(old, paper=replace(old.paper, upvotes=50, fetched_at=NOW))
-    older = replace(old, paper=replace(old.paper, upvotes=1, fetched_at=ADDED - dt.timedelta(days=9)))
+    older = replace(
+        old, paper=replace(old.paper, upvotes=1, fetched_at=ADDED - dt.timedelta(days=9))
+    )
     assert merge_bookmarks([old], [newer]).bookmarks[0].paper.upvotes == 50
     assert merge_bookmarks([old], [older]).bookmarks[0].paper.upvotes == 0
 
@@ -426,7 +519,7 @@ _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
 @settings(max_examples=300, deadline=None)
 @given(_TEXT)
 def test_fast_clean_check_never_skips_a_needed_cleaning(text: str) -> None:
-    if _is_clean_line(text, 500):
+    if is_clean_line(text, 500):
         assert clean_line(text, 500) == text
 
 
@@ -435,7 +528,7 @@ def test_fast_clean_check_agrees_on_every_bmp_character() -> None:
         if 0xD800 <= code <= 0xDFFF:
             continue
         text = f"a{chr(code)}b"
-        if _is_clean_line(text, 500):
+        if is_clean_line(text, 500):
             assert clean_line(text, 500) == text, hex(code)
 
 
@@ -454,7 +547,8 @@ def test_any_title_survives_bibtex_escaping_exactly(text: str) -> None:
 def test_any_title_is_literal_text_in_markdown(text: str) -> None:
     title = clean_line(text)
     tokens = MarkdownIt("commonmark", {"html": True}).parseInline(
-        f"[{markdown_escape(title)}](https://example.org/x)")
+        f"[{markdown_escape(title)}](https://example.org/x)"
+    )
     children = tokens[0].children or []
     if not title:
         return
@@ -463,4 +557,3 @@ def test_any_title_is_literal_text_in_markdown(text: str) -> None:
     assert "html_inline" not in types
     end = next(i for i, c in enumerate(children) if c.type == "link_close")
     assert "".join(c.content for c in children[1:end]) == title
-

@@ -1,10 +1,11 @@
-"""Exported files -> bookmarks: paperterm JSON, BibTeX and CSL-JSON; and the merge into the state.
+"""Exported files -> bookmarks: paperterm JSON, BibTeX and CSL-JSON, told apart by content.
 
-Pure functions over text. Every file is untrusted, our own backups included: strings are
-cleaned as ingest cleans feed text, ids validated, only http(s) URLs kept. An entry that cannot
-become a bookmark (no new-style arXiv id, broken syntax) is skipped with a reason, never fatal
-to the rest of the file. BibTeX syntax and the LaTeX in its fields are read by
-`paperterm.bibtex_reader`; this module decides what of it becomes a bookmark.
+Pure functions over text. Every file is untrusted, our own backups included: its fields are
+cleaned by `paperterm.import_fields` (strings as ingest cleans feed text, ids validated), and
+only http(s) URLs are kept. An entry that cannot become a bookmark (no new-style arXiv id,
+broken syntax) is skipped with a reason, never fatal to the rest of the file. BibTeX syntax and
+the LaTeX in its fields are read by `paperterm.bibtex_reader`; this module decides what of it
+becomes a bookmark. The merge into the state is `paperterm.import_merge`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from paperterm.bibtex_reader import (
@@ -24,22 +24,36 @@ from paperterm.bibtex_reader import (
     parse_bibtex,
     split_names,
 )
-from paperterm.export import JSON_FORMAT, JSON_VERSION, NOTE_MAX, TAG_MAX, is_valid_cite_key
+from paperterm.export import JSON_FORMAT, JSON_VERSION, is_valid_cite_key
+from paperterm.import_fields import (
+    SkipEntry,
+    abstract_field,
+    clean_extra,
+    clean_note,
+    clean_tags,
+    count_field,
+    date_field,
+    datetime_field,
+    line_field,
+    list_field,
+    paper_id_field,
+    str_field,
+    unique_lines,
+)
+from paperterm.import_merge import MergeResult, merge_bookmarks
 from paperterm.ingest import (
-    ABSTRACT_MAX,
     AUTHORS_MAX,
     KEYWORDS_MAX,
     NAME_MAX,
     SUMMARY_MAX,
     TITLE_MAX,
     clean_abstract,
-    clean_line,
-    clean_text,
 )
 from paperterm.links import safe_url
-from paperterm.models import Bookmark, Paper, merge_papers, normalize_arxiv_id
+from paperterm.models import Bookmark, Paper, normalize_arxiv_id
 
-# BibEntry, latex_to_text and parse_bibtex live in bibtex_reader; they stay importable here.
+# The BibTeX reader's names, the merge and the note and tag cleaning live in their own modules;
+# they stay importable here.
 __all__ = [
     "REASONS_MAX",
     "BibEntry",
@@ -77,24 +91,7 @@ class ImportResult:
     reasons: tuple[str, ...] = ()  # the first REASONS_MAX of them
 
 
-@dataclass(frozen=True, slots=True)
-class MergeResult:
-    """The state's bookmarks after an import, and which paper ids it added, updated or left
-    unchanged. `dropped_keys`: imported ids whose citation key another paper already holds,
-    so the key was not taken over (`export.keys_to_pin` gives them a fresh one)."""
-
-    bookmarks: tuple[Bookmark, ...]
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    dropped_keys: tuple[str, ...] = ()
-
-
 _T = TypeVar("_T")
-
-
-class _Skip(ValueError):
-    """One entry that cannot become a bookmark; the message is the reason shown."""
 
 
 @dataclass(slots=True)
@@ -116,7 +113,7 @@ class _Collector:
     ) -> None:
         try:
             bookmark = make(source, now)
-        except _Skip as exc:
+        except SkipEntry as exc:
             self.skip(f"{where}: {exc}")
             return
         if bookmark.id in self.bookmarks:
@@ -180,46 +177,48 @@ def _load_json(text: str) -> Any:
 
 def _bookmark_from_json(row: object, now: dt.datetime) -> Bookmark:
     if not isinstance(row, dict):
-        raise _Skip("not an object")
+        raise SkipEntry("not an object")
     key = row.get("cite_key")
     incomplete = row.get("incomplete") is True
     return Bookmark(
         paper=_paper_from_json(row.get("paper"), incomplete=incomplete),
-        added_at=_datetime(row.get("added_at")) or now,
+        added_at=datetime_field(row.get("added_at")) or now,
         tags=clean_tags(row.get("tags")),
         note=clean_note(row.get("note")),
         cite_key=key if isinstance(key, str) and is_valid_cite_key(key) else None,
         incomplete=incomplete,
-        extra=_clean_extra(row.get("extra")),
+        extra=clean_extra(row.get("extra")),
     )
 
 
 def _paper_from_json(data: object, *, incomplete: bool = False) -> Paper:
     if not isinstance(data, dict):
-        raise _Skip("no paper object")
-    paper_id = _arxiv_id(data.get("id"))
-    authors = tuple(a for a in (_line(x, NAME_MAX) for x in _list(data.get("authors"))) if a)
+        raise SkipEntry("no paper object")
+    paper_id = paper_id_field(data.get("id"))
+    authors = tuple(
+        a for a in (line_field(x, NAME_MAX) for x in list_field(data.get("authors"))) if a
+    )
     authors = authors[:AUTHORS_MAX]
-    count = _count(data.get("author_count")) or 0
+    count = count_field(data.get("author_count")) or 0
     return Paper(
         id=paper_id,
         # A bookmark stored offline has no title yet, and must read back exactly so.
-        title=_line(data.get("title"), TITLE_MAX)
+        title=line_field(data.get("title"), TITLE_MAX)
         or ("" if incomplete else f"(untitled {paper_id})"),
         authors=authors,
-        abstract=_abstract(data.get("abstract")),
-        upvotes=_count(data.get("upvotes")) or 0,
-        comments=_count(data.get("comments")) or 0,
-        feed_day=_date(data.get("feed_day")),
-        published=_date(data.get("published")),
+        abstract=abstract_field(data.get("abstract")),
+        upvotes=count_field(data.get("upvotes")) or 0,
+        comments=count_field(data.get("comments")) or 0,
+        feed_day=date_field(data.get("feed_day")),
+        published=date_field(data.get("published")),
         github=safe_url(data.get("github")),
-        stars=_count(data.get("stars")),
+        stars=count_field(data.get("stars")),
         project_page=safe_url(data.get("project_page")),
-        ai_summary=_line(data.get("ai_summary"), SUMMARY_MAX) or None,
-        ai_keywords=_unique_lines(data.get("ai_keywords"), NAME_MAX)[:KEYWORDS_MAX],
-        organization=_line(data.get("organization"), NAME_MAX) or None,
-        submitter=_line(data.get("submitter"), NAME_MAX) or None,
-        fetched_at=_datetime(data.get("fetched_at")),
+        ai_summary=line_field(data.get("ai_summary"), SUMMARY_MAX) or None,
+        ai_keywords=unique_lines(data.get("ai_keywords"), NAME_MAX)[:KEYWORDS_MAX],
+        organization=line_field(data.get("organization"), NAME_MAX) or None,
+        submitter=line_field(data.get("submitter"), NAME_MAX) or None,
+        fetched_at=datetime_field(data.get("fetched_at")),
         author_count=max(count, len(authors)),
     )
 
@@ -246,26 +245,26 @@ _CSL_MARKUP = re.compile(r"</?(?:i|b|sc|sup|sub)>|<span(?:\s[^<>]*)?>|</span>")
 
 def _bookmark_from_csl(item: object, now: dt.datetime) -> Bookmark:
     if not isinstance(item, dict):
-        raise _Skip("not an object")
+        raise SkipEntry("not an object")
     mentions_arxiv = any(
-        "arxiv" in _str(item.get(k)).lower()
+        "arxiv" in str_field(item.get(k)).lower()
         for k in ("publisher", "archive", "source", "container-title")
     )
     fields = {
-        k: _str(item.get(k))
+        k: str_field(item.get(k))
         for k in ("number", "DOI", "URL", "id", "note", "container-title", "archive_location")
     }
     paper_id = find_arxiv_id(fields, bare=("number", "archive_location") if mentions_arxiv else ())
-    authors = tuple(n for n in map(_csl_name, _list(item.get("author"))) if n)
-    title = _line(_CSL_MARKUP.sub("", _str(item.get("title"))), TITLE_MAX)
-    key = _str(item.get("citation-key")) or _str(item.get("id"))
+    authors = tuple(n for n in map(_csl_name, list_field(item.get("author"))) if n)
+    title = line_field(_CSL_MARKUP.sub("", str_field(item.get("title"))), TITLE_MAX)
+    key = str_field(item.get("citation-key")) or str_field(item.get("id"))
     return _partial_bookmark(
         paper_id,
         title,
         authors,
-        _str(item.get("abstract")),
+        str_field(item.get("abstract")),
         _csl_date(item.get("issued")),
-        note=_str(item.get("note")),
+        note=str_field(item.get("note")),
         key=key,
         now=now,
     )
@@ -275,9 +274,9 @@ def _csl_name(value: object) -> str:
     if not isinstance(value, dict):
         return ""
     if value.get("literal"):
-        return _line(value.get("literal"), NAME_MAX)
+        return line_field(value.get("literal"), NAME_MAX)
     parts = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
-    return _line(" ".join(_str(value.get(p)) for p in parts), NAME_MAX)
+    return line_field(" ".join(str_field(value.get(p)) for p in parts), NAME_MAX)
 
 
 def _csl_date(value: object) -> dt.date | None:
@@ -289,7 +288,7 @@ def _csl_date(value: object) -> dt.date | None:
             return dt.date(*(int(p) for p in parts[0]))
         except (TypeError, ValueError):
             return None
-    return _date(value.get("raw"))
+    return date_field(value.get("raw"))
 
 
 # ---------------------------------------------------------------- BibTeX
@@ -318,13 +317,13 @@ def _bookmark_from_bibtex(entry: BibEntry, now: dt.datetime) -> Bookmark:
     bare = ("eprint", "arxivid", "arxiv") if prefix == "arxiv" else ("arxivid", "arxiv")
     paper_id = find_arxiv_id({k: fields.get(k, "") for k in _BIB_FIELDS_WITH_IDS}, bare=bare)
     names = split_names(entry.fields.get("author", ""))
-    authors = tuple(n for n in (_line(name_to_text(raw), NAME_MAX) for raw in names) if n)
+    authors = tuple(n for n in (line_field(name_to_text(raw), NAME_MAX) for raw in names) if n)
     return _partial_bookmark(
         paper_id,
-        _line(fields.get("title"), TITLE_MAX),
+        line_field(fields.get("title"), TITLE_MAX),
         authors,
         fields.get("abstract", ""),
-        _date(fields.get("date")),
+        date_field(fields.get("date")),
         note=fields.get("annote") or fields.get("note", ""),
         key=entry.key,
         now=now,
@@ -370,7 +369,7 @@ def _partial_bookmark(
     """A bookmark from a citation record: only what the record says, marked incomplete so a
     later lookup fills in the rest. Zotero's "arXiv:ID [cs]" note lines are not a note."""
     if paper_id is None:
-        raise _Skip("no new-style arXiv id")
+        raise SkipEntry("no new-style arXiv id")
     note = "\n".join(line for line in note.split("\n") if not _ARXIV_NOTE_LINE.match(line))
     paper = Paper(
         id=paper_id,
@@ -387,186 +386,3 @@ def _partial_bookmark(
         cite_key=key if is_valid_cite_key(key) else None,
         incomplete=True,
     )
-
-
-# ---------------------------------------------------------------- merge
-
-
-def merge_bookmarks(existing: Sequence[Bookmark], imported: Sequence[Bookmark]) -> MergeResult:
-    """The union of `existing` and `imported`, by paper id, existing order first.
-
-    For a paper already bookmarked: its tags are kept and the new ones appended; its note is
-    kept and a different imported note appended below it; its pinned key, ``added_at`` and
-    extra keys win; a complete imported paper replaces an incomplete snapshot, and two
-    complete ones merge as the cache does (newer fetch wins). A citation key is never taken
-    over from another paper: the imported bookmark loses it instead.
-    """
-    result = list(existing)
-    where = {b.id: i for i, b in enumerate(result)}
-    owners = {b.cite_key.casefold(): b.id for b in result if b.cite_key}
-    added: dict[str, None] = {}
-    updated: dict[str, None] = {}
-    unchanged: dict[str, None] = {}
-    dropped: list[str] = []
-    for new in imported:
-        key = new.cite_key
-        clash = bool(key) and owners.get((key or "").casefold(), new.id) != new.id
-        if clash:
-            key = None
-        if new.id not in where:
-            where[new.id] = len(result)
-            result.append(replace(new, cite_key=key))
-            added[new.id] = None
-        else:
-            old = result[where[new.id]]
-            merged = _merge_one(old, replace(new, cite_key=key))
-            if merged != old or merged.extra != old.extra:
-                result[where[new.id]] = merged
-                if new.id not in added:
-                    updated[new.id] = None
-            elif new.id not in added and new.id not in updated:
-                unchanged[new.id] = None
-            key = merged.cite_key
-        if clash and not key:
-            dropped.append(new.id)
-        if key:
-            owners.setdefault(key.casefold(), new.id)
-    return MergeResult(
-        tuple(result),
-        tuple(added),
-        tuple(updated),
-        tuple(i for i in unchanged if i not in updated),
-        tuple(dropped),
-    )
-
-
-def _merge_one(old: Bookmark, new: Bookmark) -> Bookmark:
-    paper, incomplete = old.paper, old.incomplete
-    if not new.incomplete:
-        paper = new.paper if old.incomplete else merge_papers(old.paper, new.paper)
-        incomplete = False
-    note = old.note
-    if new.note.strip() and new.note.strip() not in old.note:
-        note = f"{old.note.rstrip()}\n\n{new.note.strip()}" if old.note.strip() else new.note
-    return replace(
-        old,
-        paper=paper,
-        incomplete=incomplete,
-        tags=old.tags + tuple(t for t in new.tags if t not in old.tags),
-        note=note,
-        cite_key=old.cite_key or new.cite_key,
-        extra={**new.extra, **old.extra},
-    )
-
-
-# ---------------------------------------------------------------- cleaning
-
-
-def clean_tags(value: object) -> tuple[str, ...]:
-    """Tags from a file: one-line, non-empty, each once, order kept."""
-    return _unique_lines(value, TAG_MAX)
-
-
-def clean_note(value: object) -> str:
-    """A note from a file: cleaned like feed text but its line breaks kept, capped."""
-    note = clean_text(value) if isinstance(value, str) else ""
-    return note if len(note) <= NOTE_MAX else note[: NOTE_MAX - 1] + "…"
-
-
-def _clean_extra(value: object, depth: int = 0) -> dict[str, Any]:
-    # Unknown keys go back into the TOML state file: strings cleaned (no lone surrogates),
-    # None dropped (TOML has no null), nesting bounded.
-    if not isinstance(value, dict) or depth > 8:
-        return {}
-    return {
-        clean_text(str(k)): v
-        for k, v in ((k, _clean_value(v, depth)) for k, v in value.items())
-        if v is not None
-    }
-
-
-def _clean_value(value: object, depth: int) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, list):
-        return [v for v in (_clean_value(x, depth + 1) for x in value) if v is not None]
-    if isinstance(value, dict):
-        return _clean_extra(value, depth + 1)
-    return None
-
-
-def _unique_lines(value: object, limit: int) -> tuple[str, ...]:
-    seen = dict.fromkeys(line for line in (_line(v, limit) for v in _list(value)) if line)
-    return tuple(seen)
-
-
-def _arxiv_id(value: object) -> str:
-    paper_id = normalize_arxiv_id(value) if isinstance(value, str) else None
-    if paper_id is None:
-        raise _Skip(f"bad paper id {str(value)[:40]!r}")
-    return paper_id
-
-
-def _line(value: object, limit: int) -> str:
-    if not isinstance(value, str):
-        return ""
-    return value if _is_clean_line(value, limit) else clean_line(value, limit)
-
-
-def _abstract(value: object) -> str:
-    if not isinstance(value, str):
-        return ""
-    clean = len(value) <= ABSTRACT_MAX and all(
-        p and _is_clean_line(p, ABSTRACT_MAX) for p in value.split("\n\n")
-    )
-    return value if clean or not value else clean_abstract(value)
-
-
-def _is_clean_line(text: str, limit: int) -> bool:
-    """Whether `clean_line` would return `text` unchanged. Most of a file we wrote is, and
-    this check is several times faster: what cleaning removes or rewrites (controls, format
-    characters, surrogates, line and paragraph separators, spaces other than U+0020) is
-    all non-printable."""
-    return (
-        len(text) <= limit
-        and text.isprintable()
-        and "  " not in text
-        and text[:1] != " "
-        and text[-1:] != " "
-        and unicodedata.is_normalized("NFC", text)
-    )
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _count(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return min(value, 10**12)
-
-
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _datetime(value: object) -> dt.datetime | None:
-    if not isinstance(value, str) or not re.match(r"\d{4}-\d{2}-\d{2}[T ]", value):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
