@@ -283,3 +283,25 @@ def test_json_round_trip_keeps_a_bookmark_stored_offline(tmp_path: Path) -> None
     backup = render(store, "json", today=today).text
     imported = import_text(backup, now=dt.datetime(2026, 8, 21, tzinfo=dt.UTC))
     assert imported.bookmarks == tuple(store.state.bookmarks.values())
+
+
+async def test_the_export_dialog_takes_tags_that_look_like_markup(tmp_path: Path) -> None:
+    service = make_service(tmp_path)
+    fill_cache(service)
+    service.load_state()
+    service.state.apply(AddBookmark(trending_papers()[0], tags=("[/]", "[b]bold")))
+    app = PapertermApp(service)
+    destination = tmp_path / "tagged.bib"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ExportModal)
+        modal.query_one("#scope-tag").value = True  # type: ignore[attr-defined]
+        modal.query_one("#tag").value = "[/]"  # type: ignore[attr-defined]
+        modal.query_one("#destination").value = str(destination)  # type: ignore[attr-defined]
+        await pilot.click("#export")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+    assert len(parse_string(destination.read_text("utf-8"), "bibtex").entries) == 1

@@ -187,6 +187,18 @@ class PaperService:
         """The bookmarked papers, newest bookmark first, from their snapshots (works offline)."""
         return [display_paper(b) for b in self.state.state.bookmark_list(tag)]
 
+    def everything(self) -> list[Paper]:
+        """Every bookmarked paper, then every other paper in the cache: the filter's widest
+        scope. Safe from a worker thread: it reads through a connection of its own."""
+        cache = Cache(self.paths.cache_db)
+        try:
+            cached = cache.all_papers()
+        finally:
+            cache.close()
+        bookmarked = self.bookmark_papers()
+        seen = {paper.id for paper in bookmarked}
+        return [*bookmarked, *(paper for paper in cached if paper.id not in seen)]
+
     async def find_paper(self, paper_id: str, *, offline: bool) -> tuple[Paper | None, str | None]:
         """A paper by id from the cache, else from the API; (None, reason) when neither."""
         cached = self.cache.papers([paper_id]).get(paper_id)

@@ -88,7 +88,7 @@ class ExportModal(ModalScreen[ExportRequest | None]):
                 yield RadioButton(Content(label), id="scope-filter", disabled=not self.filter_text)
             if self.tags:
                 yield Select(
-                    [(tag, tag) for tag in self.tags],
+                    [(Content(tag), tag) for tag in self.tags],
                     value=self.tags[0],
                     allow_blank=False,
                     id="tag",

@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
-from paperterm.cache import Cache
 from paperterm.config import Settings
 from paperterm.models import FeedSpec, Paper
 from paperterm.query import PaperIndex, SearchContext, SearchResult, parse_query
@@ -186,7 +185,7 @@ class FilteredScreen(FeedScreen):
         if generation != self._generation:
             return  # a later keystroke already asked again
         if papers is None:
-            papers = self._gather_everything()
+            papers = self.service.everything()
         index = (
             self._index
             if self._index is not None and self._index_source is papers
@@ -195,17 +194,6 @@ class FilteredScreen(FeedScreen):
         result = index.search(parse_query(text), self._search_context())
         found = Found(result, result.papers, frozenset(result.ids))
         self.app.call_from_thread(self._searched, generation, index, papers, found)
-
-    def _gather_everything(self) -> list[Paper]:
-        # A connection of its own: SQLite connections stay in the thread that made them.
-        cache = Cache(self.service.paths.cache_db)
-        try:
-            cached = cache.all_papers()
-        finally:
-            cache.close()
-        bookmarked = self.service.bookmark_papers()
-        seen = {p.id for p in bookmarked}
-        return [*bookmarked, *(p for p in cached if p.id not in seen)]
 
     def _searched(
         self, generation: int, index: PaperIndex, papers: Sequence[Paper], found: Found
