@@ -233,5 +233,7 @@ def test_the_core_imports_without_textual_or_rich() -> None:
         "assert len(names) >= 20, names\n"
         "print(len(names))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from appdata import build_app, paths_in
-from paperterm.config import DEFAULT_CONFIG, DEFAULT_THEME, Settings, load_settings, parse_settings, set_theme
+
+from paperterm.config import (
+    DEFAULT_CONFIG,
+    DEFAULT_THEME,
+    Settings,
+    load_settings,
+    parse_settings,
+    set_theme,
+)
 from paperterm.models import FeedSpec
 from paperterm.ui.app import PapertermApp, binding_ids
 from paperterm.ui.themes import bundled_themes_dir, load_theme, load_themes
@@ -81,7 +88,7 @@ def test_a_file_that_is_not_toml_means_defaults_and_one_message(tmp_path: Path) 
 
 def test_the_default_file_documents_every_key_and_parses_uncommented() -> None:
     uncommented = "\n".join(
-        line[2:] if line.startswith("# ") and "=" in line or line == "# [keymap]" else line
+        line[2:] if (line.startswith("# ") and "=" in line) or line == "# [keymap]" else line
         for line in DEFAULT_CONFIG.splitlines()
     )
     data = tomllib.loads(uncommented)
@@ -94,9 +101,12 @@ def test_the_default_file_documents_every_key_and_parses_uncommented() -> None:
 
 def test_set_theme_changes_one_line_and_keeps_comments(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text("# mine\nhide_read = true  # yes\n\n[keymap]\nrefresh = \"R\"\n")
+    path.write_text('# mine\nhide_read = true  # yes\n\n[keymap]\nrefresh = "R"\n')
     set_theme(path, "nord")
-    assert path.read_text() == '# mine\nhide_read = true  # yes\ntheme = "nord"\n\n[keymap]\nrefresh = "R"\n'
+    assert (
+        path.read_text()
+        == '# mine\nhide_read = true  # yes\ntheme = "nord"\n\n[keymap]\nrefresh = "R"\n'
+    )
     set_theme(path, "paperterm-light")
     assert tomllib.loads(path.read_text())["theme"] == "paperterm-light"
     assert path.read_text().count("theme =") == 1 and "# mine" in path.read_text()
@@ -117,7 +127,10 @@ def test_cli_config_reports_and_prints_the_default(tmp_path: Path) -> None:
     checked = run("config")
     assert checked.returncode == 1
     assert "hide_read: expected true or false" in checked.stdout
-    assert "unknown setting 'what'" in checked.stdout and "no binding with the id 'nothing'" in checked.stdout
+    assert (
+        "unknown setting 'what'" in checked.stdout
+        and "no binding with the id 'nothing'" in checked.stdout
+    )
     assert run("config", "--default").stdout == DEFAULT_CONFIG
     listed = run("list", "--offline", "--limit", "1")
     assert listed.returncode == 0 and "config.toml: unknown setting 'what'" in listed.stderr
@@ -151,14 +164,21 @@ def test_bundled_themes_load() -> None:
 def test_user_themes_load_and_a_broken_one_is_named(tmp_path: Path) -> None:
     folder = tmp_path / "themes"
     folder.mkdir()
-    (folder / "mine.toml").write_text('primary = "#ff0000"\n[variables]\npaper-unread = "#00ff00"\n')
+    (folder / "mine.toml").write_text(
+        'primary = "#ff0000"\n[variables]\npaper-unread = "#00ff00"\n'
+    )
     (folder / "typo.toml").write_text('primary = "#ff00zz"\n')
     (folder / "field.toml").write_text('primary = "#ff0000"\ncolour = "x"\n')
     (folder / "junk.toml").write_text("[[[")
     (folder / "badvar.toml").write_text('primary = "#ff0000"\n[variables]\npaper-read = "nope"\n')
     loaded = load_themes(bundled_themes_dir(), folder)
     assert "mine" in [t.name for t in loaded.themes]
-    assert sorted(p.split(" ")[1] for p in loaded.problems) == ["badvar.toml", "field.toml", "junk.toml", "typo.toml"]
+    assert sorted(p.split(" ")[1] for p in loaded.problems) == [
+        "badvar.toml",
+        "field.toml",
+        "junk.toml",
+        "typo.toml",
+    ]
     with pytest.raises(ValueError, match="not a colour"):
         load_theme(folder / "typo.toml")
 
@@ -169,7 +189,9 @@ async def test_themes_in_the_app_unknown_theme_and_persistence(tmp_path: Path) -
     (paths.themes_dir / "mine.toml").write_text('primary = "#884488"\n')
     (paths.themes_dir / "broken.toml").write_text("nope")
     service = build_app(tmp_path).service
-    app = PapertermApp(service, settings=Settings(theme="no-such-theme"), config_file=paths.config_file)
+    app = PapertermApp(
+        service, settings=Settings(theme="no-such-theme"), config_file=paths.config_file
+    )
     assert app.theme == DEFAULT_THEME
     assert "mine" in app.available_themes and "nord" in app.available_themes
     async with app.run_test(size=(100, 30)) as pilot:

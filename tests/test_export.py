@@ -66,14 +66,23 @@ HOSTILE = (
     "# heading | a | b | ~~strike~~ *em* _em_ `code` [^1]",
     "emoji 🚀🧠👩‍🔬 and RTL עברית العربية mixed",
     "Pass@k @misc{x, title={y}}",
-    'He said "quotes" and \'single\'',
+    "He said \"quotes\" and 'single'",
 )
 HOSTILE_AUTHORS = (
-    "Evil and Hacker", "Smith, John", "others", "Ann {Brace", "Zoë Müller-Łukasiewicz",
-    "Hal Daumé III", "李 雷", "Single", "=cmd Formula", "<b>Bold</b> Person", "ÆØ ß\\Name",
+    "Evil and Hacker",
+    "Smith, John",
+    "others",
+    "Ann {Brace",
+    "Zoë Müller-Łukasiewicz",
+    "Hal Daumé III",
+    "李 雷",
+    "Single",
+    "=cmd Formula",
+    "<b>Bold</b> Person",
+    "ÆØ ß\\Name",
 )
 HOSTILE_NOTES = (
-    "=HYPERLINK(\"http://evil.example\")\nsecond line",
+    '=HYPERLINK("http://evil.example")\nsecond line',
     "<script>alert(1)</script>\n# not a heading\n- not a list\n1. not ordered",
     "} , note = {Evil} % comment \\input{x}",
     "[link](javascript:alert(1))\n\n\nafter blank lines",
@@ -85,9 +94,13 @@ HOSTILE_NOTES = (
 def raw_item(paper_id: str, title: str, authors: tuple[str, ...], **paper: Any) -> dict[str, Any]:
     """An item as the daily feed sends it."""
     body = {
-        "id": paper_id, "title": title, "summary": paper.pop("summary", "An abstract."),
-        "authors": [{"name": a} for a in authors], "upvotes": paper.pop("upvotes", 3),
-        "publishedAt": paper.pop("publishedAt", "2025-01-02T00:00:00.000Z"), **paper,
+        "id": paper_id,
+        "title": title,
+        "summary": paper.pop("summary", "An abstract."),
+        "authors": [{"name": a} for a in authors],
+        "upvotes": paper.pop("upvotes", 3),
+        "publishedAt": paper.pop("publishedAt", "2025-01-02T00:00:00.000Z"),
+        **paper,
     }
     return {"paper": body, "numComments": 1}
 
@@ -96,13 +109,25 @@ def hostile_bookmarks() -> list[Bookmark]:
     """Hostile titles, authors and notes, the papers going through ingest as feed data does."""
     marks = []
     for i, title in enumerate(HOSTILE):
-        authors = HOSTILE_AUTHORS[i % 3:] + HOSTILE_AUTHORS[: i % 3]
-        item = raw_item(f"2501.{10000 + i}", title, authors, summary=f"{title}\n\n{title}",
-                        githubRepo="javascript:alert(1)" if i % 2 else "https://github.com/a/b",
-                        githubStars=i, ai_keywords=[title, "plain"])
+        authors = HOSTILE_AUTHORS[i % 3 :] + HOSTILE_AUTHORS[: i % 3]
+        item = raw_item(
+            f"2501.{10000 + i}",
+            title,
+            authors,
+            summary=f"{title}\n\n{title}",
+            githubRepo="javascript:alert(1)" if i % 2 else "https://github.com/a/b",
+            githubStars=i,
+            ai_keywords=[title, "plain"],
+        )
         paper = paper_from_item(item, FETCHED, "daily")
-        marks.append(Bookmark(paper, ADDED + dt.timedelta(minutes=i),
-                              tags=(clean_line(title[:20]), "tag two"), note=HOSTILE_NOTES[i % len(HOSTILE_NOTES)]))
+        marks.append(
+            Bookmark(
+                paper,
+                ADDED + dt.timedelta(minutes=i),
+                tags=(clean_line(title[:20]), "tag two"),
+                note=HOSTILE_NOTES[i % len(HOSTILE_NOTES)],
+            )
+        )
     return marks
 
 
@@ -119,8 +144,10 @@ def _all_papers() -> tuple[Paper, ...]:
 def real_bookmarks() -> list[Bookmark]:
     """The 2026-08-21 feed day plus every 40th paper of the whole collection (~260)."""
     papers = list(_day_papers()) + [p for p in _all_papers()[::40] if p not in _day_papers()]
-    return [Bookmark(p, ADDED, tags=("to-read",) if i % 2 else (), note="" if i % 3 else "Read it.")
-            for i, p in enumerate(papers)]
+    return [
+        Bookmark(p, ADDED, tags=("to-read",) if i % 2 else (), note="" if i % 3 else "Read it.")
+        for i, p in enumerate(papers)
+    ]
 
 
 def sample() -> list[Bookmark]:
@@ -133,7 +160,8 @@ def dino(**changes: Any) -> Paper:
         id="2411.04983",
         title="DINO-WM: World Models on Pre-trained Visual Features enable Zero-shot Planning",
         authors=("Gaoyue Zhou", "Hengkai Pan", "Yann LeCun", "Lerrel Pinto"),
-        abstract="We present DINO-WM.", published=dt.date(2024, 11, 7),
+        abstract="We present DINO-WM.",
+        published=dt.date(2024, 11, 7),
     )
     return replace(paper, **changes)
 
@@ -145,17 +173,25 @@ def test_key_follows_arxivs_rule_on_its_own_example() -> None:
     assert citation_key(dino()) == "zhou2024dinowmworldmodelspretrained"
 
 
-@pytest.mark.parametrize(("title", "authors", "expected"), [
-    ("On the Use of All You Need", ("A B",), "b2025useneed"),
-    ("All of the Above", ("A B",), "b2025"),  # every word a stop word
-    ("Attention Is All You Need", ("Ashish Vaswani",), "vaswani2025attentionneed"),
-    ("The Model: A Study, of Things", ("Zoë Müller",), "muller2025modelstudythings"),
-    ("Łódź Straße Æther Ørsted", ("Jiří Dvořák",), "dvorak2025lodzstrasseaetherorsted"),
-    ("Transformer^2: Self-adaptive LLMs", ("Hal Daumé III",), "daume2025transformer2selfadaptivellms"),
-    ("大模型 Survey", ("李 雷",), "2025survey"),
-])
-def test_key_words_stop_words_and_ascii_folding(title: str, authors: tuple[str, ...],
-                                                expected: str) -> None:
+@pytest.mark.parametrize(
+    ("title", "authors", "expected"),
+    [
+        ("On the Use of All You Need", ("A B",), "b2025useneed"),
+        ("All of the Above", ("A B",), "b2025"),  # every word a stop word
+        ("Attention Is All You Need", ("Ashish Vaswani",), "vaswani2025attentionneed"),
+        ("The Model: A Study, of Things", ("Zoë Müller",), "muller2025modelstudythings"),
+        ("Łódź Straße Æther Ørsted", ("Jiří Dvořák",), "dvorak2025lodzstrasseaetherorsted"),
+        (
+            "Transformer^2: Self-adaptive LLMs",
+            ("Hal Daumé III",),
+            "daume2025transformer2selfadaptivellms",
+        ),
+        ("大模型 Survey", ("李 雷",), "2025survey"),
+    ],
+)
+def test_key_words_stop_words_and_ascii_folding(
+    title: str, authors: tuple[str, ...], expected: str
+) -> None:
     paper = Paper("2501.00001", title, authors, "", published=dt.date(2025, 3, 1))
     assert citation_key(paper) == expected
     assert is_valid_cite_key(expected)
@@ -168,27 +204,40 @@ def test_key_without_authors_or_date_uses_unknown_and_the_ids_year() -> None:
 
 def test_key_is_the_same_for_v1_and_v2() -> None:
     v1 = paper_from_item(raw_item("2501.00001", "Deep Things", ("Ann Lee",)), FETCHED, "daily")
-    v2 = paper_from_item(raw_item("2501.00001v2", "Deep Things", ("Ann Lee",), upvotes=99),
-                         FETCHED + dt.timedelta(days=400), "daily")
+    v2 = paper_from_item(
+        raw_item("2501.00001v2", "Deep Things", ("Ann Lee",), upvotes=99),
+        FETCHED + dt.timedelta(days=400),
+        "daily",
+    )
     assert v2.id == v1.id
     assert citation_key(v1) == citation_key(v2) == "lee2025deepthings"
 
 
 def test_a_pinned_key_survives_a_v2_that_renames_the_paper() -> None:
     pinned = Bookmark(dino(), ADDED, cite_key=citation_key(dino()))
-    v2 = replace(pinned, paper=dino(title="DINO World Models Revisited", published=dt.date(2024, 11, 7)))
+    v2 = replace(
+        pinned, paper=dino(title="DINO World Models Revisited", published=dt.date(2024, 11, 7))
+    )
     assert citation_key(v2.paper) != pinned.cite_key
     assert keys_to_pin([v2]) == {}
     assert "@misc{zhou2024dinowmworldmodelspretrained," in to_bibtex([v2])
 
 
 def test_keys_are_unique_never_rename_pins_and_ignore_list_order() -> None:
-    twins = [Bookmark(Paper(f"2501.0000{i}", "Twin Title", ("Ann Lee",), ""), ADDED) for i in range(4)]
-    pinned = Bookmark(Paper("2412.00001", "Other", ("Bo Li",), ""), ADDED, cite_key="lee2025twintitle")
+    twins = [
+        Bookmark(Paper(f"2501.0000{i}", "Twin Title", ("Ann Lee",), ""), ADDED) for i in range(4)
+    ]
+    pinned = Bookmark(
+        Paper("2412.00001", "Other", ("Bo Li",), ""), ADDED, cite_key="lee2025twintitle"
+    )
     marks = [*twins, pinned]
     pins = keys_to_pin(marks)
-    assert pins == {"2501.00000": "lee2025twintitlea", "2501.00001": "lee2025twintitleb",
-                    "2501.00002": "lee2025twintitlec", "2501.00003": "lee2025twintitled"}
+    assert pins == {
+        "2501.00000": "lee2025twintitlea",
+        "2501.00001": "lee2025twintitleb",
+        "2501.00002": "lee2025twintitlec",
+        "2501.00003": "lee2025twintitled",
+    }
     for seed in range(5):
         shuffled = marks[:]
         random.Random(seed).shuffle(shuffled)
@@ -197,8 +246,10 @@ def test_keys_are_unique_never_rename_pins_and_ignore_list_order() -> None:
 
 
 def test_keys_are_unique_case_insensitively() -> None:
-    marks = [Bookmark(Paper("2501.00001", "Twin Title", ("Ann Lee",), ""), ADDED),
-             Bookmark(Paper("2501.00002", "X", ("Bo Li",), ""), ADDED, cite_key="LEE2025TwinTitle")]
+    marks = [
+        Bookmark(Paper("2501.00001", "Twin Title", ("Ann Lee",), ""), ADDED),
+        Bookmark(Paper("2501.00002", "X", ("Bo Li",), ""), ADDED, cite_key="LEE2025TwinTitle"),
+    ]
     assert keys_to_pin(marks) == {"2501.00001": "lee2025twintitlea"}
 
 
@@ -226,8 +277,14 @@ def test_keys_are_the_same_in_another_process() -> None:
         "print(json.dumps(keys_to_pin([Bookmark(p, t) for p in ps])))\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, env=env, cwd=Path(__file__).parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(__file__).parent.parent,
+    )
     assert json.loads(out.stdout) == keys_to_pin(marks)
 
 
@@ -235,12 +292,30 @@ def test_export_gives_a_duplicate_or_unusable_pinned_key_a_fresh_one() -> None:
     a = Bookmark(dino(), ADDED, cite_key="shared")
     b = Bookmark(dino(id="2411.04984"), ADDED, cite_key="shared")
     c = Bookmark(dino(id="2411.04985"), ADDED, cite_key="bad key, with = comma}")
-    assert export_keys([a, b, c]) == ["shared", "zhou2024dinowmworldmodelspretrained",
-                                      "zhou2024dinowmworldmodelspretraineda"]
+    assert export_keys([a, b, c]) == [
+        "shared",
+        "zhou2024dinowmworldmodelspretrained",
+        "zhou2024dinowmworldmodelspretraineda",
+    ]
 
 
-@pytest.mark.parametrize("key", ["", "a b", "a,b", "x}", "{x", "a%b", "a#b", 'a"b', "a=b",
-                                 "-lead", "http://zotero.org/users/1/items/X", "x" * 101])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "a b",
+        "a,b",
+        "x}",
+        "{x",
+        "a%b",
+        "a#b",
+        'a"b',
+        "a=b",
+        "-lead",
+        "http://zotero.org/users/1/items/X",
+        "x" * 101,
+    ],
+)
 def test_unusable_keys_are_refused(key: str) -> None:
     assert not is_valid_cite_key(key)
 
@@ -266,11 +341,18 @@ def _bibtex_fields(bookmark: Bookmark) -> dict[str, str]:
     """What we mean to write: the parsed file must hold exactly this."""
     paper = bookmark.paper
     names = [bibtex_escape(a) for a in paper.authors]
-    names = [f"{{{n}}}" if (" and " in f" {a.lower()} " or "," in a or a.lower() == "others") else n
-             for n, a in zip(names, paper.authors, strict=True)]
-    fields = {"title": bibtex_escape(paper.title), "author": " and ".join(names),
-              "year": str(paper.published.year if paper.published else 2000 + int(paper.id[:2])),
-              "eprint": paper.id, "archivePrefix": "arXiv", "url": f"https://arxiv.org/abs/{paper.id}"}
+    names = [
+        f"{{{n}}}" if (" and " in f" {a.lower()} " or "," in a or a.lower() == "others") else n
+        for n, a in zip(names, paper.authors, strict=True)
+    ]
+    fields = {
+        "title": bibtex_escape(paper.title),
+        "author": " and ".join(names),
+        "year": str(paper.published.year if paper.published else 2000 + int(paper.id[:2])),
+        "eprint": paper.id,
+        "archivePrefix": "arXiv",
+        "url": f"https://arxiv.org/abs/{paper.id}",
+    }
     return {k: v for k, v in fields.items() if v}
 
 
@@ -302,7 +384,7 @@ def test_bibtex_leaves_no_live_latex_or_specials() -> None:
     text = to_bibtex(hostile_bookmarks())
     for line in text.splitlines():
         if line.startswith("      title={"):
-            value = line[len("      title={"):-len("}, ")]
+            value = line[len("      title={") : -len("}, ")]
             # Every backslash starts one of our escapes; nothing else special is left bare.
             stripped = re.sub(r"\\(?:text[a-z]+\{\}|[%&#_$])", "", value)
             assert not re.search(r"[\\{}%&#_$^~<>]", stripped), value
@@ -395,7 +477,10 @@ def test_ris_cannot_be_broken_by_a_newline_in_a_note() -> None:
 
 
 def test_csl_json_is_valid_against_the_citation_style_language_schema() -> None:
-    assert CSL_SCHEMA["$id"] == "https://resource.citationstyles.org/schema/v1.0/input/json/csl-data.json"
+    assert (
+        CSL_SCHEMA["$id"]
+        == "https://resource.citationstyles.org/schema/v1.0/input/json/csl-data.json"
+    )
     marks = sample()
     items = json.loads(to_csl_json(marks))
     jsonschema.Draft7Validator(CSL_SCHEMA).validate(items)
@@ -409,8 +494,9 @@ def test_csl_json_is_valid_against_the_citation_style_language_schema() -> None:
         assert item["DOI"] == f"10.48550/arXiv.{paper.id}"
         assert item["URL"] == f"https://arxiv.org/abs/{paper.id}"
         assert item["publisher"] == "arXiv"
-        assert item["issued"] == {"date-parts": [[paper.published.year, paper.published.month,
-                                                   paper.published.day]]}
+        assert item["issued"] == {
+            "date-parts": [[paper.published.year, paper.published.month, paper.published.day]]
+        }
         assert len(item["author"]) == len(paper.authors)
         lines = (" ".join(line.split()) for line in clean_text(bookmark.note).split("\n"))
         assert item.get("note", "") == "\n".join(lines).strip("\n")
@@ -427,9 +513,12 @@ def test_the_schema_check_would_catch_a_bad_item() -> None:
 def test_csl_names_split_at_the_last_space_or_stay_literal() -> None:
     paper = replace(dino(), authors=("Gaoyue Zhou", "Single", "Hal Daumé III", "Smith, John"))
     (item,) = json.loads(to_csl_json([Bookmark(paper, ADDED)]))
-    assert item["author"] == [{"family": "Zhou", "given": "Gaoyue"}, {"literal": "Single"},
-                              {"family": "Daumé", "given": "Hal", "suffix": "III"},
-                              {"literal": "Smith, John"}]
+    assert item["author"] == [
+        {"family": "Zhou", "given": "Gaoyue"},
+        {"literal": "Single"},
+        {"family": "Daumé", "given": "Hal", "suffix": "III"},
+        {"literal": "Smith, John"},
+    ]
 
 
 # ---------------------------------------------------------------- Markdown
@@ -465,8 +554,12 @@ def test_markdown_link_text_is_the_title_verbatim() -> None:
 
 
 def test_markdown_item_shape() -> None:
-    mark = Bookmark(replace(dino(), upvotes=12, stars=345), ADDED, tags=("world models", "rl"),
-                    note="Compare with V-JEPA.\n\n# keep as text")
+    mark = Bookmark(
+        replace(dino(), upvotes=12, stars=345),
+        ADDED,
+        tags=("world models", "rl"),
+        note="Compare with V-JEPA.\n\n# keep as text",
+    )
     assert to_markdown([mark]) == (
         "- [DINO-WM: World Models on Pre-trained Visual Features enable Zero-shot Planning]"
         "(https://huggingface.co/papers/2411.04983) — Gaoyue Zhou et al., 2024 · arXiv:2411.04983"
@@ -491,15 +584,27 @@ def test_markdown_note_is_a_quote_inside_its_item() -> None:
 
 
 def test_json_holds_every_field_and_a_format_version() -> None:
-    mark = Bookmark(dino(github="https://github.com/x/y", stars=5, ai_keywords=("k",)), ADDED,
-                    tags=("a",), note="n", cite_key="k1", incomplete=True,
-                    extra={"colour": "red", "when": dt.date(2026, 1, 2)})
+    mark = Bookmark(
+        dino(github="https://github.com/x/y", stars=5, ai_keywords=("k",)),
+        ADDED,
+        tags=("a",),
+        note="n",
+        cite_key="k1",
+        incomplete=True,
+        extra={"colour": "red", "when": dt.date(2026, 1, 2)},
+    )
     document = json.loads(to_json([mark]))
     assert document["format"] == JSON_FORMAT and document["version"] == JSON_VERSION
     (row,) = document["bookmarks"]
-    assert row == {"paper": mark.paper.to_json(), "added_at": "2026-08-21T12:30:15Z",
-                   "tags": ["a"], "note": "n", "cite_key": "k1", "incomplete": True,
-                   "extra": {"colour": "red", "when": "2026-01-02"}}
+    assert row == {
+        "paper": mark.paper.to_json(),
+        "added_at": "2026-08-21T12:30:15Z",
+        "tags": ["a"],
+        "note": "n",
+        "cite_key": "k1",
+        "incomplete": True,
+        "extra": {"colour": "red", "when": "2026-01-02"},
+    }
     assert set(row["paper"]) >= {f for f in Paper.__dataclass_fields__ if f != "author_count"}
 
 
@@ -530,10 +635,14 @@ def test_csv_parses_back_one_row_per_bookmark_and_defuses_formulas() -> None:
 
 
 def test_csv_formula_cells_get_a_leading_quote() -> None:
-    mark = Bookmark(replace(dino(), title='=HYPERLINK("http://x")'), ADDED,
-                    tags=("@SUM(A1)", "-1+1"), note="  +cmd|' /C calc'!A0\nnext")
+    mark = Bookmark(
+        replace(dino(), title='=HYPERLINK("http://x")'),
+        ADDED,
+        tags=("@SUM(A1)", "-1+1"),
+        note="  +cmd|' /C calc'!A0\nnext",
+    )
     (row,) = list(csv.DictReader(io.StringIO(to_csv([mark]), newline="")))
-    assert row["title"] == "'=HYPERLINK(\"http://x\")"
+    assert row["title"] == '\'=HYPERLINK("http://x")'
     assert row["note"] == "'+cmd|' /C calc'!A0 next"
     assert row["tags"] == "'@SUM(A1); -1+1"
 
@@ -547,8 +656,11 @@ def test_no_bookmarks_give_valid_empty_documents() -> None:
     assert json.loads(export([], "csl-json")) == []
     jsonschema.Draft7Validator(CSL_SCHEMA).validate(json.loads(export([], "csl-json")))
     assert export([], "markdown") == ""
-    assert json.loads(export([], "json")) == {"format": JSON_FORMAT, "version": JSON_VERSION,
-                                              "bookmarks": []}
+    assert json.loads(export([], "json")) == {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "bookmarks": [],
+    }
     assert list(csv.reader(io.StringIO(export([], "csv")))) == [list(CSV_COLUMNS)]
 
 
@@ -562,7 +674,9 @@ def test_every_format_is_utf8_and_deterministic(fmt: Any) -> None:
 
 
 def test_the_core_imports_neither_textual_nor_rich() -> None:
-    code = ("import sys, paperterm.export, paperterm.importer; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
+    code = (
+        "import sys, paperterm.export, paperterm.importer; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

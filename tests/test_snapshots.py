@@ -10,8 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from appdata import NOW, build_app, fill_cache, make_service
 import pytest
+from appdata import NOW, build_app, fill_cache, make_service
 from textual.pilot import Pilot
 
 from paperterm.config import Settings
