@@ -13,21 +13,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperterm.export import EXPORT_FORMATS, ExportFormat
 from paperterm.models import Bookmark, Paper, paper_id_from_ref
-from paperterm.query import QueryError
 from paperterm.service import PaperService, display_paper
-from paperterm.state import AddBookmark, MarkRead, MarkUnread, Operation, RemoveBookmark
-from paperterm.transfer import (
-    TransferError,
-    encoded,
-    import_file,
-    render,
-    select_bookmarks,
-    write_file,
-)
+
+if TYPE_CHECKING:  # the state store, query engine and exporters load with the command using them
+    from paperterm.query import QueryError
+    from paperterm.state import Operation
 
 
 class CommandError(Exception):
@@ -86,6 +80,8 @@ async def run(service: PaperService, args: argparse.Namespace, offline: bool) ->
         return _export(service, args)
     if args.command == "import":
         return _import(service, args)
+    from paperterm.state import MarkRead, MarkUnread, RemoveBookmark
+
     ids = parse_ids(args.ids)
     if args.command in ("read", "unread"):
         op: Operation = MarkRead(ids) if args.command == "read" else MarkUnread(ids)
@@ -111,6 +107,8 @@ def parse_ids(refs: Sequence[str]) -> tuple[str, ...]:
 
 
 async def _add(service: PaperService, ids: tuple[str, ...], offline: bool) -> list[str]:
+    from paperterm.state import AddBookmark
+
     notes, ops = [], []
     for paper_id in ids:
         if service.state.state.is_bookmarked(paper_id):
@@ -158,6 +156,8 @@ def bookmark_json(bookmark: Bookmark) -> dict[str, object]:
 
 
 def _print_bookmarks(service: PaperService, args: argparse.Namespace) -> list[str]:
+    from paperterm.transfer import select_bookmarks
+
     today = service.clock().date()
     marks, errors = select_bookmarks(
         service.state.state, tag=args.tag, query=args.filter, today=today
@@ -183,6 +183,8 @@ def query_warnings(query: str | None, errors: Sequence[QueryError]) -> list[str]
 
 
 def _export(service: PaperService, args: argparse.Namespace) -> list[str]:
+    from paperterm.transfer import TransferError, encoded, render, write_file
+
     fmt: ExportFormat = args.format
     try:
         done = render(
@@ -207,6 +209,8 @@ def _export(service: PaperService, args: argparse.Namespace) -> list[str]:
 
 
 def _import(service: PaperService, args: argparse.Namespace) -> list[str]:
+    from paperterm.transfer import TransferError, import_file
+
     try:
         result = import_file(service.state, args.file, now=service.clock())
     except TransferError as exc:

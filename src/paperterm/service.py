@@ -22,12 +22,12 @@ from paperterm.endpoint import FetchError
 from paperterm.ingest import IngestResult, ingest_items
 from paperterm.models import Bookmark, FeedSpec, Paper
 from paperterm.paths import Paths
-from paperterm.state import StateStore, UpdateSnapshot
 
 if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first frame
     import httpx
 
     from paperterm.client import HFClient
+    from paperterm.state import StateStore
 
 DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
 
@@ -93,10 +93,8 @@ class PaperService:
     ) -> None:
         self.paths = paths
         self.cache = Cache(paths.cache_db)
-        # Bookmarks and read marks. `load_state()` reads the file; the store does no I/O before.
-        self.state = StateStore(
-            state_file or paths.state_file, clock=clock, cache=paths.state_cache
-        )
+        self.state_file = state_file or paths.state_file
+        self._state: StateStore | None = None
         self._notices: list[str] = []
         self.endpoint = endpoint
         self.transport = transport
@@ -104,10 +102,20 @@ class PaperService:
         self.max_age = max_age
         self.deadline = deadline
 
+    @property
+    def state(self) -> StateStore:
+        """Bookmarks and read marks. Created on first use (`paperterm list` never needs it);
+        `load_state()` reads the file, the store does no I/O before."""
+        if self._state is None:
+            from paperterm.state import StateStore
+
+            self._state = StateStore(self.state_file, clock=self.clock, cache=self.paths.state_cache)
+        return self._state
+
     def close(self) -> None:
         """Write what is still unsaved and close the cache."""
-        if self.state.dirty:
-            self._notices.extend(self.state.sync())
+        if self._state is not None and self._state.dirty:
+            self._notices.extend(self._state.sync())
         self.cache.close()
 
     def take_notices(self) -> list[str]:
@@ -213,6 +221,8 @@ class PaperService:
 
     async def complete_bookmarks(self, *, offline: bool = False) -> int:
         """Fill in bookmarks stored offline with only their id; returns how many were."""
+        from paperterm.state import UpdateSnapshot
+
         completed = 0
         for bookmark in list(self.state.state.bookmarks.values()):
             if not bookmark.incomplete:

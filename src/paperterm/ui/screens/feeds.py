@@ -26,7 +26,6 @@ from paperterm.models import FeedSpec, Paper
 from paperterm.service import FeedView, PaperService, RefreshOutcome
 from paperterm.state import State
 from paperterm.ui.links import LINKS, copy_link, open_link, paper_link
-from paperterm.ui.screens.prompt import SearchModal
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.paper_list import PaperList, Spans
 from paperterm.ui.widgets.status import Freshness, StatusLine
@@ -432,6 +431,8 @@ class FeedScreen(Screen[None]):
         self.show_feed(current.shifted(step))
 
     def action_search(self) -> None:
+        from paperterm.ui.screens.prompt import SearchModal  # loaded when first needed
+
         def searched(query: str | None) -> None:
             if query:
                 self.show_feed(FeedSpec("search", query[:250]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,11 +20,13 @@ from textual.binding import Binding, BindingType
 
 from paperterm.config import Settings
 from paperterm.models import FeedSpec, Paper
-from paperterm.query import PaperIndex, SearchContext, SearchResult, parse_query
 from paperterm.service import PaperService
 from paperterm.ui.screens.feeds import FeedScreen
 from paperterm.ui.widgets.filter_bar import FilterBar
 from paperterm.ui.widgets.paper_list import Spans
+
+if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
+    from paperterm.query import PaperIndex, SearchContext, SearchResult
 
 Scope = Literal["view", "everything"]
 
@@ -184,6 +186,8 @@ class FilteredScreen(FeedScreen):
         """Search `papers` (None: gather everything first) for `text`."""
         if generation != self._generation:
             return  # a later keystroke already asked again
+        from paperterm.query import PaperIndex, parse_query
+
         if papers is None:
             papers = self.service.everything()
         index = (
@@ -211,6 +215,8 @@ class FilteredScreen(FeedScreen):
         self.redisplay(keep=current.id if current else None)
 
     def _search_context(self) -> SearchContext:
+        from paperterm.query import SearchContext
+
         state = self.state
         return SearchContext(
             today=self.service.clock().date(),

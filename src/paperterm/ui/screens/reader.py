@@ -8,7 +8,7 @@ waits on the disk. Undo takes back one change at a time, whatever kind it was.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import SystemCommand
@@ -27,10 +27,10 @@ from paperterm.state import (
     SetNote,
     SetTags,
 )
-from paperterm.transfer import TransferError, encoded, render, write_file
-from paperterm.ui.screens.export import ExportModal, ExportRequest
 from paperterm.ui.screens.filtering import FilteredScreen
-from paperterm.ui.screens.prompt import ConfirmModal, NoteModal, TagsModal
+
+if TYPE_CHECKING:
+    from paperterm.ui.screens.export import ExportRequest
 
 TRIAGE_BINDINGS: list[BindingType] = [
     Binding(
@@ -183,6 +183,8 @@ class ReaderScreen(FilteredScreen):
         self.notify(f"No unread papers {'below' if step > 0 else 'above'}.", markup=False)
 
     def action_mark_all_read(self) -> None:
+        from paperterm.ui.screens.prompt import ConfirmModal  # loaded when first needed
+
         ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
         if not ids:
             self.notify("Every paper shown is read already.", markup=False)
@@ -227,6 +229,8 @@ class ReaderScreen(FilteredScreen):
             self.show_bookmarks()
 
     def action_edit_tags(self) -> None:
+        from paperterm.ui.screens.prompt import TagsModal  # loaded when first needed
+
         paper = self._paper()
         if paper is None:
             return
@@ -244,6 +248,8 @@ class ReaderScreen(FilteredScreen):
         self.app.push_screen(modal, edited)
 
     def action_edit_note(self) -> None:
+        from paperterm.ui.screens.prompt import NoteModal  # loaded when first needed
+
         paper = self._paper()
         if paper is None:
             return
@@ -273,6 +279,8 @@ class ReaderScreen(FilteredScreen):
     # -- export ---------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        from paperterm.ui.screens.export import ExportModal  # loaded when first needed
+
         if not self.state.bookmarks:
             self.notify("No bookmarks to export yet: b bookmarks a paper.", markup=False)
             return
@@ -286,6 +294,8 @@ class ReaderScreen(FilteredScreen):
     @work(thread=True, group="export", exit_on_error=False)
     def run_export(self, request: ExportRequest) -> None:
         """Render and write an export off the UI thread; the result is a notification."""
+        from paperterm.transfer import TransferError, encoded, render, write_file
+
         today = self.service.clock().date()
         try:
             done = render(

@@ -19,13 +19,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from paperterm.query import parse_query
-
 
 class QueryHighlighter(Highlighter):
     """Underline the terms the parser ignored, dim field names."""
 
     def highlight(self, text: Text) -> None:
+        from paperterm.query import parse_query  # loaded with the first keystroke, not at start
+
         query = parse_query(text.plain)
         for error in query.errors:
             text.stylize("bold red underline", error.start, error.end)
@@ -119,6 +119,8 @@ class FilterBar(Horizontal):
     @on(Input.Changed, "#filter-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        from paperterm.query import parse_query
+
         query = parse_query(event.value)
         self.show_problem(query.errors[0].message if query.errors else "")
         self.post_message(self.Changed(event.value))

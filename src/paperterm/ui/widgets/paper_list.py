@@ -123,7 +123,11 @@ class PaperList(ScrollView, can_focus=True):
         self._highlights = highlights or {}
         # Rendered rows stay cached across lists: their key says everything they show.
         self.virtual_size = Size(0, len(papers))
-        target = _find(papers, keep) if keep is not None else 0
+        target = 0
+        if keep is not None:
+            # Usually the paper kept its row (a refresh, marks changing); else look for it.
+            same_row = 0 <= self._cursor < len(papers) and papers[self._cursor].id == keep
+            target = self._cursor if same_row else _find(papers, keep)
         self._cursor = -1  # force a Highlighted message even when the index is unchanged
         self.move_cursor(target, center=keep is not None)
         self.refresh()
