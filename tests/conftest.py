@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from fakehf import FakeHF
 
 from paperterm.paths import Paths
 
@@ -31,6 +32,21 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     return Paths.default()
+
+
+@pytest.fixture(scope="session")
+def fake_api() -> FakeHF:
+    """The fake HF API over the 9,881 fixture papers (built once: loading takes a second)."""
+    return FakeHF()
+
+
+@pytest.fixture
+def fake(fake_api: FakeHF) -> FakeHF:
+    """The fake API, with no fault, hook or recorded request left from another test."""
+    fake_api.scenario = None
+    fake_api.hook = None
+    fake_api.requests.clear()
+    return fake_api
 
 
 @pytest.fixture

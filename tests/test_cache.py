@@ -24,19 +24,6 @@ from paperterm.service import PaperService, describe_age
 NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def fake_data() -> FakeHF:
-    return FakeHF()
-
-
-@pytest.fixture
-def fake(fake_data: FakeHF) -> FakeHF:
-    fake_data.scenario = None
-    fake_data.hook = None
-    fake_data.requests.clear()
-    return fake_data
-
-
 class Clock:
     def __init__(self, now: dt.datetime = NOW) -> None:
         self.now = now

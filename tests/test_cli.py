@@ -45,11 +45,6 @@ def paperterm(
     )
 
 
-@pytest.fixture(scope="module")
-def fake() -> FakeHF:
-    return FakeHF()
-
-
 @pytest.fixture
 def server(fake: FakeHF, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     fake.scenario = None

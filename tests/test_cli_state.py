@@ -25,11 +25,6 @@ def state_file() -> dict[str, object]:
     return tomllib.loads(Paths.default().state_file.read_text("utf-8"))
 
 
-@pytest.fixture(scope="module")
-def fake() -> FakeHF:
-    return FakeHF()
-
-
 @pytest.fixture
 def server(fake: FakeHF, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     with serve(fake) as url:

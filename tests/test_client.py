@@ -25,19 +25,6 @@ from paperterm.endpoint import (
 from paperterm.models import FeedSpec
 
 
-@pytest.fixture(scope="module")
-def fake_data() -> FakeHF:
-    return FakeHF()
-
-
-@pytest.fixture
-def fake(fake_data: FakeHF) -> FakeHF:
-    fake_data.scenario = None
-    fake_data.hook = None
-    fake_data.requests.clear()
-    return fake_data
-
-
 class Sleeps:
     """A stand-in for asyncio.sleep that records the waits instead of waiting."""
 

@@ -42,19 +42,6 @@ class Recorder(httpx.AsyncBaseTransport):
         return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
 
 
-@pytest.fixture(scope="module")
-def fake_data() -> FakeHF:
-    return FakeHF()
-
-
-@pytest.fixture
-def fake(fake_data: FakeHF) -> FakeHF:
-    fake_data.scenario = None
-    fake_data.hook = None
-    fake_data.requests.clear()
-    return fake_data
-
-
 def reader(app: PapertermApp) -> ReaderScreen:
     return app.reader
 

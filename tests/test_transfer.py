@@ -34,11 +34,6 @@ def paperterm(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60, env=dict(os.environ))  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def fake() -> FakeHF:
-    return FakeHF()
-
-
 @pytest.fixture
 def bookmarked(fake: FakeHF, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     with serve(fake) as url:
