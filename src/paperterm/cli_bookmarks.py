@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperterm.export import EXPORT_FORMATS, ExportFormat
+from paperterm.formats import EXPORT_FORMATS, ExportFormat
 from paperterm.models import Bookmark, Paper, paper_id_from_ref
 from paperterm.service import PaperService, display_paper
 

@@ -18,21 +18,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
+from paperterm.formats import EXPORT_FORMATS, FILE_EXTENSIONS, ExportFormat
 from paperterm.ingest import clean_text
 from paperterm.models import Bookmark, Paper
 
-ExportFormat = Literal["bibtex", "ris", "csl-json", "markdown", "json", "csv"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("bibtex", "ris", "csl-json", "markdown", "json", "csv")
-FILE_EXTENSIONS: dict[ExportFormat, str] = {
-    "bibtex": ".bib",
-    "ris": ".ris",
-    "csl-json": ".json",
-    "markdown": ".md",
-    "json": ".json",
-    "csv": ".csv",
-}
+__all__ = ["EXPORT_FORMATS", "FILE_EXTENSIONS", "ExportFormat", "export", "keys_to_pin"]
 
 JSON_FORMAT = "paperterm-bookmarks"
 JSON_VERSION = 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -24,11 +24,13 @@ from paperterm.config import Settings
 from paperterm.endpoint import FetchError
 from paperterm.models import FeedSpec, Paper
 from paperterm.service import FeedView, PaperService, RefreshOutcome
-from paperterm.state import State
 from paperterm.ui.links import LINKS, copy_link, open_link, paper_link
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.paper_list import PaperList, Spans
 from paperterm.ui.widgets.status import Freshness, StatusLine
+
+if TYPE_CHECKING:
+    from paperterm.state import State
 
 
 class FeedScreen(Screen[None]):
