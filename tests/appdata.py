@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import httpx
-from hf_data import day_items
+from hf_data import NOW, day_items
 
 from paperterm.config import Settings
 from paperterm.ingest import ingest_items
@@ -15,7 +15,6 @@ from paperterm.paths import Paths
 from paperterm.service import PaperService
 from paperterm.ui.app import PapertermApp
 
-NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 FETCHED = NOW - dt.timedelta(minutes=3)
 TRENDING_DAYS = ("2026-08-17", "2026-08-18", "2026-08-19", "2026-08-20", "2026-08-21")
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from fakehf import FakeHF
 
 from paperterm.paths import Paths
-
-FROZEN_NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -52,8 +49,3 @@ def fake(fake_api: FakeHF) -> FakeHF:
 @pytest.fixture
 def paths(isolated_home: Paths) -> Paths:
     return isolated_home
-
-
-@pytest.fixture
-def frozen_now() -> dt.datetime:
-    return FROZEN_NOW

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from paperterm.ingest import ingest_items
+from paperterm.models import Paper
+
 FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"
+# The tests' fixed clock: the afternoon of the last feed day in the fixtures.
+NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 COLLECTION = FIXTURES / "collection" / "daily_papers_items.jsonl.gz"
 
 
@@ -39,3 +45,8 @@ def day_items(day: str) -> list[dict[str, Any]]:
     """A day's items exactly as `?date=DAY` returned them (upvotes descending)."""
     first, count = day_index()[day]
     return [json.loads(line) for line in _collection()[first : first + count]]
+
+
+def fixture_papers(relative: str = "daily_papers/raw/date_2024-03-12.json") -> list[Paper]:
+    """The papers of one fixture response, ingested as fetched at NOW."""
+    return ingest_items(load(relative), NOW, "daily").papers

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fakehf import FakeHF
-from hf_data import day_items
+from hf_data import NOW, day_items
 
 from paperterm.cache import Cache
 from paperterm.endpoint import FetchError
@@ -20,8 +20,6 @@ from paperterm.ingest import ingest_items
 from paperterm.models import FeedSpec
 from paperterm.paths import Paths
 from paperterm.service import PaperService, describe_age
-
-NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 
 
 class Clock:
@@ -131,7 +129,7 @@ def test_two_processes_write_the_cache_at_once(tmp_path: Path) -> None:
         f"""
         import datetime as dt, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from hf_data import day_items
+        from hf_data import day_items, NOW
         from paperterm.cache import Cache
         from paperterm.ingest import ingest_items
         from paperterm.models import FeedSpec

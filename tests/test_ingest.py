@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hf_data import collection_items, day_items, load
+from hf_data import NOW, collection_items, day_items, load
 
 from paperterm.ingest import (
     ABSTRACT_MAX,
@@ -19,8 +19,6 @@ from paperterm.ingest import (
     ingest_items,
     paper_from_item,
 )
-
-NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 
 
 def _item() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cache
 
 import pytest
-from hf_data import collection_items, day_items
+from hf_data import NOW, collection_items, day_items
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +30,6 @@ from paperterm.query import (
     parse_query,
 )
 
-NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 8, 21)
 
 

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hf_data import load
+from hf_data import NOW, fixture_papers
 
-from paperterm.ingest import ingest_items
 from paperterm.models import Bookmark, Paper
 from paperterm.paths import Paths
 from paperterm.state import (
@@ -34,18 +33,11 @@ from paperterm.state import (
     UpdateSnapshot,
 )
 
-T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
-
-
-def papers() -> list[Paper]:
-    items = load("daily_papers/raw/date_2024-03-12.json")
-    return ingest_items(items, T0, "daily").papers
-
 
 class Clock:
     """A clock the test moves by hand."""
 
-    def __init__(self, now: dt.datetime = T0) -> None:
+    def __init__(self, now: dt.datetime = NOW) -> None:
         self.now = now
 
     def __call__(self) -> dt.datetime:
@@ -68,17 +60,17 @@ def store(paths: Paths, clock: Clock) -> StateStore:
 
 
 def bookmarked(state: State, paper: Paper, **fields: Any) -> State:
-    new, _ = AddBookmark(paper, at=T0).apply(state)
+    new, _ = AddBookmark(paper, at=NOW).apply(state)
     return PutBookmark(replace(new.bookmarks[paper.id], **fields)).apply(new)[0]
 
 
 # -- operations and inverses -------------------------------------------------------------------
 
 OPS: list[tuple[str, Callable[[Paper], Operation]]] = [
-    ("mark read", lambda p: MarkRead((p.id,), at=T0)),
+    ("mark read", lambda p: MarkRead((p.id,), at=NOW)),
     ("mark unread", lambda p: MarkUnread((p.id,))),
-    ("set read", lambda p: SetRead(((p.id, T0 + dt.timedelta(hours=1)),))),
-    ("add bookmark", lambda p: AddBookmark(p, tags=("t",), at=T0)),
+    ("set read", lambda p: SetRead(((p.id, NOW + dt.timedelta(hours=1)),))),
+    ("add bookmark", lambda p: AddBookmark(p, tags=("t",), at=NOW)),
     ("remove bookmark", lambda p: RemoveBookmark(p.id)),
     ("set tags", lambda p: SetTags(p.id, ("new", "tags"))),
     ("set note", lambda p: SetNote(p.id, "a new note")),
@@ -93,10 +85,10 @@ OPS: list[tuple[str, Callable[[Paper], Operation]]] = [
 def test_every_inverse_restores_the_state(
     name: str, make: Callable[[Paper], Operation], start: str
 ) -> None:
-    paper, other = papers()[:2]
-    state = State(read={other.id: T0})
+    paper, other = fixture_papers()[:2]
+    state = State(read={other.id: NOW})
     if start != "empty":
-        state, _ = MarkRead((paper.id,), at=T0 - dt.timedelta(days=1)).apply(state)
+        state, _ = MarkRead((paper.id,), at=NOW - dt.timedelta(days=1)).apply(state)
         state = bookmarked(state, paper, tags=("old",), note="old note", cite_key="old2024")
     new, inverse = make(paper).apply(state)
     if new is state:
@@ -110,11 +102,11 @@ def test_every_inverse_restores_the_state(
 
 
 def test_marking_read_keeps_the_first_read_time_and_only_undoes_what_it_marked() -> None:
-    a, b, c = (p.id for p in papers()[:3])
-    state = State(read={a: T0})
-    later = T0 + dt.timedelta(hours=2)
+    a, b, c = (p.id for p in fixture_papers()[:3])
+    state = State(read={a: NOW})
+    later = NOW + dt.timedelta(hours=2)
     new, inverse = MarkRead((a, b, c, b), at=later).apply(state)
-    assert new.read == {a: T0, b: later, c: later}
+    assert new.read == {a: NOW, b: later, c: later}
     assert inverse == SetRead(((b, None), (c, None)))
     assert MarkRead((a,), at=later).apply(new) == (new, None)
 
@@ -127,11 +119,11 @@ def test_read_times_are_whole_seconds_in_utc() -> None:
 
 
 def test_adding_a_bookmark_twice_keeps_the_first() -> None:
-    paper = papers()[0]
-    state, inverse = AddBookmark(paper, tags=(" a ", "", "b", "a"), at=T0).apply(State())
-    assert state.bookmarks[paper.id] == Bookmark(paper, T0, ("a", "b"))
+    paper = fixture_papers()[0]
+    state, inverse = AddBookmark(paper, tags=(" a ", "", "b", "a"), at=NOW).apply(State())
+    assert state.bookmarks[paper.id] == Bookmark(paper, NOW, ("a", "b"))
     assert inverse == RemoveBookmark(paper.id)
-    again = AddBookmark(paper, tags=("c",), at=T0 + dt.timedelta(days=1)).apply(state)
+    again = AddBookmark(paper, tags=("c",), at=NOW + dt.timedelta(days=1)).apply(state)
     assert again == (state, None)
 
 
@@ -149,8 +141,8 @@ def test_edits_of_a_missing_bookmark_change_nothing() -> None:
 
 def test_completing_an_incomplete_bookmark() -> None:
     stub = Paper("2403.06634", "", (), "")
-    paper = papers()[0]
-    state, _ = AddBookmark(stub, incomplete=True, at=T0).apply(State())
+    paper = fixture_papers()[0]
+    state, _ = AddBookmark(stub, incomplete=True, at=NOW).apply(State())
     new, inverse = UpdateSnapshot(paper).apply(state)
     assert new.bookmarks[paper.id].paper == paper
     assert not new.bookmarks[paper.id].incomplete
@@ -158,14 +150,14 @@ def test_completing_an_incomplete_bookmark() -> None:
 
 
 def test_merge_in_adds_only_what_is_missing() -> None:
-    a, b = papers()[:2]
-    base, _ = AddBookmark(a, tags=("mine",), at=T0).apply(State(read={a.id: T0}))
-    other, _ = AddBookmark(a, tags=("theirs",), at=T0).apply(State(extra={"k": 1}))
-    other, _ = AddBookmark(b, at=T0).apply(other)
-    other = State({a.id: T0 + dt.timedelta(days=1), b.id: T0}, other.bookmarks, other.extra)
+    a, b = fixture_papers()[:2]
+    base, _ = AddBookmark(a, tags=("mine",), at=NOW).apply(State(read={a.id: NOW}))
+    other, _ = AddBookmark(a, tags=("theirs",), at=NOW).apply(State(extra={"k": 1}))
+    other, _ = AddBookmark(b, at=NOW).apply(other)
+    other = State({a.id: NOW + dt.timedelta(days=1), b.id: NOW}, other.bookmarks, other.extra)
     merged, inverse = MergeIn(other).apply(base)
     assert inverse is None
-    assert merged.read == {a.id: T0, b.id: T0}
+    assert merged.read == {a.id: NOW, b.id: NOW}
     assert merged.bookmarks[a.id].tags == ("mine",)
     assert set(merged.bookmarks) == {a.id, b.id}
     assert merged.extra == {"k": 1}
@@ -173,10 +165,10 @@ def test_merge_in_adds_only_what_is_missing() -> None:
 
 
 def test_queries_for_counts_and_lists() -> None:
-    ps = papers()
-    state, _ = MarkRead((ps[0].id, ps[1].id), at=T0).apply(State())
+    ps = fixture_papers()
+    state, _ = MarkRead((ps[0].id, ps[1].id), at=NOW).apply(State())
     for i, paper in enumerate(ps[:3]):
-        state, _ = AddBookmark(paper, tags=("x",) if i else (), at=T0 + dt.timedelta(i)).apply(
+        state, _ = AddBookmark(paper, tags=("x",) if i else (), at=NOW + dt.timedelta(i)).apply(
             state
         )
     shown = [p.id for p in ps]
@@ -189,7 +181,7 @@ def test_queries_for_counts_and_lists() -> None:
 
 
 def test_describe_says_what_an_operation_did() -> None:
-    paper = papers()[0]
+    paper = fixture_papers()[0]
     assert MarkRead((paper.id,)).describe() == f"marked {paper.id} read"
     assert MarkRead(("a", "b", "c")).describe() == "marked 3 papers read"
     assert AddBookmark(paper).describe() == f"bookmarked {paper.id}"
@@ -199,18 +191,18 @@ def test_describe_says_what_an_operation_did() -> None:
 
 
 def test_the_store_stamps_changes_with_its_clock(store: StateStore, clock: Clock) -> None:
-    paper = papers()[0]
-    clock.now = T0.replace(microsecond=250_000)
+    paper = fixture_papers()[0]
+    clock.now = NOW.replace(microsecond=250_000)
     change = store.apply(AddBookmark(paper))
     assert change.changed and change.saved and change.notices == ()
-    assert store.state.bookmarks[paper.id].added_at == T0
+    assert store.state.bookmarks[paper.id].added_at == NOW
     clock.tick()
     store.apply(MarkRead((paper.id,)))
-    assert store.state.read[paper.id] == T0 + dt.timedelta(seconds=60)
+    assert store.state.read[paper.id] == NOW + dt.timedelta(seconds=60)
 
 
 def test_counts_change_at_once_without_saving(store: StateStore, paths: Paths) -> None:
-    ps = papers()
+    ps = fixture_papers()
     change = store.apply(MarkRead(tuple(p.id for p in ps[:4])), save=False)
     assert change.changed and not change.saved and store.dirty
     assert store.state.unread_count(p.id for p in ps) == len(ps) - 4
@@ -221,7 +213,7 @@ def test_counts_change_at_once_without_saving(store: StateStore, paths: Paths) -
 
 
 def test_a_change_that_changes_nothing_is_neither_saved_nor_undoable(store: StateStore) -> None:
-    paper = papers()[0]
+    paper = fixture_papers()[0]
     store.apply(MarkRead((paper.id,)))
     change = store.apply(MarkRead((paper.id,)))
     assert not change.changed and change.inverse is None
@@ -230,7 +222,7 @@ def test_a_change_that_changes_nothing_is_neither_saved_nor_undoable(store: Stat
 
 
 def test_undo_step_by_step(store: StateStore, clock: Clock, paths: Paths) -> None:
-    ps = papers()
+    ps = fixture_papers()
     states = [store.state]
     steps: list[Operation] = [
         MarkRead((ps[0].id,)),
@@ -259,7 +251,7 @@ def test_undo_step_by_step(store: StateStore, clock: Clock, paths: Paths) -> Non
 
 
 def test_undo_goes_through_the_merge(paths: Paths, clock: Clock) -> None:
-    a, b = papers()[:2]
+    a, b = fixture_papers()[:2]
     mine, theirs = StateStore(paths.state_file, clock=clock), StateStore(paths.state_file)
     mine.load()
     theirs.load()
@@ -274,7 +266,7 @@ def test_undo_goes_through_the_merge(paths: Paths, clock: Clock) -> None:
 
 
 def test_two_stores_in_one_process_merge(paths: Paths) -> None:
-    ps = papers()
+    ps = fixture_papers()
     first, second = StateStore(paths.state_file), StateStore(paths.state_file)
     first.load()
     second.load()
@@ -291,7 +283,7 @@ def test_two_stores_in_one_process_merge(paths: Paths) -> None:
 
 
 def test_an_edit_loses_to_a_removal_elsewhere(paths: Paths) -> None:
-    paper = papers()[0]
+    paper = fixture_papers()[0]
     first, second = StateStore(paths.state_file), StateStore(paths.state_file)
     first.load()
     first.apply(AddBookmark(paper))
@@ -303,7 +295,7 @@ def test_an_edit_loses_to_a_removal_elsewhere(paths: Paths) -> None:
 
 
 def test_sync_without_changes_picks_up_other_instances(paths: Paths) -> None:
-    paper = papers()[0]
+    paper = fixture_papers()[0]
     reader, writer = StateStore(paths.state_file), StateStore(paths.state_file)
     reader.load()
     writer.apply(MarkRead((paper.id,)))
@@ -332,7 +324,7 @@ def test_threads_applying_and_syncing_lose_nothing(store: StateStore, paths: Pat
 
 
 def test_apply_loads_first_when_needed(paths: Paths) -> None:
-    paper = papers()[0]
+    paper = fixture_papers()[0]
     StateStore(paths.state_file).apply(MarkRead((paper.id,)))
     store = StateStore(paths.state_file)
     store.apply(AddBookmark(paper))

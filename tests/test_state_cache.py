@@ -16,6 +16,7 @@ from unittest import mock
 
 import pytest
 import tomli_w
+from hf_data import NOW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_state_file import _toml_values, reference
@@ -40,7 +41,6 @@ from paperterm.statecache import CACHE_KIND, CACHE_VERSION, cache_key
 from paperterm.stateencoder import Encoder
 from paperterm.statefile import decode
 
-T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 STAMP = "20260821T150000Z"
 
 
@@ -113,7 +113,7 @@ def dumps_counted() -> Iterator[list[int]]:
 def open_store(paths: Paths, cache: Path | None = None) -> tuple[StateStore, tuple[str, ...]]:
     store = StateStore(
         paths.state_file,
-        clock=lambda: T0,
+        clock=lambda: NOW,
         lock_timeout=0.5,
         cache=paths.state_cache if cache is None else cache,
     )
@@ -148,7 +148,7 @@ def test_the_paths_name_a_cache_file_in_the_cache_dir(paths: Paths) -> None:
 
 
 def test_without_a_cache_path_nothing_is_cached(paths: Paths) -> None:
-    store = StateStore(paths.state_file, clock=lambda: T0)
+    store = StateStore(paths.state_file, clock=lambda: NOW)
     store.apply(MarkRead(("2501.00001",)))
     StateStore(paths.state_file).load()
     assert not paths.cache_dir.exists()
@@ -211,7 +211,7 @@ def test_every_save_keeps_the_cache_current(paths: Paths) -> None:
         UpdateSnapshot(Paper(ps[3].id, "Renamed", ("X",), "new")),
         PutBookmark(
             dataclasses.replace(
-                store.state.bookmarks[ps[4].id], extra={"colour": "red", "when": T0}
+                store.state.bookmarks[ps[4].id], extra={"colour": "red", "when": NOW}
             )
         ),
     ]
@@ -360,7 +360,7 @@ def test_values_written_differently_are_never_taken_for_each_other() -> None:
         {"a": 1, "b": 2},
         {"b": 2, "a": 1},
     ):
-        state = State({}, {paper.id: Bookmark(paper, T0, extra={"x": value})}, {})
+        state = State({}, {paper.id: Bookmark(paper, NOW, extra={"x": value})}, {})
         assert encoder.encode(state.read, state.bookmarks, state.extra) == full_encode(state)
 
 
@@ -434,7 +434,7 @@ def test_a_file_that_reads_differently_once_rewritten(paths: Paths) -> None:
 
 def test_a_change_by_an_instance_without_the_cache_is_seen(paths: Paths) -> None:
     mine = seeded(paths, count=5, read=10)
-    other = StateStore(paths.state_file, clock=lambda: T0)
+    other = StateStore(paths.state_file, clock=lambda: NOW)
     other.apply(MarkRead(("2501.00042",)))
     other.apply(SetNote(all_fixture_papers()[1].id, "theirs"))
     assert mine.sync() == ()
@@ -553,7 +553,7 @@ def test_an_unwritable_cache_changes_nothing(paths: Paths, blocker: str) -> None
     assert paths.state_file.read_bytes() == full_encode(fresh.state)
     # the same file as a store without a cache writes
     paths.state_file.write_bytes(written)
-    plain = StateStore(paths.state_file, clock=lambda: T0)
+    plain = StateStore(paths.state_file, clock=lambda: NOW)
     plain.apply(MarkRead(("2501.00001",)))
     assert paths.state_file.read_bytes() == full_encode(fresh.state)
 

@@ -3,7 +3,6 @@ writes, permissions, symlinks, file modes, leftovers of killed writers, a held l
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import fcntl
 import os
@@ -15,32 +14,24 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hf_data import load
+from hf_data import NOW, fixture_papers
 
-from paperterm.ingest import ingest_items
-from paperterm.models import Paper
 from paperterm.paths import Paths
 from paperterm.state import AddBookmark, MarkRead, PutBookmark, SetNote, StateStore
 
-T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 STAMP = "20260821T150000Z"
 ROOT = os.geteuid() == 0
 
 
-def papers() -> list[Paper]:
-    items = load("daily_papers/raw/date_2024-03-12.json")
-    return ingest_items(items, T0, "daily").papers
-
-
 def open_store(path: Path) -> tuple[StateStore, tuple[str, ...]]:
-    store = StateStore(path, clock=lambda: T0, lock_timeout=0.5)
+    store = StateStore(path, clock=lambda: NOW, lock_timeout=0.5)
     return store, store.load()
 
 
 def saved_store(paths: Paths, count: int = 3) -> StateStore:
     """A store whose file holds `count` bookmarks and as many read marks."""
     store, _ = open_store(paths.state_file)
-    for paper in papers()[:count]:
+    for paper in fixture_papers()[:count]:
         store.apply(AddBookmark(paper, tags=("kept",)))
         store.apply(MarkRead((paper.id,)))
     return store
@@ -98,7 +89,7 @@ def test_a_damaged_copy_is_never_overwritten(paths: Paths) -> None:
 def test_damage_recovers_from_the_last_good_copy(paths: Paths) -> None:
     store = saved_store(paths, count=3)
     before_last_save = paths.state_file.read_bytes()
-    store.apply(SetNote(papers()[0].id, "latest"))
+    store.apply(SetNote(fixture_papers()[0].id, "latest"))
     backup = paths.data_dir / "state.toml.bak"
     assert backup.read_bytes() == before_last_save  # the file as it was before the last save
     paths.state_file.write_bytes(b"\0\0\0 garbage")
@@ -199,12 +190,12 @@ def test_a_failing_write_leaves_the_file_and_is_retried(
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
-    change = store.apply(SetNote(papers()[0].id, "unsaved"))
+    change = store.apply(SetNote(fixture_papers()[0].id, "unsaved"))
     assert change.changed and not change.saved and store.dirty
     assert len(change.notices) == 1 and words in change.notices[0]
     assert "file on disk is unchanged" in change.notices[0]
     assert store.problem == change.notices[0]
-    assert store.state.bookmarks[papers()[0].id].note == "unsaved"
+    assert store.state.bookmarks[fixture_papers()[0].id].note == "unsaved"
     assert paths.state_file.read_bytes() == before
     assert leftovers(paths.data_dir) == []
     monkeypatch.setattr(os, "fsync", real_fsync)
@@ -212,7 +203,7 @@ def test_a_failing_write_leaves_the_file_and_is_retried(
     assert later.saved and not store.dirty and store.problem is None
     assert later.notices == (f"saved {paths.state_file}: earlier changes are on disk now",)
     fresh, _ = open_store(paths.state_file)
-    assert fresh.state.bookmarks[papers()[0].id].note == "unsaved"
+    assert fresh.state.bookmarks[fixture_papers()[0].id].note == "unsaved"
     assert fresh.state.is_read("2501.00001")
 
 
@@ -458,7 +449,7 @@ def test_leftovers_that_cannot_be_removed_do_not_stop_loading(
 def test_a_value_with_no_toml_form_is_reported_and_can_be_undone(paths: Paths) -> None:
     store = saved_store(paths)
     before = paths.state_file.read_bytes()
-    odd = replace(store.state.bookmarks[papers()[0].id], extra={"odd": {1, 2}})  # a set
+    odd = replace(store.state.bookmarks[fixture_papers()[0].id], extra={"odd": {1, 2}})  # a set
     change = store.apply(PutBookmark(odd))
     assert not change.saved and "cannot be written as TOML" in change.notices[0]
     assert paths.state_file.read_bytes() == before

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 import tomli_w
-from hf_data import load
+from hf_data import NOW, fixture_papers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from paperterm.ingest import ingest_items
 from paperterm.models import Bookmark, Paper
 from paperterm.paths import Paths
 from paperterm.state import (
@@ -36,13 +35,6 @@ from paperterm.statefile import (
     bookmark_document,
     decode,
 )
-
-T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
-
-
-def papers() -> list[Paper]:
-    items = load("daily_papers/raw/date_2024-03-12.json")
-    return ingest_items(items, T0, "daily").papers
 
 
 def encode(state: State) -> bytes:
@@ -74,13 +66,13 @@ def test_layout() -> None:
         published=dt.date(2024, 3, 11),
         github="https://github.com/x/y",
         stars=10,
-        fetched_at=T0,
+        fetched_at=NOW,
         author_count=13,
     )
-    state, _ = AddBookmark(paper, tags=("security", "llm"), note="Read §4", at=T0).apply(State())
+    state, _ = AddBookmark(paper, tags=("security", "llm"), note="Read §4", at=NOW).apply(State())
     state, _ = PinCiteKey(paper.id, "carlini2024stealing").apply(state)
-    state, _ = AddBookmark(Paper("2501.00001", "", (), ""), incomplete=True, at=T0).apply(state)
-    state, _ = MarkRead(("2403.06634", "2403.07000"), at=T0).apply(state)
+    state, _ = AddBookmark(Paper("2501.00001", "", (), ""), incomplete=True, at=NOW).apply(state)
+    state, _ = MarkRead(("2403.06634", "2403.07000"), at=NOW).apply(state)
     expected = '''\
 schema_version = 1
 
@@ -142,9 +134,11 @@ pdf_url = "https://arxiv.org/pdf/2501.00001"
 
 def test_real_papers_read_back_exactly() -> None:
     state = State()
-    for i, paper in enumerate(papers()):
-        state, _ = AddBookmark(paper, tags=(f"t{i}",), at=T0 + dt.timedelta(minutes=i)).apply(state)
-        state, _ = MarkRead((paper.id,), at=T0).apply(state)
+    for i, paper in enumerate(fixture_papers()):
+        state, _ = AddBookmark(paper, tags=(f"t{i}",), at=NOW + dt.timedelta(minutes=i)).apply(
+            state
+        )
+        state, _ = MarkRead((paper.id,), at=NOW).apply(state)
     read, bookmarks, extra = decode(encode(state))
     assert (read, bookmarks, extra) == (state.read, state.bookmarks, {})
     for paper_id, mark in bookmarks.items():
@@ -155,18 +149,18 @@ def test_real_papers_read_back_exactly() -> None:
 def test_every_snapshot_field_has_a_type_to_check() -> None:
     # A field added to Paper.to_json must be added to the reader too, or it would come back
     # as an unknown key instead of a paper field.
-    assert set(papers()[0].to_json()) == set(_PAPER_KINDS) | set(_PAPER_DERIVED)
+    assert set(fixture_papers()[0].to_json()) == set(_PAPER_KINDS) | set(_PAPER_DERIVED)
 
 
 def test_output_sorted_and_independent_of_insertion_order() -> None:
-    ps = papers()
+    ps = fixture_papers()
     forward, backward = State(), State()
     for paper in ps:
-        forward, _ = AddBookmark(paper, at=T0).apply(forward)
+        forward, _ = AddBookmark(paper, at=NOW).apply(forward)
     for paper in reversed(ps):
-        backward, _ = AddBookmark(paper, at=T0).apply(backward)
-    forward, _ = MarkRead(tuple(p.id for p in ps), at=T0).apply(forward)
-    backward, _ = MarkRead(tuple(p.id for p in reversed(ps)), at=T0).apply(backward)
+        backward, _ = AddBookmark(paper, at=NOW).apply(backward)
+    forward, _ = MarkRead(tuple(p.id for p in ps), at=NOW).apply(forward)
+    backward, _ = MarkRead(tuple(p.id for p in reversed(ps)), at=NOW).apply(backward)
     text = encode(forward)
     assert text == encode(backward)
     ids = [p.id for p in ps]
@@ -177,15 +171,15 @@ def test_output_sorted_and_independent_of_insertion_order() -> None:
 
 
 def test_two_saves_differ_only_where_the_state_differs() -> None:
-    ps = papers()
+    ps = fixture_papers()
     state = State()
     for paper in ps:
-        state, _ = AddBookmark(paper, at=T0).apply(state)
-    state, _ = MarkRead(tuple(p.id for p in ps[:5]), at=T0).apply(state)
+        state, _ = AddBookmark(paper, at=NOW).apply(state)
+    state, _ = MarkRead(tuple(p.id for p in ps[:5]), at=NOW).apply(state)
     encoder = Encoder()
     before = encoder.encode(state.read, state.bookmarks, state.extra).decode().splitlines()
     state, _ = SetNote(ps[3].id, "new note").apply(state)
-    state, _ = MarkRead((ps[6].id,), at=T0).apply(state)
+    state, _ = MarkRead((ps[6].id,), at=NOW).apply(state)
     after = encoder.encode(state.read, state.bookmarks, state.extra).decode().splitlines()
     added = [line for line in after if line not in before]
     assert added == ['note = "new note"', f'"{ps[6].id}" = 2026-08-21 15:00:00+00:00']
@@ -193,15 +187,15 @@ def test_two_saves_differ_only_where_the_state_differs() -> None:
 
 
 def test_the_encoder_cache_gives_what_one_full_dump_gives() -> None:
-    ps = papers()
+    ps = fixture_papers()
     encoder = Encoder()
     state = State(extra={"zeta": 1, "alpha": {"nested": [1, 2]}, "tables": [{"a": 1}, {"b": {}}]})
     steps: list[Callable[[State], State]] = [
-        lambda s: AddBookmark(ps[0], at=T0).apply(s)[0],
-        lambda s: MarkRead((ps[0].id, ps[1].id), at=T0).apply(s)[0],
-        lambda s: AddBookmark(ps[1], tags=("a",), at=T0).apply(s)[0],
+        lambda s: AddBookmark(ps[0], at=NOW).apply(s)[0],
+        lambda s: MarkRead((ps[0].id, ps[1].id), at=NOW).apply(s)[0],
+        lambda s: AddBookmark(ps[1], tags=("a",), at=NOW).apply(s)[0],
         lambda s: SetTags(ps[0].id, ("b",)).apply(s)[0],
-        lambda s: MarkRead((ps[2].id,), at=T0 + dt.timedelta(days=1)).apply(s)[0],
+        lambda s: MarkRead((ps[2].id,), at=NOW + dt.timedelta(days=1)).apply(s)[0],
         lambda s: State({}, s.bookmarks, s.extra),
         lambda s: State(s.read, {}, {}),
     ]
@@ -226,7 +220,7 @@ def test_any_text_reads_back(
     note: str, tags: list[str], title: str, key: str, extra_key: str
 ) -> None:
     paper = Paper(key, title, (title,), note, ai_keywords=tuple(tags), author_count=1)
-    state, _ = AddBookmark(paper, tags=tuple(tags), note=note, at=T0).apply(
+    state, _ = AddBookmark(paper, tags=tuple(tags), note=note, at=NOW).apply(
         State(extra={"x" + extra_key: note})
     )
     data = encode(state)
@@ -241,9 +235,9 @@ def test_any_text_reads_back(
 def test_none_and_lone_surrogates_are_cleaned_before_writing() -> None:
     paper = Paper("2501.00001", "bad \ud800 title", ("A \udfff",), "ok", github=None)
     mark = Bookmark(
-        paper, T0, ("t\ud83d",), "note \udc00", extra={"maybe": None, "list": [1, None]}
+        paper, NOW, ("t\ud83d",), "note \udc00", extra={"maybe": None, "list": [1, None]}
     )
-    data = Encoder().encode({"2501.00002\ud800": T0}, {paper.id: mark}, {"gone": None})
+    data = Encoder().encode({"2501.00002\ud800": NOW}, {paper.id: mark}, {"gone": None})
     text = data.decode("utf-8")  # strict: would fail on a surrogate
     doc = tomllib.loads(text)
     snapshot = doc["bookmarks"]["2501.00001"]["paper"]
@@ -302,11 +296,11 @@ when = 2026-08-20T10:00:00+02:00
     assert mark["paper"]["venue"] == "ICML"
     assert mark["paper"]["url"] == "https://huggingface.co/papers/2403.06634"
     # A second rewrite by a fresh store keeps all of it again.
-    again = StateStore(paths.state_file, clock=lambda: T0)
+    again = StateStore(paths.state_file, clock=lambda: NOW)
     again.load()
     again.apply(MarkRead(("2501.00002",)))
     rewritten = tomllib.loads(paths.state_file.read_text())
-    assert rewritten["read"].pop("2501.00002") == T0
+    assert rewritten["read"].pop("2501.00002") == NOW
     assert rewritten == doc
 
 
@@ -427,13 +421,13 @@ def test_a_newer_schema_is_recognised_with_what_can_be_read() -> None:
 
 
 def test_the_layout_survives_a_store_round_trip(paths: Paths) -> None:
-    ps = papers()
-    store = StateStore(paths.state_file, clock=lambda: T0)
+    ps = fixture_papers()
+    store = StateStore(paths.state_file, clock=lambda: NOW)
     for paper in ps[:4]:
         store.apply(AddBookmark(paper, tags=("x",)))
     store.apply(MarkRead(tuple(p.id for p in ps)))
     first = paths.state_file.read_bytes()
-    fresh = StateStore(paths.state_file, clock=lambda: T0)
+    fresh = StateStore(paths.state_file, clock=lambda: NOW)
     fresh.load()
     assert fresh.state == store.state
     fresh.apply(MarkRead((ps[0].id,)))  # nothing to do: not written
@@ -443,13 +437,13 @@ def test_the_layout_survives_a_store_round_trip(paths: Paths) -> None:
 
 
 def test_bookmark_fields_written() -> None:
-    paper = papers()[0]
-    mark = Bookmark(paper, T0, ("a",), "", "key2024", True, {"custom": "kept"})
+    paper = fixture_papers()[0]
+    mark = Bookmark(paper, NOW, ("a",), "", "key2024", True, {"custom": "kept"})
     doc = bookmark_document(mark)
     assert list(doc) == ["added_at", "tags", "cite_key", "incomplete", "custom", "paper"]
     assert "note" not in doc and "id" not in doc["paper"]
     assert doc["paper"]["feed_day"] == dt.date(2024, 3, 12)
-    assert doc["paper"]["fetched_at"] == T0
+    assert doc["paper"]["fetched_at"] == NOW
 
 
 _scalars = st.one_of(
@@ -486,7 +480,7 @@ def test_unknown_values_of_any_toml_type_survive(
     if unknown_paper:
         extra["paper"] = unknown_paper
     top = {k: v for k, v in top.items() if k not in ("schema_version", "bookmarks", "read")}
-    mark = Bookmark(paper, T0, extra=extra)
+    mark = Bookmark(paper, NOW, extra=extra)
     data = Encoder().encode({}, {paper.id: mark}, top)
     _, bookmarks, back = decode(data)
     assert back == top

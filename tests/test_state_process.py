@@ -4,7 +4,6 @@ The first three also run with a parse cache shared by every process."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import random
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hf_data import FIXTURES
+from hf_data import FIXTURES, NOW
 from state_worker import writer_ops
 
 from paperterm.atomic import read_keyed
@@ -30,7 +29,6 @@ from paperterm.statecache import CACHE_KIND, cache_key
 from paperterm.stateencoder import Encoder
 from paperterm.statefile import decode
 
-T0 = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 WORKER = Path(__file__).with_name("state_worker.py")
 ROOT = os.geteuid() == 0
 # Each kill costs 0.1-0.2 s, most of it starting Python: 60 keep the test well under 20 s.
@@ -40,13 +38,13 @@ KILLS = 60
 def all_fixture_papers() -> list[Paper]:
     papers: list[Paper] = []
     for day in sorted((FIXTURES / "daily_papers" / "raw").glob("*.json")):
-        papers += ingest_items(json.loads(day.read_text("utf-8")), T0, "daily").papers
+        papers += ingest_items(json.loads(day.read_text("utf-8")), NOW, "daily").papers
     return papers
 
 
 def seed(path: Path, bookmarks: int, read: int) -> StateStore:
     """A state file with real snapshots and synthetic read marks, written in one save."""
-    store = StateStore(path, clock=lambda: T0)
+    store = StateStore(path, clock=lambda: NOW)
     store.load()
     for paper in all_fixture_papers()[:bookmarks]:
         store.apply(AddBookmark(paper, tags=("seed",)), save=False)
