@@ -13,26 +13,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import fcntl
 import os
-import pty
-import select
-import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hf_data import collection_items  # noqa: E402
+from corpus import store_days  # noqa: E402
+from hf_data import collection_papers  # noqa: E402
+from ptyrun import run_on_pty  # noqa: E402
 
 from paperterm.cache import Cache  # noqa: E402
-from paperterm.ingest import ingest_items  # noqa: E402
 from paperterm.models import FeedSpec  # noqa: E402
 
 BARE_APP = """
@@ -50,14 +44,9 @@ Bare().run()
 def fill_cache(cache_home: Path) -> str:
     """A cache of all 9,877 fixture papers; returns the first title of its trending feed."""
     now = dt.datetime.now(dt.UTC)
-    papers = ingest_items(collection_items(), now, "daily").papers
+    papers = collection_papers()
     cache = Cache(cache_home / "paperterm" / "cache.sqlite3")
-    by_day: dict[str, list] = {}  # type: ignore[type-arg]
-    for paper in papers:
-        by_day.setdefault(str(paper.feed_day), []).append(paper)
-    for day, day_papers in by_day.items():
-        spec = FeedSpec.parse(f"daily:{day}")
-        cache.store_feed(spec, spec, day_papers, now)
+    store_days(cache, papers, now)
     trending = sorted(papers, key=lambda p: -(p.stars or 0))[:100]
     cache.store_feed(FeedSpec("trending"), FeedSpec("trending"), trending, now)
     cache.close()
@@ -66,27 +55,10 @@ def fill_cache(cache_home: Path) -> str:
 
 def first_frame(argv: list[str], env: dict[str, str], marker: bytes, timeout: float = 20) -> float:
     """Seconds from spawn until `marker` appears on the terminal."""
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.execvpe(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    seen = b""
-    try:
-        while time.perf_counter() - started < timeout:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if ready:
-                try:
-                    seen += os.read(fd, 65536)
-                except OSError:
-                    break
-                if marker in seen:
-                    return time.perf_counter() - started
-        raise RuntimeError(f"marker {marker!r} not seen; got {seen[-300:]!r}")
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
+    output, elapsed = run_on_pty(argv, env, seconds=timeout, until=marker)
+    if elapsed is None:
+        raise RuntimeError(f"marker {marker!r} not seen; got {output[-300:]!r}")
+    return elapsed
 
 
 def main() -> None:

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import copy
 import os
-import pty
-import select
-import signal
 import sys
-import time
 from pathlib import Path
 
 from fakehf import FakeHF, serve
 from hf_data import day_items
+from ptyrun import run_on_pty
 
 PAYLOADS = [
     "Clear \x1b[2J\x1b[H screen",
@@ -41,27 +38,6 @@ def hostile_items() -> list[dict[str, object]]:
     return items
 
 
-def run_on_pty(argv: list[str], env: dict[str, str], seconds: float) -> bytes:
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(argv[0], argv, env)
-    output = b""
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if ready:
-                try:
-                    output += os.read(fd, 65536)
-                except OSError:
-                    break
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
-    return output
-
-
 def test_hostile_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
     fake = FakeHF(items=hostile_items())
     fake.trending = fake.items
@@ -71,7 +47,7 @@ def test_hostile_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
            "XDG_CONFIG_HOME": str(tmp_path / "config")}  # fmt: skip
     with serve(fake) as url:
         env["HF_ENDPOINT"] = url
-        output = run_on_pty([sys.executable, "-m", "paperterm"], env, seconds=6)
+        output, _ = run_on_pty([sys.executable, "-m", "paperterm"], env, seconds=6)
     text = output.decode("utf-8", errors="replace")
     assert "screen" in text and "write" in text  # the papers were drawn
     assert "\x1b]52" not in text, "clipboard write reached the terminal"

@@ -1,0 +1,48 @@
+"""Run a program on a pseudo-terminal and read every byte it writes to it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import termios
+import time
+
+
+def run_on_pty(
+    argv: list[str],
+    env: dict[str, str],
+    *,
+    seconds: float,
+    until: bytes | None = None,
+    size: tuple[int, int] = (120, 36),
+) -> tuple[bytes, float | None]:
+    """Run `argv` on a `size` (columns, rows) terminal until `until` appears in its output or
+    `seconds` pass, then kill it. Returns the output, and how long `until` took to appear
+    (None when it never did, or was not asked for)."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.execvpe(argv[0], argv, env)
+    columns, rows = size
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    output = b""
+    try:
+        while time.perf_counter() - started < seconds:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                output += os.read(fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if until is not None and until in output:
+                return output, time.perf_counter() - started
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return output, None
