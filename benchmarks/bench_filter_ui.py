@@ -14,35 +14,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from appdata import make_service  # noqa: E402
-from hf_data import collection_items  # noqa: E402
+from corpus import scaled  # noqa: E402
 
 from paperterm.config import Settings  # noqa: E402
-from paperterm.ingest import ingest_items  # noqa: E402
 from paperterm.models import FeedSpec, Paper  # noqa: E402
 from paperterm.service import FeedView  # noqa: E402
 from paperterm.ui.app import PapertermApp  # noqa: E402
 
 QUERIES = ["diffusion", "agent has:code", "reinforcment learning", "author:li", "up:>50 video",
            "-survey vision language", "kv cache", "tokenizer"]  # fmt: skip
-
-
-def corpus(n: int, base: list[Paper]) -> tuple[Paper, ...]:
-    return tuple(
-        replace(base[i % len(base)], id=f"{2400 + i // 99999:04d}.{i % 99999:05d}")
-        for i in range(n)
-    )
 
 
 class LoopWatch:
@@ -68,7 +58,7 @@ class LoopWatch:
         return self.worst
 
 
-async def measure(papers: tuple[Paper, ...]) -> dict[str, float]:
+async def measure(papers: list[Paper]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as home:
         service = make_service(Path(home))
         view = FeedView(
@@ -112,8 +102,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     sizes = parser.parse_args().sizes
-    base = ingest_items(collection_items(), dt.datetime.now(dt.UTC), "daily").papers
-    results = {n: await measure(corpus(n, base)) for n in sizes}
+    results = {n: await measure(scaled(n)) for n in sizes}
     keys = len("".join(QUERIES))
     print(f"{keys} keystrokes over {len(QUERIES)} queries, typed into the reader's filter bar")
     print(f"{'':<24}" + "".join(f"{n:>12,}" for n in sizes))

@@ -11,7 +11,6 @@ is `python -c "import httpx"`, started the same way in the same run.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import subprocess
@@ -23,28 +22,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hf_data import collection_items  # noqa: E402
+from corpus import store_days  # noqa: E402
+from hf_data import NOW, collection_papers  # noqa: E402
 
 from paperterm.cache import Cache  # noqa: E402
-from paperterm.ingest import ingest_items  # noqa: E402
 from paperterm.models import FeedSpec  # noqa: E402
-
-NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)
 
 
 def fill(cache_home: Path, *, everything: bool) -> int:
-    items = collection_items()
-    papers = ingest_items(items, NOW, "daily").papers
+    papers = collection_papers()
     cache = Cache(cache_home / "paperterm" / "cache.sqlite3")
     trending = FeedSpec("trending")
     cache.store_feed(trending, trending, papers[-100:], NOW)
     if everything:
-        by_day: dict[str, list] = {}  # type: ignore[type-arg]
-        for paper in papers:
-            by_day.setdefault(str(paper.feed_day), []).append(paper)
-        for day, day_papers in by_day.items():
-            spec = FeedSpec.parse(f"daily:{day}")
-            cache.store_feed(spec, spec, day_papers, NOW)
+        store_days(cache, papers, NOW)
     count = len(cache.all_papers())
     cache.close()
     return count

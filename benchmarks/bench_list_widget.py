@@ -16,35 +16,24 @@ stays under 16 ms.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hf_data import collection_items  # noqa: E402
+from corpus import scaled  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 
-from paperterm.ingest import ingest_items  # noqa: E402
 from paperterm.models import Paper  # noqa: E402
 from paperterm.ui.app import PapertermApp  # noqa: E402
 from paperterm.ui.widgets.paper_list import PaperList  # noqa: E402
 
 SIZES = (100, 10_000, 100_000)
 REPEAT = 30
-
-
-def corpus(n: int, base: list[Paper]) -> list[Paper]:
-    papers = []
-    for i in range(n):
-        paper = base[i % len(base)]
-        papers.append(replace(paper, id=f"{2400 + i // 99999:04d}.{i % 99999:05d}"))
-    return papers
 
 
 class ListApp(App[None]):
@@ -97,8 +86,7 @@ async def measure(papers: list[Paper]) -> dict[str, float]:
 
 
 async def main() -> None:
-    base = ingest_items(collection_items(), dt.datetime.now(dt.UTC), "daily").papers
-    table = {n: await measure(corpus(n, base)) for n in SIZES}
+    table = {n: await measure(scaled(n)) for n in SIZES}
     names = list(table[SIZES[0]])
     print(f"median of {REPEAT} runs, ms (op + render of the visible rows; key -> idle end to end)")
     print(f"{'':<18}" + "".join(f"{n:>10,}" for n in SIZES) + f"{'100k/100':>10}")

@@ -50,3 +50,13 @@ def day_items(day: str) -> list[dict[str, Any]]:
 def fixture_papers(relative: str = "daily_papers/raw/date_2024-03-12.json") -> list[Paper]:
     """The papers of one fixture response, ingested as fetched at NOW."""
     return ingest_items(load(relative), NOW, "daily").papers
+
+
+@cache
+def _collection_papers() -> tuple[Paper, ...]:
+    return tuple(ingest_items(collection_items(), NOW, "daily").papers)
+
+
+def collection_papers() -> list[Paper]:
+    """The collection's 9,877 distinct papers, ingested as fetched at NOW (in day order)."""
+    return list(_collection_papers())
