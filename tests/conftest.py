@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakebrowser import Browser
 from fakehf import FakeHF
 
 from paperterm.paths import Paths
@@ -49,3 +50,13 @@ def fake(fake_api: FakeHF) -> FakeHF:
 @pytest.fixture
 def paths(isolated_home: Paths) -> Paths:
     return isolated_home
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Browser:
+    """A desktop session (a display, no $BROWSER) whose browser is recorded, not started."""
+    fake = Browser()
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    monkeypatch.setattr("webbrowser.open", fake.open)
+    return fake

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from appdata import NOW, build_app, fill_cache, make_service, trending_papers
+from fakebrowser import Browser
 from fakehf import FakeHF, _json
 from hf_data import day_items
 from textual import events
@@ -395,13 +396,7 @@ async def test_hostile_titles_render_literally_and_clicking_does_nothing(tmp_pat
 # -- links -----------------------------------------------------------------------------------
 
 
-async def test_links_open_in_a_browser_worker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[str] = []
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("BROWSER", raising=False)
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+async def test_links_open_in_a_browser_worker(tmp_path: Path, browser: Browser) -> None:
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         paper = papers(app).highlighted
@@ -409,7 +404,7 @@ async def test_links_open_in_a_browser_worker(
         for key in "oapc":
             await pilot.press(key)
             await app.workers.wait_for_complete()
-        assert opened == [paper.url, paper.arxiv_url, paper.pdf_url, paper.github]
+        assert browser.opened == [paper.url, paper.arxiv_url, paper.pdf_url, paper.github]
 
 
 async def test_no_browser_shows_and_copies_the_url(
@@ -429,11 +424,8 @@ async def test_no_browser_shows_and_copies_the_url(
         )
 
 
-async def test_a_browser_that_fails_shows_the_url(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: False)
+async def test_a_browser_that_fails_shows_the_url(tmp_path: Path, browser: Browser) -> None:
+    browser.answers = False
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
@@ -442,10 +434,7 @@ async def test_a_browser_that_fails_shows_the_url(
         assert any(m.startswith("No browser answered") for m in messages(app))
 
 
-async def test_unsafe_links_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[str] = []
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+async def test_unsafe_links_are_refused(tmp_path: Path, browser: Browser) -> None:
     service = make_service(tmp_path)
     bad = replace(trending_papers()[0], github="javascript:alert(1)")
     fill_cache(service, [bad])
@@ -453,7 +442,7 @@ async def test_unsafe_links_are_refused(tmp_path: Path, monkeypatch: pytest.Monk
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await app.workers.wait_for_complete()
-        assert opened == []
+        assert browser.opened == []
         assert "Refused to open a non-web link: javascript:alert(1)" in messages(app)
 
 

@@ -18,6 +18,7 @@ from appdata import fill_cache, make_service, trending_papers
 from fakehf import FakeHF, serve
 from hf_data import day_items
 from pybtex.database import parse_string
+from textual.pilot import Pilot
 
 from paperterm.config import Settings
 from paperterm.paths import Paths
@@ -207,46 +208,53 @@ def test_write_file_follows_a_symlink_and_refuses_a_directory(tmp_path: Path) ->
 # -- the reader's export dialog ---------------------------------------------------------------
 
 
-async def test_x_exports_from_the_reader(tmp_path: Path) -> None:
-    service = make_service(tmp_path)
+def reader_with_bookmarks(home: Path, *bookmarks: AddBookmark) -> PapertermApp:
+    service = make_service(home)
     fill_cache(service)
     service.load_state()
-    for paper in trending_papers()[:3]:
-        service.state.apply(AddBookmark(paper))
-    app = PapertermApp(service, settings=Settings(auto_read_delay=0))
+    for bookmark in bookmarks:
+        service.state.apply(bookmark)
+    return PapertermApp(service, settings=Settings(auto_read_delay=0))
+
+
+async def export_dialog(pilot: Pilot[None]) -> ExportModal:
+    """Press x and return the dialog it opens."""
+    await pilot.press("x")
+    await pilot.pause()
+    modal = pilot.app.screen
+    assert isinstance(modal, ExportModal)
+    return modal
+
+
+async def press_export(pilot: Pilot[None]) -> None:
+    await pilot.click("#export")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_x_exports_from_the_reader(tmp_path: Path) -> None:
+    app = reader_with_bookmarks(tmp_path, *(AddBookmark(p) for p in trending_papers()[:3]))
     destination = tmp_path / "reading.md"
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
-        await pilot.pause()
-        modal = app.screen
-        assert isinstance(modal, ExportModal)
+        modal = await export_dialog(pilot)
         modal.query_one("#format").value = "markdown"  # type: ignore[attr-defined]
         await pilot.pause()
         field = modal.query_one("#destination")
         assert str(field.value).endswith("paperterm-bookmarks.md")  # type: ignore[attr-defined]
         field.value = str(destination)  # type: ignore[attr-defined]
-        await pilot.click("#export")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_export(pilot)
         assert f"Exported 3 bookmarks to {destination}" in [n.message for n in app._notifications]
     text = destination.read_text("utf-8")
     assert all(f"arXiv:{p.id}" in text for p in trending_papers()[:3])
-    assert all(b.cite_key for b in service.state.state.bookmarks.values())
+    assert all(b.cite_key for b in app.service.state.state.bookmarks.values())
 
 
 async def test_an_export_that_fails_is_a_notification(tmp_path: Path) -> None:
-    service = make_service(tmp_path)
-    fill_cache(service)
-    service.load_state()
-    service.state.apply(AddBookmark(trending_papers()[0]))
-    app = PapertermApp(service)
+    app = reader_with_bookmarks(tmp_path, AddBookmark(trending_papers()[0]))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
-        await pilot.pause()
-        app.screen.query_one("#destination").value = str(tmp_path / "missing" / "x.bib")  # type: ignore[attr-defined]
-        await pilot.click("#export")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        modal = await export_dialog(pilot)
+        modal.query_one("#destination").value = str(tmp_path / "missing" / "x.bib")  # type: ignore[attr-defined]
+        await press_export(pilot)
         assert any(
             "does not exist" in n.message and n.severity == "error" for n in app._notifications
         )
@@ -281,22 +289,15 @@ def test_json_round_trip_keeps_a_bookmark_stored_offline(tmp_path: Path) -> None
 
 
 async def test_the_export_dialog_takes_tags_that_look_like_markup(tmp_path: Path) -> None:
-    service = make_service(tmp_path)
-    fill_cache(service)
-    service.load_state()
-    service.state.apply(AddBookmark(trending_papers()[0], tags=("[/]", "[b]bold")))
-    app = PapertermApp(service)
+    app = reader_with_bookmarks(
+        tmp_path, AddBookmark(trending_papers()[0], tags=("[/]", "[b]bold"))
+    )
     destination = tmp_path / "tagged.bib"
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
-        await pilot.pause()
-        modal = app.screen
-        assert isinstance(modal, ExportModal)
+        modal = await export_dialog(pilot)
         modal.query_one("#scope-tag").value = True  # type: ignore[attr-defined]
         modal.query_one("#tag").value = "[/]"  # type: ignore[attr-defined]
         modal.query_one("#destination").value = str(destination)  # type: ignore[attr-defined]
-        await pilot.click("#export")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_export(pilot)
         assert app.is_running
     assert len(parse_string(destination.read_text("utf-8"), "bibtex").entries) == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pytest
 from appdata import fill_cache, make_service, paths_in
+from fakebrowser import Browser
 from textual.pilot import Pilot
 
 from paperterm.config import Settings
@@ -93,16 +93,13 @@ async def test_a_paper_becomes_read_after_dwelling_in_the_detail_pane(tmp_path: 
         assert second in on_disk(tmp_path)["read"]  # type: ignore[operator]
 
 
-async def test_opening_a_paper_marks_it_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr("webbrowser.open", lambda url, new=0: True)
+async def test_opening_a_paper_marks_it_read(tmp_path: Path, browser: Browser) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         await saved(pilot)
         assert current_id(app) in app.service.state.state.read
+        assert browser.opened == [plist(app).papers[0].url]
 
 
 async def test_n_and_N_jump_between_unread_papers(tmp_path: Path) -> None:
