@@ -92,11 +92,12 @@ def test_the_installed_reader_shows_moves_switches_and_quits(
         daily = [" ".join(item["paper"]["title"].split()) for item in day_items("2026-08-21")]
         screen = terminal.wait_for("daily 2026-08-21")
         terminal.wait_for(daily[0][:40])
-        assert "17 papers" in terminal.screen()
+        terminal.wait_for("17 papers")
 
         terminal.keys("q")
         deadline = time.monotonic() + 15
         while not status_file.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
+        assert status_file.exists(), f"paperterm did not quit; the screen was:\n{terminal.screen()}"
         assert status_file.read_text().strip() == "0"
     assert fake.requests[0] == ("/api/daily_papers", {"sort": "trending", "p": "0", "limit": "100"})
