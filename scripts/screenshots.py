@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from appdata import build_app, trending_papers  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
-from appdata import build_app, trending_papers  # noqa: E402
 from paperterm.config import Settings  # noqa: E402
 from paperterm.state import AddBookmark, MarkRead  # noqa: E402
 from paperterm.ui.app import PapertermApp  # noqa: E402
