@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from hf_data import collection_items
 
-from paperterm.export import EXPORT_FORMATS, export, keys_to_pin
-from paperterm.importer import import_bibtex, import_json
-from paperterm.ingest import ingest_items
+from paperterm.exchange import EXPORT_FORMATS, export, keys_to_pin
+from paperterm.exchange.importer import import_bibtex, import_json
+from paperterm.feed.ingest import ingest_items
 from paperterm.models import Bookmark
 
 COUNT = 10_000

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hf_data import collection_items  # noqa: E402
 
-from paperterm.ingest import ingest_items  # noqa: E402
+from paperterm.feed.ingest import ingest_items  # noqa: E402
 from paperterm.models import Paper  # noqa: E402
 from paperterm.query import PaperIndex, SearchContext  # noqa: E402
 

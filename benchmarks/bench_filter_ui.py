@@ -64,7 +64,7 @@ async def measure(papers: list[Paper]) -> dict[str, float]:
         view = FeedView(
             FeedSpec("trending"), FeedSpec("trending"), papers, service.clock(), "cache"
         )
-        service.cached = lambda spec: view  # type: ignore[method-assign]
+        service.feeds.cached = lambda spec: view  # type: ignore[method-assign]
         app = PapertermApp(service, offline=True, settings=Settings(auto_read_delay=0))
         latencies: list[float] = []
         stalls: list[float] = []
@@ -85,7 +85,9 @@ async def measure(papers: list[Paper]) -> dict[str, float]:
                     text = query[:length]
                     started = time.perf_counter()
                     reader.filter_bar.input.insert_text_at_cursor(query[length - 1])
-                    while reader._found is None or reader._found.result.query.text != text:
+                    while (
+                        reader.filter.found is None or reader.filter.found.result.query.text != text
+                    ):
                         await asyncio.sleep(0.0005)
                     latencies.append(time.perf_counter() - started)
                 stalls.append(watch.stop())

@@ -25,13 +25,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 from corpus import store_days  # noqa: E402
 from hf_data import NOW, collection_papers  # noqa: E402
 
-from paperterm.cache import Cache  # noqa: E402
+from paperterm.feed.cache import FeedCache  # noqa: E402
 from paperterm.models import FeedSpec  # noqa: E402
 
 
 def fill(cache_home: Path, *, everything: bool) -> int:
     papers = collection_papers()
-    cache = Cache(cache_home / "paperterm" / "cache.sqlite3")
+    cache = FeedCache(cache_home / "paperterm" / "cache.sqlite3")
     trending = FeedSpec("trending")
     cache.store_feed(trending, trending, papers[-100:], NOW)
     if everything:

@@ -26,7 +26,7 @@ from corpus import store_days  # noqa: E402
 from hf_data import collection_papers  # noqa: E402
 from ptyrun import run_on_pty  # noqa: E402
 
-from paperterm.cache import Cache  # noqa: E402
+from paperterm.feed.cache import FeedCache  # noqa: E402
 from paperterm.models import FeedSpec  # noqa: E402
 
 BARE_APP = """
@@ -45,7 +45,7 @@ def fill_cache(cache_home: Path) -> str:
     """A cache of all 9,877 fixture papers; returns the first title of its trending feed."""
     now = dt.datetime.now(dt.UTC)
     papers = collection_papers()
-    cache = Cache(cache_home / "paperterm" / "cache.sqlite3")
+    cache = FeedCache(cache_home / "paperterm" / "cache.sqlite3")
     store_days(cache, papers, now)
     trending = sorted(papers, key=lambda p: -(p.stars or 0))[:100]
     cache.store_feed(FeedSpec("trending"), FeedSpec("trending"), trending, now)

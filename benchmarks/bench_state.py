@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from hf_data import collection_items
 
-from paperterm.ingest import ingest_items
+from paperterm.feed.ingest import ingest_items
+from paperterm.library import AddBookmark, MarkRead, StateStore
+from paperterm.library.tomlfile import SCHEMA_VERSION, bookmark_document
 from paperterm.models import Paper
-from paperterm.state import AddBookmark, MarkRead, StateStore
-from paperterm.statefile import SCHEMA_VERSION, bookmark_document
 
 READ, BOOKMARKS, RUNS = 10_000, 1_000, 9
 NOW = dt.datetime(2026, 8, 21, 15, 0, tzinfo=dt.UTC)

@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from hf_data import collection_papers  # noqa: E402
 
-from paperterm.cache import Cache  # noqa: E402
+from paperterm.feed import FeedCache  # noqa: E402
 from paperterm.models import FeedSpec, Paper  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def scaled(size: int) -> list[Paper]:
     ]
 
 
-def store_days(cache: Cache, papers: list[Paper], at: dt.datetime) -> None:
+def store_days(cache: FeedCache, papers: list[Paper], at: dt.datetime) -> None:
     """One daily feed per feed day of `papers`, as `paperterm fetch daily:DAY` stores it."""
     by_day: dict[str, list[Paper]] = {}
     for paper in papers:

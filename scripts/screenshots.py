@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from appdata import build_app, trending_papers  # noqa: E402
+from appdata import build_app, fire_timers, trending_papers  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from paperterm.config import Settings  # noqa: E402
-from paperterm.state import AddBookmark, MarkRead  # noqa: E402
+from paperterm.library import AddBookmark, MarkRead  # noqa: E402
 from paperterm.ui.app import PapertermApp  # noqa: E402
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
@@ -32,7 +32,7 @@ def triaged(home: Path, theme: str | None = None) -> PapertermApp:
     """The reader with a few papers read and bookmarked, so every marker shows."""
     app = build_app(home, settings=Settings(auto_read_delay=0, theme=theme))
     papers = trending_papers()
-    store = app.service.state
+    store = app.service.triage.store
     store.load()
     store.apply(MarkRead(tuple(p.id for p in papers[1:4])))
     store.apply(AddBookmark(papers[0], tags=("world-models",), note="Compare with DINO-WM."))
@@ -50,6 +50,7 @@ async def filtered(pilot: Pilot[None]) -> None:
     await pilot.press("slash", *"agent has:code")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    fire_timers(pilot.app)  # the details follow the cursor once typing stops
     await pilot.press("enter")
     await pilot.pause()
 
@@ -61,7 +62,7 @@ async def bookmarks(pilot: Pilot[None]) -> None:
 
 async def help_screen(pilot: Pilot[None]) -> None:
     await pilot.press("question_mark")
-    await pilot.pause(0.3)
+    await pilot.pause()
 
 
 async def nothing(pilot: Pilot[None]) -> None:

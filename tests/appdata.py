@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from hf_data import NOW, day_items
+from textual.pilot import Pilot
 
 from paperterm.config import Settings
-from paperterm.ingest import ingest_items
+from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec, Paper
 from paperterm.paths import Paths
 from paperterm.service import PaperService
 from paperterm.ui.app import PapertermApp
+from paperterm.ui.screens.reader import ManualTimers
 
 FETCHED = NOW - dt.timedelta(minutes=3)
 TRENDING_DAYS = ("2026-08-17", "2026-08-18", "2026-08-19", "2026-08-20", "2026-08-21")
@@ -48,12 +52,12 @@ def fill_cache(
     service: PaperService, papers: list[Paper] | None = None, at: dt.datetime = FETCHED
 ) -> None:
     trending = FeedSpec("trending")
-    service.cache.store_feed(
+    service.feeds.cache.store_feed(
         trending, trending, papers if papers is not None else trending_papers(), at
     )
     for day in ("2026-08-20", "2026-08-21"):
         spec = FeedSpec.parse(f"daily:{day}")
-        service.cache.store_feed(
+        service.feeds.cache.store_feed(
             FeedSpec("daily"), spec, ingest_items(day_items(day), at, "daily").papers, at
         )
 
@@ -63,10 +67,32 @@ def make_service(home: Path, transport: httpx.AsyncBaseTransport | None = None,
     return PaperService(paths_in(home), transport=transport or unreachable(), clock=lambda: now)
 
 
+def reader_app(service: PaperService, **options: Any) -> PapertermApp:
+    """The reader over `service`, with timers that fire only when a test says so
+    (`fire_timers`): nothing a test sees depends on how fast the machine is."""
+    return PapertermApp(service, timers=ManualTimers(), **options)
+
+
+def fire_timers(app: PapertermApp, up_to: float = float("inf")) -> int:
+    """Run the reader's pending delayed actions (auto-read, details following the cursor)."""
+    timers = app.timers
+    assert isinstance(timers, ManualTimers)
+    return timers.fire(up_to)
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 1000) -> None:
+    """Let the app run until `condition` holds (a worker's result landed ...); never a sleep."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("the app never got there")
+
+
 def build_app(home: Path, *, fill: bool = True, offline: bool = False,
               transport: httpx.AsyncBaseTransport | None = None,
               start: FeedSpec | None = None, settings: Settings | None = None) -> PapertermApp:  # fmt: skip
     service = make_service(home, transport)
     if fill:
         fill_cache(service)
-    return PapertermApp(service, start=start, offline=offline, settings=settings)
+    return reader_app(service, start=start, offline=offline, settings=settings)

@@ -24,7 +24,6 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
         "https_proxy",
         "all_proxy",
         "HF_ENDPOINT",
-        "PAPERTERM_CONFIG",
         "TEXTUAL_THEME",
     ):
         monkeypatch.delenv(name, raising=False)

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from paperterm.ingest import ingest_items
+from paperterm.feed.ingest import ingest_items
 from paperterm.models import Paper
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"

@@ -21,8 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from paperterm.models import Paper
-from paperterm.state import (
+from paperterm.library import (
     AddBookmark,
     MarkRead,
     Operation,
@@ -31,6 +30,7 @@ from paperterm.state import (
     SetTags,
     StateStore,
 )
+from paperterm.models import Paper
 
 
 def open_store(path: Path, lock_timeout: float = 5.0) -> StateStore:

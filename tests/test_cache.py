@@ -14,12 +14,12 @@ import pytest
 from fakehf import FakeHF
 from hf_data import NOW, day_items
 
-from paperterm.cache import Cache
-from paperterm.endpoint import FetchError
-from paperterm.ingest import ingest_items
-from paperterm.models import FeedSpec
+from paperterm.feed import FetchError
+from paperterm.feed.cache import FeedCache
+from paperterm.feed.ingest import ingest_items
+from paperterm.models import FeedSpec, describe_age
 from paperterm.paths import Paths
-from paperterm.service import PaperService, describe_age
+from paperterm.service import PaperService
 
 
 class Clock:
@@ -47,7 +47,7 @@ def papers_of(day: str) -> list:  # type: ignore[type-arg]
 
 
 def test_a_stored_feed_reads_back_in_server_order(tmp_path: Path) -> None:
-    cache = Cache(tmp_path / "c.sqlite3")
+    cache = FeedCache(tmp_path / "c.sqlite3")
     papers = papers_of("2026-08-21")[::-1]
     spec = FeedSpec.parse("daily:2026-08-21")
     cache.store_feed(spec, spec, papers, NOW)
@@ -58,7 +58,7 @@ def test_a_stored_feed_reads_back_in_server_order(tmp_path: Path) -> None:
 
 
 def test_newest_metadata_wins_and_the_later_feed_day_is_kept(tmp_path: Path) -> None:
-    cache = Cache(tmp_path / "c.sqlite3")
+    cache = FeedCache(tmp_path / "c.sqlite3")
     paper = papers_of("2026-08-21")[0]
     later = NOW + dt.timedelta(days=6)
     relisted = replace(
@@ -72,7 +72,7 @@ def test_newest_metadata_wins_and_the_later_feed_day_is_kept(tmp_path: Path) -> 
 
 
 def test_latest_specs_are_remembered_for_offline_reads(tmp_path: Path) -> None:
-    cache = Cache(tmp_path / "c.sqlite3")
+    cache = FeedCache(tmp_path / "c.sqlite3")
     resolved = FeedSpec.parse("daily:2026-08-21")
     cache.store_feed(FeedSpec("daily"), resolved, papers_of("2026-08-21"), NOW)
     snapshot = cache.read_feed(FeedSpec("daily"))
@@ -80,7 +80,7 @@ def test_latest_specs_are_remembered_for_offline_reads(tmp_path: Path) -> None:
 
 
 def test_store_reports_new_and_updated_against_the_previous_snapshot(tmp_path: Path) -> None:
-    cache = Cache(tmp_path / "c.sqlite3")
+    cache = FeedCache(tmp_path / "c.sqlite3")
     spec = FeedSpec("trending")
     first = papers_of("2026-08-21")
     cache.store_feed(spec, spec, first[:10], NOW)
@@ -102,7 +102,7 @@ def test_store_reports_new_and_updated_against_the_previous_snapshot(tmp_path: P
 def test_a_damaged_cache_is_moved_aside_and_rebuilt(tmp_path: Path, damage: bytes) -> None:
     path = tmp_path / "c.sqlite3"
     path.write_bytes(damage)
-    cache = Cache(path)
+    cache = FeedCache(path)
     spec = FeedSpec("trending")
     assert cache.read_feed(spec) is None
     cache.store_feed(spec, spec, papers_of("2026-08-21"), NOW)
@@ -117,7 +117,7 @@ def test_a_foreign_sqlite_file_is_moved_aside(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     with sqlite3.connect(path) as other:
         other.execute("CREATE TABLE mine (x)")
-    cache = Cache(path)
+    cache = FeedCache(path)
     assert cache.read_feed(FeedSpec("trending")) is None
     assert "not a paperterm cache" in cache.notices[0]
     assert list(tmp_path.glob("c.sqlite3.corrupt-*"))
@@ -130,12 +130,12 @@ def test_two_processes_write_the_cache_at_once(tmp_path: Path) -> None:
         import datetime as dt, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from hf_data import day_items, NOW
-        from paperterm.cache import Cache
-        from paperterm.ingest import ingest_items
+        from paperterm.feed.cache import FeedCache
+        from paperterm.feed.ingest import ingest_items
         from paperterm.models import FeedSpec
         day = sys.argv[1]
         papers = ingest_items(day_items(day), dt.datetime.now(dt.UTC), "daily").papers
-        cache = Cache(__import__("pathlib").Path({str(path)!r}))
+        cache = FeedCache(__import__("pathlib").Path({str(path)!r}))
         for _ in range(30):
             spec = FeedSpec.parse("daily:" + day)
             cache.store_feed(spec, spec, papers, dt.datetime.now(dt.UTC))
@@ -150,7 +150,7 @@ def test_two_processes_write_the_cache_at_once(tmp_path: Path) -> None:
     outputs = [p.communicate(timeout=60)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0]
     assert outputs == ["[]\n", "[]\n"]
-    cache = Cache(path)
+    cache = FeedCache(path)
     for day in ("2026-08-20", "2026-08-21"):
         snapshot = cache.read_feed(FeedSpec.parse("daily:" + day))
         assert snapshot is not None and len(snapshot.papers) == len(day_items(day))
@@ -159,7 +159,7 @@ def test_two_processes_write_the_cache_at_once(tmp_path: Path) -> None:
 def test_cache_in_an_unwritable_place_still_reads_nothing_and_says_why(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    cache = Cache(blocker / "sub" / "c.sqlite3")
+    cache = FeedCache(blocker / "sub" / "c.sqlite3")
     assert cache.read_feed(FeedSpec("trending")) is None
     assert "cache unavailable" in cache.notices[0]
 
@@ -169,26 +169,26 @@ def test_cache_in_an_unwritable_place_still_reads_nothing_and_says_why(tmp_path:
 
 def test_a_brand_new_offline_user_sees_the_sample(paths: Paths, fake: FakeHF) -> None:
     service = service_for(paths, fake)
-    view = service.cached(FeedSpec("trending"))
+    view = service.feeds.cached(FeedSpec("trending"))
     assert view.origin == "sample" and view.is_sample and len(view.papers) >= 30
-    assert service.is_stale(view)
+    assert service.feeds.is_stale(view)
     assert fake.requests == []  # reading never touches the network
 
 
 async def test_refresh_stores_then_reads_back_without_network(paths: Paths, fake: FakeHF) -> None:
     clock = Clock()
     service = service_for(paths, fake, clock)
-    outcome = await service.refresh(FeedSpec("trending"))
+    outcome = await service.feeds.refresh(FeedSpec("trending"))
     assert [p.id for p in outcome.view.papers] == [i["paper"]["id"] for i in fake.trending]
     assert len(outcome.new_ids) == len(fake.trending) and outcome.skipped == 0
     fake.requests.clear()
-    view = service.cached(FeedSpec("trending"))
+    view = service.feeds.cached(FeedSpec("trending"))
     assert view.origin == "cache" and view.papers == outcome.view.papers and fake.requests == []
-    assert not service.is_stale(view)
+    assert not service.feeds.is_stale(view)
     clock.now += dt.timedelta(minutes=31)
-    assert service.is_stale(view)
+    assert service.feeds.is_stale(view)
     clock.now = NOW - dt.timedelta(hours=1)  # the clock moved back: never a negative age
-    assert service.is_stale(view) and service.age(view) == dt.timedelta(0)
+    assert service.feeds.is_stale(view) and service.feeds.age(view) == dt.timedelta(0)
 
 
 FAILURES = [
@@ -216,16 +216,16 @@ async def test_a_failed_refresh_leaves_the_cache_byte_for_byte(
 ) -> None:
     monkeypatch.setattr("asyncio.sleep", _no_sleep)
     service = service_for(paths, fake)
-    await service.refresh(FeedSpec("trending"))
-    await service.refresh(FeedSpec.parse("monthly:2026-06"))
+    await service.feeds.refresh(FeedSpec("trending"))
+    await service.feeds.refresh(FeedSpec.parse("monthly:2026-06"))
     service.close()
     before = paths.cache_db.read_bytes()
     fake.scenario = scenario
     for spec in ("trending", "monthly:2026-06"):
         service = service_for(paths, fake)
         with pytest.raises(FetchError):
-            await service.refresh(FeedSpec.parse(spec))
-        assert service.cached(FeedSpec.parse(spec)).origin == "cache"
+            await service.feeds.refresh(FeedSpec.parse(spec))
+        assert service.feeds.cached(FeedSpec.parse(spec)).origin == "cache"
         service.close()
     assert paths.cache_db.read_bytes() == before
 
@@ -234,11 +234,11 @@ async def test_an_answer_of_only_bad_items_does_not_replace_the_snapshot(
     paths: Paths, fake: FakeHF
 ) -> None:
     service = service_for(paths, fake)
-    good = await service.refresh(FeedSpec.parse("daily:2026-08-21"))
+    good = await service.feeds.refresh(FeedSpec.parse("daily:2026-08-21"))
     fake.hook = lambda path, params: __import__("fakehf")._json([{"paper": {"id": "bad"}}, 7, None])
     with pytest.raises(FetchError, match="3 items skipped"):
-        await service.refresh(FeedSpec.parse("daily:2026-08-21"))
-    assert service.cached(FeedSpec.parse("daily:2026-08-21")).papers == good.view.papers
+        await service.feeds.refresh(FeedSpec.parse("daily:2026-08-21"))
+    assert service.feeds.cached(FeedSpec.parse("daily:2026-08-21")).papers == good.view.papers
 
 
 async def test_bad_items_are_skipped_and_the_rest_stored(paths: Paths, fake: FakeHF) -> None:
@@ -246,7 +246,7 @@ async def test_bad_items_are_skipped_and_the_rest_stored(paths: Paths, fake: Fak
     fake.hook = lambda path, params: __import__("fakehf")._json(
         [items[0], {"paper": 1}, "x", items[1]]
     )
-    outcome = await service_for(paths, fake).refresh(FeedSpec.parse("daily:2026-08-21"))
+    outcome = await service_for(paths, fake).feeds.refresh(FeedSpec.parse("daily:2026-08-21"))
     assert len(outcome.view.papers) == 2 and outcome.skipped == 2
     assert "2 skipped (bad data)" in outcome.summary
 

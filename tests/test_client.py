@@ -14,14 +14,9 @@ from fakehf import FakeHF, Reply, closed_port, serve
 from hf_data import day_items
 
 from paperterm import __version__
-from paperterm.client import HFClient
-from paperterm.endpoint import (
-    DEFAULT_ENDPOINT,
-    EndpointError,
-    FetchError,
-    endpoint_warning,
-    resolve_endpoint,
-)
+from paperterm.config import DEFAULT_ENDPOINT, EndpointError, endpoint_warning, resolve_endpoint
+from paperterm.feed import FetchError
+from paperterm.feed.client import HFClient
 from paperterm.models import FeedSpec
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from appdata import build_app, paths_in
+from appdata import build_app, paths_in, reader_app
 
 from paperterm.config import (
     DEFAULT_CONFIG,
@@ -21,8 +21,8 @@ from paperterm.config import (
     parse_settings,
     set_theme,
 )
+from paperterm.keys import KEYMAP_IDS
 from paperterm.models import FeedSpec
-from paperterm.ui.app import PapertermApp, binding_ids
 from paperterm.ui.themes import bundled_themes_dir, load_theme, load_themes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def test_the_default_file_documents_every_key_and_parses_uncommented() -> None:
     assert problems == []
     assert set(data) == {"default_feed", "theme", "refresh_max_age_minutes", "auto_read_delay",
                          "confirm_mark_all_read", "hide_read", "endpoint", "state_file", "keymap"}  # fmt: skip
-    assert set(settings.keymap) <= binding_ids()
+    assert set(settings.keymap) <= KEYMAP_IDS
 
 
 def test_set_theme_changes_one_line_and_keeps_comments(tmp_path: Path) -> None:
@@ -143,9 +143,9 @@ async def test_keymap_overrides_rebind_keys(tmp_path: Path) -> None:
     app = build_app(tmp_path, settings=Settings(keymap={"toggle_bookmark": "f", "nothing": "z"}))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f")
-        assert len(app.service.state.state.bookmarks) == 1
+        assert len(app.service.triage.state.bookmarks) == 1
         await pilot.press("b")  # no longer bound
-        assert len(app.service.state.state.bookmarks) == 1
+        assert len(app.service.triage.state.bookmarks) == 1
         assert any("no binding with the id 'nothing'" in n.message for n in app._notifications)
 
 
@@ -189,7 +189,7 @@ async def test_themes_in_the_app_unknown_theme_and_persistence(tmp_path: Path) -
     (paths.themes_dir / "mine.toml").write_text('primary = "#884488"\n')
     (paths.themes_dir / "broken.toml").write_text("nope")
     service = build_app(tmp_path).service
-    app = PapertermApp(
+    app = reader_app(
         service, settings=Settings(theme="no-such-theme"), config_file=paths.config_file
     )
     assert app.theme == DEFAULT_THEME

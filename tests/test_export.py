@@ -24,17 +24,15 @@ from hf_data import collection_items, day_items
 from markdown_it import MarkdownIt
 from pybtex.database import parse_string
 
-from paperterm.export import (
+from paperterm.clean import clean_line, clean_text
+from paperterm.exchange.formats import EXPORT_FORMATS
+from paperterm.exchange.keys import citation_key, export_keys, is_valid_cite_key, keys_to_pin
+from paperterm.exchange.writers import (
     CSV_COLUMNS,
-    EXPORT_FORMATS,
     JSON_FORMAT,
     JSON_VERSION,
     bibtex_escape,
-    citation_key,
     export,
-    export_keys,
-    is_valid_cite_key,
-    keys_to_pin,
     to_bibtex,
     to_csl_json,
     to_csv,
@@ -42,7 +40,7 @@ from paperterm.export import (
     to_markdown,
     to_ris,
 )
-from paperterm.ingest import clean_line, clean_text, ingest_items, paper_from_item
+from paperterm.feed.ingest import ingest_items, paper_from_item
 from paperterm.models import Bookmark, Paper
 
 FETCHED = dt.datetime(2026, 8, 21, 6, 0, tzinfo=dt.UTC)
@@ -268,9 +266,9 @@ def test_keys_are_the_same_in_another_process() -> None:
         "import datetime as dt, json, sys, random\n"
         "sys.path.insert(0, 'tests')\n"
         "from hf_data import day_items\n"
-        "from paperterm.ingest import ingest_items\n"
+        "from paperterm.feed.ingest import ingest_items\n"
         "from paperterm.models import Bookmark\n"
-        "from paperterm.export import keys_to_pin\n"
+        "from paperterm.exchange.keys import keys_to_pin\n"
         "t = dt.datetime(2026, 8, 21, tzinfo=dt.UTC)\n"
         "ps = ingest_items(day_items('2026-08-21'), t, 'daily').papers\n"
         "random.Random(7).shuffle(ps)\n"
@@ -671,12 +669,3 @@ def test_every_format_is_utf8_and_deterministic(fmt: Any) -> None:
     assert first == export(list(marks), fmt)
     first.encode("utf-8")
     assert "\x1b" not in first and "\u202e" not in first
-
-
-def test_the_core_imports_neither_textual_nor_rich() -> None:
-    code = (
-        "import sys, paperterm.export, paperterm.importer; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -1,15 +1,8 @@
-"""The BibTeX reader on its own: name lists and names, and the names the importer still offers."""
+"""The BibTeX reader on its own: name lists and names."""
 
 from __future__ import annotations
 
-from paperterm import bibtex_reader, importer
-from paperterm.bibtex_reader import name_to_text, parse_bibtex, split_names
-
-
-def test_the_importer_still_offers_the_bibtex_reader_names() -> None:
-    for name in ("BibEntry", "latex_to_text", "parse_bibtex"):
-        assert getattr(importer, name) is getattr(bibtex_reader, name)
-        assert name in importer.__all__
+from paperterm.exchange.bibtex import name_to_text, parse_bibtex, split_names
 
 
 def test_names_split_on_a_bare_and_only() -> None:

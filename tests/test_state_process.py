@@ -20,14 +20,14 @@ import pytest
 from hf_data import FIXTURES, NOW
 from state_worker import writer_ops
 
-from paperterm.atomic import read_keyed
-from paperterm.ingest import ingest_items
-from paperterm.models import Paper
+from paperterm.feed.ingest import ingest_items
+from paperterm.files import read_keyed
+from paperterm.library import AddBookmark, MarkRead, StateStore
+from paperterm.library._encoder import Encoder
+from paperterm.library._parsecache import CACHE_KIND, cache_key
+from paperterm.library.tomlfile import decode
+from paperterm.models import Paper, ReadingState
 from paperterm.paths import Paths
-from paperterm.state import AddBookmark, MarkRead, State, StateStore
-from paperterm.statecache import CACHE_KIND, cache_key
-from paperterm.stateencoder import Encoder
-from paperterm.statefile import decode
 
 WORKER = Path(__file__).with_name("state_worker.py")
 ROOT = os.geteuid() == 0
@@ -96,6 +96,19 @@ def reply(process: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
+def catch_inside_a_save(worker: subprocess.Popen[str], directory: Path) -> None:
+    """Stop `worker` while its temp file exists, i.e. in the middle of a save (it saves all
+    the time, so this is quick); the caller kills it there. Polls the directory, never a
+    clock: on a busy machine it takes longer, but it still lands inside a save."""
+    for _ in range(100_000):
+        if any(directory.glob(".state.toml.*.tmp")):
+            worker.send_signal(signal.SIGSTOP)
+            if any(directory.glob(".state.toml.*.tmp")):
+                return
+            worker.send_signal(signal.SIGCONT)
+    raise AssertionError("the worker never started a save")
+
+
 @pytest.mark.parametrize("cached", [False, True], ids=["no cache", "with a parse cache"])
 def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(
     paths: Paths, cached: bool
@@ -114,7 +127,10 @@ def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(
         worker.stdin.flush()
         ready = reply(worker)
         assert ready["start"] == saved  # the previous kill lost no completed save
-        time.sleep(rng.uniform(0, 0.03))
+        if rng.random() < 0.5:
+            time.sleep(rng.uniform(0, 0.03))  # anywhere: between saves or inside one
+        else:
+            catch_inside_a_save(worker, paths.data_dir)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         mid_save += any(paths.data_dir.glob(".state.toml.*.tmp"))
@@ -131,7 +147,7 @@ def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(
     assert not list(paths.data_dir.glob("*corrupt*"))
     store = StateStore(paths.state_file, cache=cache)
     assert store.load() == ()
-    assert store.state == State(*decode(paths.state_file.read_bytes()))
+    assert store.state == ReadingState(*decode(paths.state_file.read_bytes()))
     assert not cached or hits > 0, "the cache was never current"
     assert not list(paths.data_dir.glob("*.tmp"))  # the leftovers were cleaned up
     assert not list(paths.cache_dir.glob("*.tmp"))
@@ -154,7 +170,7 @@ def test_two_concurrent_writers_lose_nothing(
         other_path = tmp_path / "link-to-state.toml"
         other_path.symlink_to(paths.state_file)
     count = 12
-    expected = State()
+    expected = ReadingState()
     for round_ in range(rounds):
         go = tmp_path / f"go-{round_}"
         names = (f"A{round_}", f"B{round_}")

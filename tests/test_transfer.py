@@ -14,16 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from appdata import fill_cache, make_service, trending_papers
+from appdata import fill_cache, make_service, reader_app, trending_papers
 from fakehf import FakeHF, serve
 from hf_data import day_items
 from pybtex.database import parse_string
 from textual.pilot import Pilot
 
 from paperterm.config import Settings
+from paperterm.files import WriteRefused, write_new
+from paperterm.library import AddBookmark, StateStore, UpdateSnapshot
 from paperterm.paths import Paths
-from paperterm.state import AddBookmark, StateStore, UpdateSnapshot
-from paperterm.transfer import TransferError, render, write_file
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.screens.export import ExportModal
 
@@ -137,7 +137,7 @@ def test_no_bookmarks_is_a_valid_empty_document_and_a_note() -> None:
 def test_tag_and_filter_narrow_an_export(bookmarked: list[str]) -> None:
     store = StateStore(Paths.default().state_file)
     store.load()
-    from paperterm.state import SetTags
+    from paperterm.library import SetTags
 
     store.apply(SetTags(bookmarked[1], ("rl",)))
     tagged = json.loads(paperterm("export", "--format", "csl-json", "--tag", "rl").stdout)
@@ -199,10 +199,10 @@ def test_write_file_follows_a_symlink_and_refuses_a_directory(tmp_path: Path) ->
     target.write_text("old")
     link = tmp_path / "link.bib"
     link.symlink_to(target)
-    write_file(link, b"new", force=True)
+    write_new(link, b"new", force=True)
     assert link.is_symlink() and target.read_text() == "new"
-    with pytest.raises(TransferError, match="is a directory"):
-        write_file(tmp_path, b"x", force=True)
+    with pytest.raises(WriteRefused, match="is a directory"):
+        write_new(tmp_path, b"x", force=True)
 
 
 # -- the reader's export dialog ---------------------------------------------------------------
@@ -213,8 +213,8 @@ def reader_with_bookmarks(home: Path, *bookmarks: AddBookmark) -> PapertermApp:
     fill_cache(service)
     service.load_state()
     for bookmark in bookmarks:
-        service.state.apply(bookmark)
-    return PapertermApp(service, settings=Settings(auto_read_delay=0))
+        service.triage.store.apply(bookmark)
+    return reader_app(service, settings=Settings(auto_read_delay=0))
 
 
 async def export_dialog(pilot: Pilot[None]) -> ExportModal:
@@ -246,7 +246,7 @@ async def test_x_exports_from_the_reader(tmp_path: Path) -> None:
         assert f"Exported 3 bookmarks to {destination}" in [n.message for n in app._notifications]
     text = destination.read_text("utf-8")
     assert all(f"arXiv:{p.id}" in text for p in trending_papers()[:3])
-    assert all(b.cite_key for b in app.service.state.state.bookmarks.values())
+    assert all(b.cite_key for b in app.service.triage.state.bookmarks.values())
 
 
 async def test_an_export_that_fails_is_a_notification(tmp_path: Path) -> None:
@@ -264,28 +264,27 @@ async def test_an_export_that_fails_is_a_notification(tmp_path: Path) -> None:
 def test_render_keeps_the_offline_bookmarks_in_the_backup_only(tmp_path: Path) -> None:
     from paperterm.models import Paper
 
-    store = StateStore(tmp_path / "state.toml")
-    store.load()
-    store.apply(AddBookmark(Paper("2501.00001", "", (), ""), incomplete=True))
-    store.apply(AddBookmark(trending_papers()[0]))
-    today = dt.date(2026, 8, 21)
-    assert render(store, "bibtex", today=today).count == 1
-    assert render(store, "bibtex", today=today).incomplete == 1
-    assert render(store, "json", today=today).count == 2
-    assert store.state.bookmarks["2501.00001"].cite_key is None  # no key before details
+    service = make_service(tmp_path)
+    service.load_state()
+    service.triage.bookmark(Paper("2501.00001", "", (), ""), incomplete=True, save=True)
+    service.triage.bookmark(trending_papers()[0], save=True)
+    render = service.exchange.render
+    assert render("bibtex").count == 1
+    assert render("bibtex").incomplete == 1
+    assert render("json").count == 2
+    assert service.triage.state.bookmarks["2501.00001"].cite_key is None  # no key before details
 
 
 def test_json_round_trip_keeps_a_bookmark_stored_offline(tmp_path: Path) -> None:
-    from paperterm.importer import import_text
+    from paperterm.exchange.importer import import_text
     from paperterm.models import Paper
 
-    store = StateStore(tmp_path / "state.toml")
-    store.load()
-    store.apply(AddBookmark(Paper("2501.00001", "", (), ""), incomplete=True))
-    today = dt.date(2026, 8, 21)
-    backup = render(store, "json", today=today).text
+    service = make_service(tmp_path)
+    service.load_state()
+    service.triage.bookmark(Paper("2501.00001", "", (), ""), incomplete=True, save=True)
+    backup = service.exchange.render("json").text
     imported = import_text(backup, now=dt.datetime(2026, 8, 21, tzinfo=dt.UTC))
-    assert imported.bookmarks == tuple(store.state.bookmarks.values())
+    assert imported.bookmarks == tuple(service.triage.state.bookmarks.values())
 
 
 async def test_the_export_dialog_takes_tags_that_look_like_markup(tmp_path: Path) -> None:

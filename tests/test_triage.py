@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from appdata import fill_cache, make_service, paths_in
+from appdata import fill_cache, fire_timers, make_service, paths_in, reader_app
 from fakebrowser import Browser
 from textual.pilot import Pilot
 
@@ -29,7 +29,7 @@ def make_app(
     service = make_service(home)
     if fill:
         fill_cache(service)
-    return PapertermApp(service, offline=offline, settings=settings)
+    return reader_app(service, offline=offline, settings=settings)
 
 
 def reader(app: PapertermApp) -> ReaderScreen:
@@ -85,8 +85,8 @@ async def test_a_paper_becomes_read_after_dwelling_in_the_detail_pane(tmp_path: 
         first = current_id(app)
         await pilot.press("j")  # leaves the first paper before the delay
         second = current_id(app)
-        await pilot.pause(0.4)
-        state = app.service.state.state
+        assert fire_timers(app) >= 1  # the delay passes
+        state = app.service.triage.state
         assert first not in state.read
         assert second in state.read
         await saved(pilot)
@@ -98,7 +98,7 @@ async def test_opening_a_paper_marks_it_read(tmp_path: Path, browser: Browser) -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         await saved(pilot)
-        assert current_id(app) in app.service.state.state.read
+        assert current_id(app) in app.service.triage.state.read
         assert browser.opened == [plist(app).papers[0].url]
 
 
@@ -180,7 +180,7 @@ async def test_the_bookmarks_view_works_offline_with_the_same_keys(tmp_path: Pat
     again = make_app(tmp_path, offline=True, fill=False)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.press("B")
-        assert reader(again).bookmarks_mode
+        assert reader(again).feeds.bookmarks_mode
         assert [p.title for p in plist(again).papers] == titles
         assert status(again).feed == "bookmarks"
         detail = reader(again).query_one(DetailPane)
@@ -188,7 +188,7 @@ async def test_the_bookmarks_view_works_offline_with_the_same_keys(tmp_path: Pat
         await pilot.press("j", "m", "b")
         assert status(again).bookmarked == 1
         await pilot.press("B")
-        assert not reader(again).bookmarks_mode
+        assert not reader(again).feeds.bookmarks_mode
 
 
 async def test_t_edits_tags_and_e_edits_the_note(tmp_path: Path) -> None:
@@ -200,28 +200,28 @@ async def test_t_edits_tags_and_e_edits_the_note(tmp_path: Path) -> None:
         assert isinstance(app.screen, TagsModal)
         await pilot.press(*"rl, reading-group #rl", "enter")
         await pilot.pause()
-        bookmark = app.service.state.state.bookmarks[paper_id]
+        bookmark = app.service.triage.state.bookmarks[paper_id]
         assert bookmark.tags == ("rl", "reading-group")
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, NoteModal)
         await pilot.press(*"Read section 4", "ctrl+s")
         await pilot.pause()
-        assert app.service.state.state.bookmarks[paper_id].note == "Read section 4"
+        assert app.service.triage.state.bookmarks[paper_id].note == "Read section 4"
         detail_text = str(reader(app).query_one("#detail-text").content)  # type: ignore[attr-defined]
         assert "Read section 4" in detail_text and "rl, reading-group" in detail_text
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert app.service.state.state.bookmarks[paper_id].note == "Read section 4"
+        assert app.service.triage.state.bookmarks[paper_id].note == "Read section 4"
 
 
 async def test_u_undoes_every_kind_of_change_step_by_step(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         paper_id = current_id(app)
-        store = app.service.state
+        store = app.service.triage.store
         await pilot.press("m")  # read
         await pilot.press("m")  # unread
         await pilot.press("b")  # bookmark
@@ -264,14 +264,14 @@ async def test_quit_and_restart_offline_keeps_every_mark(tmp_path: Path) -> None
     first = make_app(tmp_path)
     async with first.run_test(size=SIZE) as pilot:
         await pilot.press("m", "j", "b", "j", "j", "m", "b")
-        marks = (set(first.service.state.state.read), set(first.service.state.state.bookmarks))
+        marks = (set(first.service.triage.state.read), set(first.service.triage.state.bookmarks))
         await pilot.press("q")  # quit at once: nothing may be lost, saved or not
     first.service.close()
     assert len(marks[0]) == 2 and len(marks[1]) == 2
     again = make_app(tmp_path, offline=True, fill=False)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        state = again.service.state.state
+        state = again.service.triage.state
         assert (set(state.read), set(state.bookmarks)) == marks
         assert status(again).unread == len(plist(again).papers) - 2
 
@@ -282,10 +282,10 @@ async def test_a_state_that_cannot_be_saved_is_reported_and_kept(tmp_path: Path)
     service = PaperService(paths_in(tmp_path), state_file=blocker / "state.toml",
                            transport=make_service(tmp_path).transport)  # fmt: skip
     fill_cache(service)
-    app = PapertermApp(service, settings=NO_DWELL, start=FeedSpec("trending"))
+    app = reader_app(service, settings=NO_DWELL, start=FeedSpec("trending"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b")
         await saved(pilot)
-        assert service.state.state.bookmarks  # kept in memory
+        assert service.triage.state.bookmarks  # kept in memory
         assert status(app).problem
         assert any("not-a-dir" in m for m in messages(app))

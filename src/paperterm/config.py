@@ -1,25 +1,30 @@
-"""config.toml -> Settings, with defaults and collected errors.
+"""config.toml -> Settings, with defaults and collected errors; and the API endpoint setting
+($HF_ENDPOINT over config.toml's ``endpoint``).
 
-Every key is optional. An unknown key or a bad value is reported (one line each, naming the
-key) and its default used: paperterm always starts. `DEFAULT_CONFIG` is the commented file
-`paperterm config --default` prints; `set_theme` changes one line of the user's file and keeps
-everything else, comments included.
+Every key is declared once, as a `Key` row in `KEYS`: its name in the file, the `Settings`
+field it sets, how its value is read, and the comment `paperterm config --default` prints for
+it. Every key is optional. An unknown key or a bad value is reported (one line each, naming
+the key) and its default used: paperterm always starts. `set_theme` changes one line of the
+user's file and keeps everything else, comments included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from paperterm.endpoint import EndpointError, resolve_endpoint
 from paperterm.models import FeedSpec, FeedSpecError
 
 TRENDING = FeedSpec("trending")
+DEFAULT_THEME = "paperterm-dark"
+DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,62 +43,46 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=dict)
 
 
-DEFAULT_THEME = "paperterm-dark"
-
-DEFAULT_CONFIG = """\
-# paperterm configuration. Every key is optional; remove the leading "# " to set one.
-# Where this file lives: `paperterm paths`.
-
-# The feed the reader opens: trending, daily, weekly, monthly (the newest the server has),
-# daily:YYYY-MM-DD, weekly:YYYY-Www, monthly:YYYY-MM or search:QUERY.
-# default_feed = "trending"
-
-# A paperterm theme (paperterm-dark, paperterm-light, paperterm-contrast, or one of yours in
-# the themes/ folder next to this file) or any Textual theme (nord, gruvbox, ...).
-# ctrl+p -> "Theme" in the reader changes it and saves the choice here.
-# theme = "paperterm-dark"
-
-# Refresh a feed in the background when its cached copy is older than this (minutes).
-# refresh_max_age_minutes = 30
-
-# A paper becomes read after this many seconds in the detail pane; 0 turns it off.
-# auto_read_delay = 1.5
-
-# Ask before "mark every paper shown as read" (M).
-# confirm_mark_all_read = true
-
-# Start with read papers hidden (U toggles).
-# hide_read = false
-
-# The Hugging Face endpoint (a mirror, say). $HF_ENDPOINT wins over this.
-# endpoint = "https://huggingface.co"
-
-# Where bookmarks and read marks live: put it in a synced folder or a git repository.
-# state_file = "~/Sync/paperterm/state.toml"
-
-# Keys, by binding id: the id is in brackets in the help screen (?). A value may list
-# several keys, comma-separated.
-# [keymap]
-# refresh = "R"
-# toggle_bookmark = "b,f"
-"""
-
-_KEYS: dict[str, Callable[[object], Any]] = {}
-
-
-def _key(name: str) -> Callable[[Callable[[object], Any]], Callable[[object], Any]]:
-    def register(parse: Callable[[object], Any]) -> Callable[[object], Any]:
-        _KEYS[name] = parse
-        return parse
-
-    return register
-
-
 class BadValue(ValueError):
     pass
 
 
-@_key("default_feed")
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One config key: `name` in the file sets `Settings.<setting>` to `parse(value)`;
+    `doc` (comment lines) and `example` (the commented-out line) are its part of the default
+    file."""
+
+    name: str
+    setting: str
+    parse: Callable[[object], Any]
+    doc: str
+    example: str
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise BadValue(f"expected a string, got {value!r}")
+    return value
+
+
+def _number(low: float, high: float) -> Callable[[object], float]:
+    def parse(value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise BadValue(f"expected a number, got {value!r}")
+        if not low <= value <= high:
+            raise BadValue(f"expected a number from {low:g} to {high:g}, got {value!r}")
+        return float(value)
+
+    return parse
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise BadValue(f"expected true or false, got {value!r}")
+    return value
+
+
 def _feed(value: object) -> FeedSpec:
     try:
         return FeedSpec.parse(_string(value))
@@ -101,7 +90,6 @@ def _feed(value: object) -> FeedSpec:
         raise BadValue(str(exc)) from None
 
 
-@_key("theme")
 def _theme(value: object) -> str:
     text = _string(value).strip()
     if not text:
@@ -109,41 +97,28 @@ def _theme(value: object) -> str:
     return text
 
 
-@_key("refresh_max_age_minutes")
-def _max_age(value: object) -> dt.timedelta:
-    return dt.timedelta(minutes=_number(value, low=0, high=7 * 24 * 60))
+def _minutes(value: object) -> dt.timedelta:
+    return dt.timedelta(minutes=_number(0, 7 * 24 * 60)(value))
 
 
-@_key("auto_read_delay")
-def _delay(value: object) -> float:
-    return _number(value, low=0, high=3600)
-
-
-@_key("confirm_mark_all_read")
-@_key("hide_read")
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise BadValue(f"expected true or false, got {value!r}")
-    return value
-
-
-@_key("endpoint")
 def _endpoint(value: object) -> str:
     try:
-        return resolve_endpoint(_string(value))
+        return check_endpoint(_string(value))
     except EndpointError as exc:
-        raise BadValue(str(exc).replace("HF_ENDPOINT=", "")) from None
+        raise BadValue(str(exc)) from None
 
 
-@_key("state_file")
-def _state_file(value: object) -> Path:
+def _path(value: object) -> Path:
     text = _string(value).strip()
     if not text:
         raise BadValue("expected a file path")
     return Path(text).expanduser()
 
 
-@_key("keymap")
+_KEY = r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*"  # "R", "ctrl+r", "question_mark"
+_KEYS_SYNTAX = re.compile(rf"^\s*{_KEY}(?:\s*,\s*{_KEY})*\s*$")
+
+
 def _keymap(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         raise BadValue('expected a table of binding id = "keys"')
@@ -155,33 +130,103 @@ def _keymap(value: object) -> dict[str, str]:
     return keymap
 
 
-_KEY = r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*"  # "R", "ctrl+r", "question_mark"
-_KEYS_SYNTAX = re.compile(rf"^\s*{_KEY}(?:\s*,\s*{_KEY})*\s*$")
-_FIELDS = {
-    "default_feed": "default_feed",
-    "theme": "theme",
-    "refresh_max_age_minutes": "refresh_max_age",
-    "auto_read_delay": "auto_read_delay",
-    "confirm_mark_all_read": "confirm_mark_all_read",
-    "hide_read": "hide_read",
-    "endpoint": "endpoint",
-    "state_file": "state_file",
-    "keymap": "keymap",
-}
+KEYS: tuple[Key, ...] = (
+    Key(
+        "default_feed",
+        "default_feed",
+        _feed,
+        "The feed the reader opens: trending, daily, weekly, monthly (the newest the server has),\n"
+        "daily:YYYY-MM-DD, weekly:YYYY-Www, monthly:YYYY-MM or search:QUERY.",
+        'default_feed = "trending"',
+    ),
+    Key(
+        "theme",
+        "theme",
+        _theme,
+        "A paperterm theme (paperterm-dark, paperterm-light, paperterm-contrast, or one of yours in\n"
+        "the themes/ folder next to this file) or any Textual theme (nord, gruvbox, ...).\n"
+        'ctrl+p -> "Theme" in the reader changes it and saves the choice here.',
+        'theme = "paperterm-dark"',
+    ),
+    Key(
+        "refresh_max_age_minutes",
+        "refresh_max_age",
+        _minutes,
+        "Refresh a feed in the background when its cached copy is older than this (minutes).",
+        "refresh_max_age_minutes = 30",
+    ),
+    Key(
+        "auto_read_delay",
+        "auto_read_delay",
+        _number(0, 3600),
+        "A paper becomes read after this many seconds in the detail pane; 0 turns it off.",
+        "auto_read_delay = 1.5",
+    ),
+    Key(
+        "confirm_mark_all_read",
+        "confirm_mark_all_read",
+        _flag,
+        'Ask before "mark every paper shown as read" (M).',
+        "confirm_mark_all_read = true",
+    ),
+    Key(
+        "hide_read",
+        "hide_read",
+        _flag,
+        "Start with read papers hidden (U toggles).",
+        "hide_read = false",
+    ),
+    Key(
+        "endpoint",
+        "endpoint",
+        _endpoint,
+        "The Hugging Face endpoint (a mirror, say). $HF_ENDPOINT wins over this.",
+        'endpoint = "https://huggingface.co"',
+    ),
+    Key(
+        "state_file",
+        "state_file",
+        _path,
+        "Where bookmarks and read marks live: put it in a synced folder or a git repository.",
+        'state_file = "~/Sync/paperterm/state.toml"',
+    ),
+    Key(
+        "keymap",
+        "keymap",
+        _keymap,
+        "Keys, by binding id: the id is in brackets in the help screen (?). A value may list\n"
+        "several keys, comma-separated.",
+        '[keymap]\nrefresh = "R"\ntoggle_bookmark = "b,f"',
+    ),
+)
+_BY_NAME = {key.name: key for key in KEYS}
+
+_HEADER = """\
+paperterm configuration. Every key is optional; remove the leading "# " to set one.
+Where this file lives: `paperterm paths`."""
+
+
+def _commented(text: str) -> str:
+    return "".join(f"# {line}\n" for line in text.split("\n"))
+
+
+DEFAULT_CONFIG = "\n".join(
+    _commented(text) for text in [_HEADER, *(f"{k.doc}\n{k.example}" for k in KEYS)]
+)
 
 
 def parse_settings(data: Mapping[str, object]) -> tuple[Settings, list[str]]:
     """Settings from a parsed config table, and one message per problem."""
     settings, problems = Settings(), []
-    for key, value in data.items():
-        parse = _KEYS.get(key)
-        if parse is None:
-            problems.append(f"unknown setting {key!r} (ignored)")
+    for name, value in data.items():
+        key = _BY_NAME.get(name)
+        if key is None:
+            problems.append(f"unknown setting {name!r} (ignored)")
             continue
         try:
-            settings = replace(settings, **{_FIELDS[key]: parse(value)})
+            settings = replace(settings, **{key.setting: key.parse(value)})
         except BadValue as exc:
-            problems.append(f"{key}: {exc} (using the default)")
+            problems.append(f"{name}: {exc} (using the default)")
     return settings, problems
 
 
@@ -199,6 +244,52 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
         return Settings(), [f"{path} is not valid TOML: {exc} (using defaults)"]
     settings, problems = parse_settings(data)
     return settings, [f"{path.name}: {problem}" for problem in problems]
+
+
+# -- the endpoint ---------------------------------------------------------------------------
+
+
+class EndpointError(ValueError):
+    """An endpoint setting that is not a usable http(s) base URL."""
+
+
+def resolve_endpoint(configured: str | None = None) -> str:
+    """The API base URL: ``$HF_ENDPOINT`` when set (the one place it is read), else
+    `configured` (config.toml's ``endpoint``), else huggingface.co; no trailing /."""
+    raw = os.environ.get("HF_ENDPOINT", "").strip()
+    if raw:
+        return check_endpoint(raw, "HF_ENDPOINT")
+    return check_endpoint(configured) if configured else DEFAULT_ENDPOINT
+
+
+def check_endpoint(raw: str, name: str | None = None) -> str:
+    """`raw` as a usable http(s) base URL (no trailing /); raises `EndpointError`, whose
+    message starts with ``name=`` when a setting's name is given."""
+    raw = raw.strip()
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.query
+        or parts.fragment
+    ):
+        where = f"{name}=" if name else ""
+        raise EndpointError(f"{where}{raw!r} is not an http(s) URL such as {DEFAULT_ENDPOINT}")
+    return raw.rstrip("/")
+
+
+def endpoint_warning(endpoint: str) -> str | None:
+    """A warning for plain http to anything but this machine."""
+    parts = urlsplit(endpoint)
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return f"HF_ENDPOINT {endpoint} uses plain http: traffic is not encrypted"
+    return None
 
 
 _THEME_LINE = re.compile(r"^theme\s*=.*$", re.MULTILINE)
@@ -220,7 +311,7 @@ def set_theme(path: Path, name: str) -> None:
     updated = head + tables
     if tomllib.loads(updated).get("theme") != name:
         raise ValueError(f"could not set the theme in {path}")
-    from paperterm.atomic import atomic_write
+    from paperterm.files import atomic_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, updated.encode("utf-8"))
@@ -235,17 +326,3 @@ def _split_top(text: str) -> tuple[str, str]:
 def _toml_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
-
-
-def _string(value: object) -> str:
-    if not isinstance(value, str):
-        raise BadValue(f"expected a string, got {value!r}")
-    return value
-
-
-def _number(value: object, *, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadValue(f"expected a number, got {value!r}")
-    if not low <= value <= high:
-        raise BadValue(f"expected a number from {low:g} to {high:g}, got {value!r}")
-    return float(value)

@@ -1,4 +1,5 @@
-"""The records paperterm passes around: papers, feed specs, bookmarks. No I/O here.
+"""The records paperterm passes around: papers, feed specs, bookmarks, the reading state, and
+the clock every part takes its time from. No I/O here.
 
 Every string inside a `Paper` has already been cleaned by `ingest` (or came back from our own
 cache, which only ever stores cleaned papers), so the rest of the program can trust it to be
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -294,6 +296,56 @@ class Bookmark:
     @property
     def id(self) -> str:
         return self.paper.id
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingState:
+    """Read marks (id -> when) and bookmarks (id -> Bookmark), plus unknown top-level keys."""
+
+    read: Mapping[str, dt.datetime] = field(default_factory=dict)
+    bookmarks: Mapping[str, Bookmark] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def is_read(self, paper_id: str) -> bool:
+        return paper_id in self.read
+
+    def is_bookmarked(self, paper_id: str) -> bool:
+        return paper_id in self.bookmarks
+
+    def unread_count(self, ids: Iterable[str]) -> int:
+        """How many of `ids` (the papers shown) are unread."""
+        return sum(1 for paper_id in ids if paper_id not in self.read)
+
+    def bookmark_list(self, tag: str | None = None) -> list[Bookmark]:
+        """Bookmarks, newest first; only those carrying `tag` when given."""
+        marks = [b for b in self.bookmarks.values() if tag is None or tag in b.tags]
+        return sorted(marks, key=lambda b: (b.added_at, b.id), reverse=True)
+
+    def tags(self) -> list[str]:
+        """Every tag in use, sorted (for completion)."""
+        return sorted({tag for b in self.bookmarks.values() for tag in b.tags})
+
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The real clock (every part takes a `Clock`, so tests can fix the time)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def describe_age(age: dt.timedelta | None) -> str:
+    """ "just now", "3 min ago", "2 h ago", "4 days ago"."""
+    if age is None:
+        return "never"
+    seconds = int(age.total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

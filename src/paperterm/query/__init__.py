@@ -60,31 +60,34 @@ Modules
 The work is split by stage: `paperterm.query.parse` turns a line into terms,
 `paperterm.query.index` answers them (and says how it is fast, helped by ``_vocab``, the sorted
 vocabulary, and ``_bitset``, the posting sets), `paperterm.query.highlight` marks matches in
-titles; ``_text`` holds what they share: how text folds and what a word is. Everything public
+titles, `paperterm.query.results` holds what a search takes and gives; ``_text`` holds what
+they share: how text folds and what a word is. Everything public
 is importable from here.
 """
 
 from __future__ import annotations
 
 from paperterm.query.highlight import highlight_spans
-from paperterm.query.index import PaperIndex, SearchContext, SearchResult
+from paperterm.query.index import PaperIndex
 from paperterm.query.parse import (
     Bounds,
+    Flag,
     Query,
     QueryError,
     RangeField,
     RangeTerm,
     Span,
-    State,
     StateTerm,
     Term,
     TextField,
     TextTerm,
     parse_query,
 )
+from paperterm.query.results import SearchContext, SearchResult
 
 __all__ = [
     "Bounds",
+    "Flag",
     "PaperIndex",
     "Query",
     "QueryError",
@@ -93,7 +96,6 @@ __all__ = [
     "SearchContext",
     "SearchResult",
     "Span",
-    "State",
     "StateTerm",
     "Term",
     "TextField",

@@ -39,7 +39,6 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 from paperterm.models import Paper
@@ -54,16 +53,15 @@ from paperterm.query._text import (
     phrase_text,
 )
 from paperterm.query._vocab import Vocabulary
-from paperterm.query.highlight import highlight_spans
 from paperterm.query.parse import (
+    Flag,
     Query,
     RangeTerm,
-    Span,
-    State,
     StateTerm,
     Term,
     parse_query,
 )
+from paperterm.query.results import SearchContext, SearchResult
 
 _WEIGHT = {"title": 8, "author": 4, "kw": 2, "abstract": 1}
 _EXACT, _PREFIX, _INSIDE, _TYPO1, _TYPO2 = 10, 9, 8, 7, 6
@@ -78,47 +76,6 @@ _FIELDS_OF: dict[str, tuple[str, ...]] = {
 # Scores live in 16-bit lanes: at most 80 per word, so this many words cannot overflow one;
 # words past it still select, they just stop adding to the score.
 _MAX_SCORED_WORDS = 800
-
-
-@dataclass(frozen=True, slots=True)
-class SearchContext:
-    """What a search needs that papers do not carry: reading state, tags and today's date.
-    Treat it as immutable: the index remembers what it derived from the last one it saw."""
-
-    today: dt.date
-    read: frozenset[str] = frozenset()
-    bookmarked: frozenset[str] = frozenset()
-    tags: Mapping[str, Sequence[str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The ids a query selects, best first, out of `total`; title highlights on demand."""
-
-    query: Query
-    ids: tuple[str, ...]
-    total: int
-    index: PaperIndex = field(repr=False, compare=False)
-    _highlights: dict[str, tuple[Span, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @property
-    def papers(self) -> list[Paper]:
-        """The selected papers, in rank order."""
-        return [self.index.paper(paper_id) for paper_id in self.ids]
-
-    def highlights(self, paper_id: str) -> tuple[Span, ...]:
-        """Where the query matched in this paper's title (computed when first asked for,
-        since a list only draws a screenful of rows)."""
-        spans = self._highlights.get(paper_id)
-        if spans is None:
-            spans = highlight_spans(self.index.paper(paper_id).title, self.query)
-            self._highlights[paper_id] = spans
-        return spans
 
 
 class PaperIndex:
@@ -335,7 +292,7 @@ class PaperIndex:
         end = bisect_right(values, high) if high is not None else len(values)
         return (bits_of(positions[start:end], self._n) if end > start else 0), 0
 
-    def _state(self, state: State, context: SearchContext) -> int:
+    def _state(self, state: Flag, context: SearchContext) -> int:
         if state == "code":
             return self._code
         if state == "summary":

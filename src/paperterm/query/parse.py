@@ -9,12 +9,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from paperterm.query._text import has_word
 
 TextField = Literal["any", "title", "author", "kw", "org", "tag"]
-State = Literal["read", "unread", "bookmarked", "code", "summary"]
+Flag = Literal["read", "unread", "bookmarked", "code", "summary"]
 RangeField = Literal["up", "stars", "comments", "age", "date"]
 Span = tuple[int, int]
 
@@ -43,7 +44,7 @@ class TextTerm:
 class StateTerm:
     """``is:`` or ``has:``."""
 
-    state: State
+    state: Flag
     negated: bool
     span: Span
 
@@ -111,7 +112,7 @@ _RANGE_FIELD_NAMES: dict[str, RangeField] = {
     "age": "age",
     "date": "date",
 }
-_STATES: dict[str, dict[str, State]] = {
+_STATES: dict[str, dict[str, Flag]] = {
     "is": {"read": "read", "unread": "unread", "bookmarked": "bookmarked"},
     "has": {"code": "code", "summary": "summary"},
 }
@@ -129,8 +130,12 @@ _DATE_RANGE = re.compile("(" + _DAY + r")?\.\.(" + _DAY + ")?")
 _AGE_UNITS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
 
 
+@lru_cache(maxsize=256)
 def parse_query(text: str) -> Query:
-    """Parse a query line. Never raises: bad terms are left out and listed in `Query.errors`."""
+    """Parse a query line. Never raises: bad terms are left out and listed in `Query.errors`.
+
+    Remembered per text (a `Query` is immutable): the filter bar's highlighter, its problem
+    line and the search all ask for the same keystroke's query, and it is parsed once."""
     terms: list[Term] = []
     errors: list[QueryError] = []
     pos = 0

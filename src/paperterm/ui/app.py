@@ -13,36 +13,20 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.color import Color
 from textual.screen import Screen
 from textual.theme import Theme
 
 from paperterm.config import DEFAULT_THEME, Settings, set_theme
+from paperterm.keys import KEYMAP_IDS, KEYS
 from paperterm.models import FeedSpec
 from paperterm.service import PaperService
-from paperterm.ui.screens.feeds import FeedScreen
-from paperterm.ui.screens.filtering import FilteredScreen
+from paperterm.ui.keys import bindings
 from paperterm.ui.screens.help import HelpScreen, binding_rows, help_content
-from paperterm.ui.screens.reader import ReaderScreen
+from paperterm.ui.screens.reader import ReaderScreen, Timers
 from paperterm.ui.themes import bundled_themes_dir, load_themes
 from paperterm.ui.widgets.detail import DetailPane
-from paperterm.ui.widgets.filter_bar import FilterBar
-from paperterm.ui.widgets.paper_list import PaperList
-
-
-def binding_ids() -> set[str]:
-    """Every binding id a keymap may name."""
-    classes = (
-        PapertermApp,
-        FeedScreen,
-        FilteredScreen,
-        ReaderScreen,
-        PaperList,
-        DetailPane,
-        FilterBar,
-    )
-    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 class PapertermApp(App[None]):
@@ -52,10 +36,7 @@ class PapertermApp(App[None]):
     TITLE = "paperterm"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(
         self,
@@ -66,8 +47,10 @@ class PapertermApp(App[None]):
         settings: Settings | None = None,
         problems: Sequence[str] = (),
         config_file: Path | None = None,
+        timers: Timers | None = None,
     ) -> None:
         super().__init__()
+        self.timers = timers  # None: real timers; tests pass ones they fire themselves
         self.service = service
         self.settings = settings or Settings()
         self.start = start or self.settings.default_feed
@@ -90,9 +73,9 @@ class PapertermApp(App[None]):
         return DEFAULT_THEME
 
     def _apply_keymap(self, keymap: Mapping[str, str]) -> list[str]:
-        known = binding_ids()
-        unknown = sorted(set(keymap) - known)
-        self.set_keymap({key: keys for key, keys in keymap.items() if key in known})
+        unknown = sorted(set(keymap) - KEYMAP_IDS)
+        self.keymap = {key: keys for key, keys in keymap.items() if key in KEYMAP_IDS}
+        self.set_keymap(self.keymap)
         return [
             f"keymap: no binding with the id {name!r} (the help screen lists them)"
             for name in unknown
@@ -121,7 +104,13 @@ class PapertermApp(App[None]):
         self.settings = replace(self.settings, theme=name)
 
     def get_default_screen(self) -> Screen[None]:
-        return ReaderScreen(self.service, self.start, offline=self.offline, settings=self.settings)
+        return ReaderScreen(
+            self.service,
+            self.start,
+            offline=self.offline,
+            settings=self.settings,
+            timers=self.timers,
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Derived from the theme in use, so every built-in theme gets readable markers;
@@ -147,11 +136,15 @@ class PapertermApp(App[None]):
     def action_help(self) -> None:
         reader = self.reader
         nodes = [self, reader, reader.paper_list, reader.query_one(DetailPane), reader.filter_bar]
-        self.push_screen(HelpScreen(help_content(binding_rows(nodes))))
+        self.push_screen(HelpScreen(help_content(binding_rows(self.keymap, nodes))))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Show every key", self.action_help)
+        for key in KEYS:
+            if key.palette and key.where == "app":
+                yield SystemCommand(
+                    key.palette_title, key.help, lambda a=key.action: self.run_action(a)
+                )
         yield from self.reader.commands()
 
     async def action_quit(self) -> None:

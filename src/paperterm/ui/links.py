@@ -1,6 +1,6 @@
 """Opening and copying a paper's links from the reader.
 
-The decision (graphical browser, console browser, none) is `opener.browser_plan`; this module
+The decision (graphical browser, console browser, none) is `paperterm.links.browser_plan`; this module
 carries it out without freezing the screen: a graphical browser is started from a thread
 worker (webbrowser can block), a console browser gets the terminal while the app is
 suspended, and with no browser the link is shown and copied instead of failing silently.
@@ -15,9 +15,8 @@ from typing import Any
 from textual.app import SuspendNotSupported
 from textual.screen import Screen
 
-from paperterm.links import safe_url
+from paperterm.links import browser_plan, console_command, open_in_browser, safe_url
 from paperterm.models import Paper
-from paperterm.opener import browser_plan, console_command, open_in_browser
 
 LINKS = {"hf": "Hugging Face page", "arxiv": "arXiv abstract", "pdf": "PDF", "code": "code"}
 

@@ -1,10 +1,11 @@
-"""ExportModal: format, destination and scope of a bookmark export. Dismisses with an
-`ExportRequest` (the reader does the writing, in a worker) or None."""
+"""Exporting from the reader: `ExportModal` asks for the format, destination and scope, and
+`ask_and_export` writes the file in a worker and says how it went."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select
 
-from paperterm.export import EXPORT_FORMATS, ExportFormat
-from paperterm.transfer import default_destination
+from paperterm.service import EXPORT_FORMATS, ExportFormat, PaperService
+from paperterm.service.exchange import TransferError, default_destination
 
 FORMAT_NAMES: dict[ExportFormat, str] = {
     "bibtex": "BibTeX (.bib)",
@@ -127,3 +128,48 @@ class ExportModal(ModalScreen[ExportRequest | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_and_export(
+    screen: Screen[None], service: PaperService, query: str, *, then: Callable[[], object]
+) -> None:
+    """Ask what to export (the current filter is one choice), then render and write it off
+    the UI thread; the result is a notification, and `then` runs after a success (the keys
+    pinned for it are saved)."""
+
+    def chosen(request: ExportRequest | None) -> None:
+        if request is not None:
+            screen.run_worker(
+                partial(_export, screen, service, request, then),
+                thread=True,
+                group="export",
+                exit_on_error=False,
+                description="export",
+            )
+
+    modal = ExportModal(len(service.triage.state.bookmarks), service.triage.state.tags(), query)
+    screen.app.push_screen(modal, chosen)
+
+
+def _export(
+    screen: Screen[None], service: PaperService, request: ExportRequest, then: Callable[[], object]
+) -> None:
+    app = screen.app
+    try:
+        done = service.exchange.render(
+            request.format, tag=request.tag, query=request.query, save=False
+        )
+        written = service.exchange.write(
+            request.destination, done.data(request.format), force=request.force
+        )
+    except TransferError as exc:
+        app.call_from_thread(
+            screen.notify, str(exc), title="Export failed", severity="error", markup=False
+        )
+        return
+    noun = "bookmark" if done.count == 1 else "bookmarks"
+    message = f"Exported {done.count} {noun} to {written}"
+    if done.incomplete:
+        message += f" ({done.incomplete} without details left out)"
+    app.call_from_thread(screen.notify, message, title="Export", markup=False)
+    app.call_from_thread(then)

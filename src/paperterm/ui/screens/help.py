@@ -1,8 +1,8 @@
-"""HelpScreen: every key, read from the live bindings (keymap overrides included)."""
+"""HelpScreen: every key from the key table (`paperterm.keys`), as bound now."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,65 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# Where each action is listed; actions not named here go under "Other".
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "Move": (
-        "cursor_down",
-        "cursor_up",
-        "page_down",
-        "page_up",
-        "first",
-        "last",
-        "select",
-        "app.focus_next",
-        "focus_next",
-        "back",
-    ),
-    "Feeds": (
-        "feed('trending')",
-        "feed('daily')",
-        "feed('weekly')",
-        "feed('monthly')",
-        "period(-1)",
-        "period(1)",
-        "search",
-        "refresh",
-    ),
-    "Paper": ("open('hf')", "open('arxiv')", "open('pdf')", "open('code')", "copy_link"),
-    "Triage": (
-        "toggle_read",
-        "next_unread(1)",
-        "next_unread(-1)",
-        "mark_all_read",
-        "toggle_hide_read",
-        "toggle_bookmark",
-        "bookmarks",
-        "edit_tags",
-        "edit_note",
-        "undo",
-        "export",
-    ),
-    "Details": ("scroll_down", "scroll_up", "scroll_home", "scroll_end"),
-    "Filter": ("filter", "close", "toggle_scope"),
-    "App": ("help", "command_palette", "quit"),
-}
-
-EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Filter", "Enter", "Back to the list, keeping the filter"),
-)
-# Textual's generic scrolling and selection keys: true, but noise in paperterm's help.
-IGNORED = frozenset(
-    {
-        "scroll_left",
-        "scroll_right",
-        "page_left",
-        "page_right",
-        "copy_text",
-        "screen.copy_text",
-        "app.focus_previous",
-        "focus_previous",
-    }
-)
+from paperterm.keys import GROUPS, KEYS
 
 QUERY_HELP: tuple[tuple[str, str], ...] = (
     ("words", "fuzzy over title, authors, AI keywords, abstract (typos forgiven); all must match"),
@@ -83,52 +25,26 @@ QUERY_HELP: tuple[tuple[str, str], ...] = (
     ("up:>50 stars:>=100 comments:>0", "numbers (> >= < <= = or 10..50)"),
     ("age:<7d date:2026-08-01..2026-08-21", "by feed day (d, w, m, y)"),
 )
-# Better words for Textual's own bindings.
-DESCRIPTIONS = {
-    "app.focus_next": "Switch between the list and the details",
-    "focus_next": "Switch between the list and the details",
-    "quit": "Quit",
-    "command_palette": "Command palette: every action by name",
-    "scroll_down": "Scroll the details down",
-    "scroll_up": "Scroll the details up",
-    "scroll_home": "Top of the details",
-    "scroll_end": "End of the details",
-}
-
 
 Row = tuple[str, str, str]  # keys, description, binding id (for the [keymap] config)
 
 
-def binding_rows(nodes: Sequence[DOMNode]) -> dict[str, list[Row]]:
-    """(keys, description, id) per section, from the bindings of `nodes` as they are now."""
-    by_action: dict[str, tuple[list[str], str, str]] = {}
+def binding_rows(keymap: Mapping[str, str], nodes: Sequence[DOMNode]) -> dict[str, list[Row]]:
+    """(keys, description, id) per section, from the key table with the keys as bound now:
+    the user's keymap for our keys, the bindings of `nodes` for the keys Textual binds."""
+    textual: dict[str, list[str]] = {}
     for node in nodes:
-        # The live map: it already holds the user's keymap overrides.
-        for key, bindings in node._bindings.key_to_bindings.items():
-            for binding in bindings:
-                if binding.system or binding.action in IGNORED:
-                    continue
-                description = (
-                    DESCRIPTIONS.get(binding.action) or binding.tooltip or binding.description
-                )
-                keys, _, _ = by_action.setdefault(
-                    binding.action, ([], description, binding.id or "")
-                )
-                display = _key_name(key)
-                if display not in keys:
-                    keys.append(display)
-    position = {
-        action: (name, i) for name, actions in SECTIONS.items() for i, action in enumerate(actions)
-    }
-    ranked: dict[str, list[tuple[int, str, str, str]]] = {name: [] for name in [*SECTIONS, "Other"]}
-    for action, (keys, description, binding_id) in by_action.items():
-        section, index = position.get(action, ("Other", 99))
-        ranked[section].append((index, " / ".join(keys), description or action, binding_id))
-    for section, key, description in EXTRA_KEYS:
-        ranked[section].append((50, key, description, ""))
-    return {
-        name: [(k, d, i) for _, k, d, i in sorted(rows)] for name, rows in ranked.items() if rows
-    }
+        for key, found in node._bindings.key_to_bindings.items():
+            for binding in found:
+                if not binding.id:
+                    textual.setdefault(binding.action, []).append(key)
+    sections: dict[str, list[Row]] = {group: [] for group in GROUPS}
+    for entry in KEYS:
+        ours = keymap.get(entry.id, entry.keys).split(",") if entry.id else []
+        keys = [*textual.get(entry.action, []), *ours] or entry.keys.split(",")
+        shown = " / ".join(dict.fromkeys(_key_name(key.strip()) for key in keys if key.strip()))
+        sections[entry.group].append((shown, entry.help, entry.id))
+    return {group: rows for group, rows in sections.items() if rows}
 
 
 _KEY_NAMES = {

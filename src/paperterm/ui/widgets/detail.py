@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
 from paperterm.models import Bookmark, Paper
+from paperterm.ui.keys import bindings
 
 _AUTHORS_SHOWN = 8
 
@@ -82,12 +83,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     DetailPane > #detail-text { width: 1fr; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Scroll down", show=False, id="details_down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="details_up"),
-        Binding("g", "scroll_home", "Top", show=False, id="details_top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="details_bottom"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("details")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

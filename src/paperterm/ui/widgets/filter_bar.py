@@ -13,11 +13,13 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
+
+from paperterm.ui.keys import bindings
 
 
 class QueryHighlighter(Highlighter):
@@ -50,23 +52,7 @@ class FilterBar(Horizontal):
     FilterBar > #filter-scope { width: auto; color: $text-muted; padding: 0 1; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "close",
-            "Clear filter",
-            tooltip="Clear the filter and close the bar",
-            id="clear_filter",
-        ),
-        Binding(
-            "ctrl+a",
-            "toggle_scope",
-            "Scope",
-            priority=True,
-            tooltip="Filter this list, or everything cached and bookmarked",
-            id="filter_scope",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("filter")
 
     class Changed(Message):
         def __init__(self, query: str) -> None:

@@ -19,13 +19,14 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperterm.models import Paper
+from paperterm.ui.keys import bindings
 
 Spans = tuple[tuple[int, int], ...]
 _ROW_CACHE_SIZE = 512
@@ -71,17 +72,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--empty",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("g,home", "first", "Top", show=False, tooltip="First paper", id="first"),
-        Binding("G,end", "last", "Bottom", show=False, tooltip="Last paper", id="last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
-        Binding(
-            "enter", "select", "Details", tooltip="Read the details of the paper", id="details"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("list")
 
     class Highlighted(Message):
         """The cursor moved onto a paper (None: the list is empty)."""
@@ -100,7 +91,6 @@ class PaperList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._papers: Sequence[Paper] = ()
-        self._positions: dict[str, int] | None = None
         self._cursor = 0
         self._read: Collection[str] = frozenset()
         self._bookmarked: Collection[str] = frozenset()
@@ -119,7 +109,6 @@ class PaperList(ScrollView, can_focus=True):
     ) -> None:
         """Show `papers`; the cursor stays on `keep` (a paper id) when it is still listed."""
         self._papers = papers
-        self._positions = None  # built on first use: 100k ids cost ~25 ms we rarely need
         self._highlights = highlights or {}
         # Rendered rows stay cached across lists: their key says everything they show.
         self.virtual_size = Size(0, len(papers))
@@ -138,15 +127,6 @@ class PaperList(ScrollView, can_focus=True):
         self._rows.clear()
         self.refresh()
 
-    def refresh_papers(self, ids: Collection[str]) -> None:
-        """Redraw the rows of these papers only (their marks changed)."""
-        self._rows.clear()
-        top = round(self.scroll_offset.y)
-        visible = self._papers[top : top + self.scrollable_content_region.height]
-        for row, paper in enumerate(visible, top):
-            if paper.id in ids:
-                self.refresh_line(row)
-
     # -- data out -------------------------------------------------------------------------
 
     @property
@@ -162,11 +142,6 @@ class PaperList(ScrollView, can_focus=True):
         """The paper under the cursor."""
         return self._papers[self._cursor] if 0 <= self._cursor < len(self._papers) else None
 
-    def index_of(self, paper_id: str) -> int | None:
-        if self._positions is None:
-            self._positions = {paper.id: index for index, paper in enumerate(self._papers)}
-        return self._positions.get(paper_id)
-
     # -- cursor ---------------------------------------------------------------------------
 
     def move_cursor(self, index: int, *, center: bool = False) -> None:
@@ -179,14 +154,6 @@ class PaperList(ScrollView, can_focus=True):
                 self.refresh_line(previous)
             self.refresh_line(index)
             self.post_message(self.Highlighted(self.highlighted))
-
-    def select_id(self, paper_id: str) -> bool:
-        """Move the cursor to a paper by id; False when it is not listed."""
-        index = self.index_of(paper_id)
-        if index is None:
-            return False
-        self.move_cursor(index, center=True)
-        return True
 
     def _scroll_to_cursor(self, *, center: bool = False) -> None:
         height = max(1, self.scrollable_content_region.height)

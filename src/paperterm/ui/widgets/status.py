@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
-from paperterm.service import describe_age
+from paperterm.models import describe_age
 
 Freshness = Literal["fresh", "refreshing", "offline", "sample", "missing", "error", "local"]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"

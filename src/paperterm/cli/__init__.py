@@ -1,0 +1,171 @@
+"""Command line: the reader by default, plus headless subcommands for scripts.
+
+Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
+stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
+face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
+unread), `transfer` (export, import) and `setup` (paths, config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import NoReturn
+
+from paperterm import __version__
+from paperterm.cli import bookmarks, feeds, setup, transfer
+from paperterm.cli.output import Failure, UsageError, error, note
+from paperterm.config import (
+    EndpointError,
+    Settings,
+    endpoint_warning,
+    load_settings,
+    resolve_endpoint,
+)
+from paperterm.models import FeedSpec, FeedSpecError
+from paperterm.paths import Paths
+from paperterm.service import CacheWriteError, FetchError, PaperService
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="paperterm", description="Read the Hugging Face Papers feed in a terminal."
+    )
+    parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    parser.add_argument("--feed", type=_feed, dest="start_feed", help="start on this FEED")
+    parser.add_argument(
+        "--offline", action="store_true", dest="offline_everywhere", help="never touch the network"
+    )
+    parser.add_argument("--theme", metavar="NAME", help="use this theme (and remember it)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    feeds.add_parsers(commands, _feed)
+    setup.add_parsers(commands)
+    bookmarks.add_parsers(commands)
+    transfer.add_parsers(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paperterm`` script."""
+    _tolerant_streams()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+        return run(args)
+    except UsageError as exc:
+        error(f"{exc} (see paperterm --help)")
+        return EXIT_USAGE
+    except Failure as exc:
+        error(str(exc))
+        return EXIT_USAGE if exc.usage else EXIT_FAILURE
+    except (FetchError, CacheWriteError, EndpointError) as exc:
+        error(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `paperterm list | head`: the reader went away, which is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        return EXIT_FAILURE
+
+
+def run(args: argparse.Namespace) -> int:
+    command = args.command or "reader"
+    paths = Paths.default()
+    if command == "paths":
+        return setup.print_paths(paths)
+    if command == "config":
+        return setup.check_config(paths, args)
+    settings, problems = load_settings(paths.config_file)
+    if command != "reader":  # the reader shows them as notifications
+        for problem in problems:
+            note(problem)
+    offline = bool(args.offline_everywhere or getattr(args, "offline", False))
+    endpoint = resolve_endpoint(settings.endpoint)
+    warning = endpoint_warning(endpoint)
+    if warning and not offline:
+        note(warning)
+    service = PaperService(
+        paths,
+        endpoint=endpoint,
+        max_age=settings.refresh_max_age,
+        state_file=settings.state_file,
+    )
+    try:
+        if command == "reader":
+            return _reader(service, args, settings, problems)
+        if command == "fetch":
+            return asyncio.run(feeds.fetch(service, args.feeds or [FeedSpec("trending")]))
+        if command == "list":
+            spec = args.feed or args.start_feed or settings.default_feed
+            return asyncio.run(feeds.list_feed(service, spec, args, offline=offline))
+        if command in ("export", "import"):
+            lines = transfer.run(service, args)
+        else:
+            lines = asyncio.run(bookmarks.run(service, args, offline))
+        for line in lines:
+            note(line)
+        return EXIT_OK
+    finally:
+        service.close()
+        for notice in service.take_notices():
+            note(notice)
+
+
+def _reader(
+    service: PaperService, args: argparse.Namespace, settings: Settings, problems: list[str]
+) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the reader needs a terminal; for scripts use `paperterm list`")
+    from paperterm.ui.app import PapertermApp  # Textual loads only for the reader
+
+    if args.theme:
+        settings = replace(settings, theme=args.theme)
+    app = PapertermApp(
+        service,
+        start=args.start_feed,
+        offline=args.offline_everywhere,
+        settings=settings,
+        problems=problems,
+        config_file=service.paths.config_file,
+    )
+    if args.theme and app.theme != args.theme:
+        raise UsageError(
+            f"unknown theme {args.theme!r}; available: {', '.join(sorted(app.available_themes))}"
+        )
+    if args.theme:
+        app.save_theme(args.theme)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def _feed(text: str) -> FeedSpec:
+    try:
+        return FeedSpec.parse(text)
+    except FeedSpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _tolerant_streams() -> None:
+    # A non-UTF-8 terminal or pipe must not turn a paper title into a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")

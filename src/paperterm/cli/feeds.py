@@ -1,0 +1,128 @@
+"""`paperterm fetch` and `paperterm list`: feeds into the cache, and out as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from paperterm.cli.output import Failure, error, note, query_warnings
+from paperterm.models import FeedSpec, Paper, describe_age
+from paperterm.service import FeedView, FetchError, PaperService
+
+EXIT_OK, EXIT_FAILURE = 0, 1
+
+JSON_FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "abstract",
+    "upvotes",
+    "comments",
+    "feed_day",
+    "published",
+    "github",
+    "stars",
+    "project_page",
+    "ai_summary",
+    "ai_keywords",
+    "organization",
+    "submitter",
+    "url",
+    "fetched_at",
+)
+
+
+def add_parsers(commands: argparse._SubParsersAction[Any], feed: Callable[[str], FeedSpec]) -> None:
+    fetch = commands.add_parser("fetch", help="refresh feeds into the cache")
+    fetch.add_argument("feeds", nargs="*", type=feed, metavar="FEED", help="default: trending")
+
+    listing = commands.add_parser("list", help="print a feed")
+    listing.add_argument("feed", nargs="?", type=feed, metavar="FEED", help="default: trending")
+    listing.add_argument("--json", action="store_true", help="print a JSON array of papers")
+    listing.add_argument("--limit", type=_positive, metavar="N", help="print at most N papers")
+    listing.add_argument("--offline", action="store_true", help="use the cache only")
+    listing.add_argument("--filter", metavar="QUERY", help="only papers matching QUERY, best first")
+
+
+async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
+    failed = 0
+    service.load_state()
+    completed = await service.complete_bookmarks()
+    if completed:
+        print(f"bookmarks: details filled in for {completed}")
+    for spec in specs:
+        try:
+            outcome = await service.feeds.refresh(spec)
+        except FetchError as exc:
+            error(f"{spec}: {exc}")
+            failed += 1
+            continue
+        print(outcome.summary)
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+async def list_feed(
+    service: PaperService, spec: FeedSpec, args: argparse.Namespace, *, offline: bool
+) -> int:
+    feeds = service.feeds
+    view = feeds.cached(spec)
+    if not offline and feeds.is_stale(view):
+        try:
+            view = (await feeds.refresh(spec)).view
+        except FetchError as exc:
+            _explain_fallback(service, view, str(exc))
+            if view.origin == "none":
+                return EXIT_FAILURE
+    elif view.origin == "sample":
+        note("sample feed (offline): nothing cached yet; run `paperterm fetch` when online")
+    elif view.origin == "none":
+        raise Failure(f"no cached copy of {spec} (offline)")
+    papers = _filter(service, view.papers, args.filter) if args.filter else view.papers
+    papers = papers[: args.limit] if args.limit else papers
+    if args.json:
+        _print_json(papers)
+    else:
+        _print_table(papers, sys.stdout)
+    return EXIT_OK
+
+
+def _filter(service: PaperService, papers: Sequence[Paper], text: str) -> Sequence[Paper]:
+    from paperterm.query import PaperIndex, parse_query  # only `--filter` pays for the index
+
+    service.load_state()
+    query = parse_query(text)
+    for warning in query_warnings(text, query.errors):
+        note(warning)
+    return PaperIndex(papers).search(query, service.search_context()).papers
+
+
+def _explain_fallback(service: PaperService, view: FeedView, reason: str) -> None:
+    if view.origin == "cache":
+        age = describe_age(service.feeds.age(view))
+        note(f"offline — showing {view.spec.label} cached {age} ({reason})")
+    elif view.origin == "sample":
+        note(f"sample feed (offline): nothing cached yet and {reason}")
+    else:
+        error(f"no cached copy of {view.requested} and {reason}")
+
+
+def _print_table(papers: Sequence[Paper], out: TextIO) -> None:
+    for rank, paper in enumerate(papers, 1):
+        out.write(f"{rank:>4}  ▲{paper.upvotes:<5} {paper.id:<10}  {paper.title}\n")
+
+
+def _print_json(papers: Sequence[Paper]) -> None:
+    rows = [
+        {key: value for key, value in p.to_json().items() if key in JSON_FIELDS} for p in papers
+    ]
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return int(text)

@@ -1,0 +1,294 @@
+"""The on-disk feed cache: SQLite (WAL) in the user cache dir.
+
+* ``papers``: one row per versionless arXiv id, the newest metadata wins (a paper listed on two
+  feed days keeps the later day).
+* ``feeds``: for each concrete feed (``trending``, ``daily:2026-08-21`` ...) the ordered ids of
+  its last complete snapshot and when it was fetched.
+* ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
+  resolved to, so it can be read offline.
+
+Reading never touches the network and costs what the feed costs, not what the cache holds.
+A snapshot is written in one transaction after a complete, valid answer only. The cache is
+disposable: a damaged or foreign file is moved aside and rebuilt, with a one-line notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from paperterm.files import move_aside
+from paperterm.models import FeedSpec, Paper, merge_papers
+
+APPLICATION_ID = 0x50545043  # "PTPC"
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (spec TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedFeed:
+    """A feed snapshot read from the cache."""
+
+    spec: FeedSpec
+    papers: tuple[Paper, ...]
+    fetched_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What a new snapshot changed, relative to the feed's previous snapshot."""
+
+    new: tuple[str, ...]
+    updated: int
+
+
+class FeedCache:
+    """The feed cache. Opens lazily; safe to use from two processes at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.notices: list[str] = []
+        self._db: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- reading --------------------------------------------------------------------------
+
+    def resolve(self, spec: FeedSpec) -> FeedSpec | None:
+        """The concrete feed a "latest" spec last resolved to (the spec itself otherwise)."""
+        if not spec.is_latest:
+            return spec
+        row = self._query_one("SELECT spec FROM latest WHERE kind = ?", (spec.kind,))
+        return FeedSpec.parse(row[0]) if row else None
+
+    def read_feed(self, spec: FeedSpec) -> CachedFeed | None:
+        """The last snapshot of `spec`, papers in server order; None when never fetched."""
+        resolved = self.resolve(spec)
+        if resolved is None:
+            return None
+        row = self._query_one("SELECT fetched_at, ids FROM feeds WHERE spec = ?", (str(resolved),))
+        if row is None:
+            return None
+        papers = self._papers_in_order(row[1])
+        if papers is None:
+            return None
+        return CachedFeed(resolved, papers, _parse_time(row[0]))
+
+    def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        """Whatever the cache knows of these ids."""
+        found = self._papers_in_order(json.dumps(list(ids)))
+        return {paper.id: paper for paper in found or ()}
+
+    def all_papers(self) -> list[Paper]:
+        """Every paper in the cache (the filter's "everything" scope)."""
+        rows = self._query_all("SELECT data FROM papers ORDER BY id", ())
+        return [Paper.from_json(json.loads(data)) for (data,) in rows]
+
+    def feeds(self) -> list[tuple[FeedSpec, dt.datetime, int]]:
+        """Every cached feed with when it was fetched and how many papers it has."""
+        rows = self._query_all("SELECT spec, fetched_at, json_array_length(ids) FROM feeds", ())
+        return [(FeedSpec.parse(spec), _parse_time(at), count) for spec, at, count in rows]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def store_feed(
+        self,
+        requested: FeedSpec,
+        resolved: FeedSpec,
+        papers: Sequence[Paper],
+        fetched_at: dt.datetime,
+    ) -> StoreResult:
+        """Replace the snapshot of `resolved` (and point `requested` at it when it is a
+        "latest" spec) with `papers`, all in one transaction."""
+        db = self._connection()
+        ids = [paper.id for paper in papers]
+        try:
+            with db:
+                old_ids = self._snapshot_ids(db, resolved)
+                known = self._stored(db, ids)
+                rows, updated = [], 0
+                for paper in papers:
+                    old = known.get(paper.id)
+                    merged = merge_papers(old, paper) if old else paper
+                    if old is not None and paper.id in old_ids and old != merged:
+                        updated += 1
+                    rows.append((merged.id, _time(merged.fetched_at), json.dumps(merged.to_json())))
+                db.executemany(
+                    "INSERT INTO papers (id, fetched_at, data) VALUES (?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET fetched_at = excluded.fetched_at, data = excluded.data",
+                    rows,
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO feeds (spec, fetched_at, ids) VALUES (?, ?, ?)",
+                    (str(resolved), _time(fetched_at), json.dumps(ids)),
+                )
+                if requested.is_latest:
+                    db.execute(
+                        "INSERT OR REPLACE INTO latest (kind, spec) VALUES (?, ?)",
+                        (requested.kind, str(resolved)),
+                    )
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            self._rebuild(str(exc))
+            return self.store_feed(requested, resolved, papers, fetched_at)
+        new = tuple(i for i in ids if i not in old_ids)
+        return StoreResult(new=new, updated=updated)
+
+    def store_papers(self, papers: Sequence[Paper]) -> None:
+        """Add or refresh single papers (looked up by id) without touching any feed."""
+        db = self._connection()
+        with db:
+            known = self._stored(db, [p.id for p in papers])
+            db.executemany(
+                "INSERT OR REPLACE INTO papers (id, fetched_at, data) VALUES (?, ?, ?)",
+                [
+                    (m.id, _time(m.fetched_at), json.dumps(m.to_json()))
+                    for m in (merge_papers(known[p.id], p) if p.id in known else p for p in papers)
+                ],
+            )
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _papers_in_order(self, ids_json: str) -> tuple[Paper, ...] | None:
+        rows = self._query_all(
+            "SELECT p.data FROM json_each(?) AS j JOIN papers AS p ON p.id = j.value ORDER BY j.key",
+            (ids_json,),
+        )
+        try:
+            return tuple(Paper.from_json(json.loads(data)) for (data,) in rows)
+        except (ValueError, KeyError, TypeError) as exc:
+            self._rebuild(f"unreadable paper record: {exc}")
+            return None
+
+    def _snapshot_ids(self, db: sqlite3.Connection, spec: FeedSpec) -> set[str]:
+        row = db.execute("SELECT ids FROM feeds WHERE spec = ?", (str(spec),)).fetchone()
+        return set(json.loads(row[0])) if row else set()
+
+    def _stored(self, db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Paper]:
+        rows = db.execute(
+            "SELECT p.data FROM json_each(?) AS j JOIN papers AS p ON p.id = j.value",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+        return {paper.id: paper for paper in (Paper.from_json(json.loads(d)) for (d,) in rows)}
+
+    def _query_one(self, sql: str, args: tuple[object, ...]) -> tuple[Any, ...] | None:
+        rows = self._query_all(sql, args)
+        return rows[0] if rows else None
+
+    def _query_all(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return self._connection().execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            self._rebuild(str(exc))
+            return []
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = self._open()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10)
+        except (OSError, sqlite3.OperationalError) as exc:
+            self.notices.append(f"cache unavailable at {self.path} ({exc}); working without it")
+            return _check_or_create(sqlite3.connect(":memory:"))
+        try:
+            return _check_or_create(db)
+        except _Foreign as exc:
+            db.close()
+            self._move_aside(str(exc))
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if not _is_damage(exc):
+                raise
+            self._move_aside(str(exc))
+        return _check_or_create(sqlite3.connect(self.path, timeout=10))
+
+    def _rebuild(self, reason: str) -> None:
+        self.close()
+        self._move_aside(reason)
+        self._db = self._open()
+
+    def _move_aside(self, reason: str) -> None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        try:
+            aside = move_aside(self.path, stamp, siblings=("-wal", "-shm"))
+        except OSError as exc:
+            self.notices.append(
+                f"cache {self.path} is damaged ({reason}) and could not be moved: {exc}"
+            )
+            return
+        self.notices.append(f"cache was damaged ({reason}); moved to {aside} and rebuilt")
+
+
+class _Foreign(Exception):
+    pass
+
+
+def _check_or_create(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.execute("PRAGMA busy_timeout = 10000")
+    if _kind(db) == (APPLICATION_ID, SCHEMA_VERSION):
+        return db
+    # Another process may be creating the schema right now: decide under the write lock.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        app_id, version = _kind(db)
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id == 0 and tables == 0:
+            # Not executescript(): it would commit and drop the lock first.
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif app_id != APPLICATION_ID:
+            raise _Foreign("not a paperterm cache")
+        elif version != SCHEMA_VERSION:
+            raise _Foreign(f"cache format {version}, expected {SCHEMA_VERSION}")
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("PRAGMA journal_mode = WAL")
+    return db
+
+
+def _kind(db: sqlite3.Connection) -> tuple[int, int]:
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    return app_id, version
+
+
+_NOT_DAMAGE = ("locked", "busy", "readonly", "read-only", "disk is full", "unable to open")
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    # Contention, permissions and a full disk are not damage: moving the file aside would not
+    # help and would throw away a good cache.
+    text = str(exc).lower()
+    return not (isinstance(exc, sqlite3.OperationalError) and any(w in text for w in _NOT_DAMAGE))
+
+
+def _time(value: dt.datetime | None) -> str:
+    return (value or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat()
+
+
+def _parse_time(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

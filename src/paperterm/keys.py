@@ -1,0 +1,118 @@
+"""Every key of the reader, declared once.
+
+Each `Key` row says which keys run which action where, under which id a keymap may rebind
+it (config.toml's ``[keymap]``), in which section of the help it stands and how it is
+described. The bindings of the app, the reader screen and its widgets, the footer, the help
+screen, the command palette and `paperterm config`'s check of keymap ids all read this one
+table; nothing else lists keys. Rows without an id describe keys that Textual itself binds
+(Tab, ctrl+p ...): they are shown in the help but bound by Textual, not here.
+
+No Textual here: `paperterm config` checks keymap ids without loading the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Where = Literal["app", "reader", "list", "details", "filter"]
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key binding: `keys` (Textual key names, comma-separated) run `action` on the node
+    `where` names."""
+
+    id: str  # the keymap id; "" for a key Textual binds itself
+    keys: str
+    action: str
+    where: Where
+    group: str  # the help section
+    label: str  # the footer's word for it, and its name in the command palette
+    help: str  # what it does: the help screen, the palette and tooltips say this
+    title: str = ""  # the palette's name when not `label`
+    footer: bool = False
+    display: str | None = None  # how the footer shows the keys
+    palette: bool = True
+    priority: bool = False
+
+    @property
+    def palette_title(self) -> str:
+        return self.title or self.label
+
+
+def _feed(n: str, kind: str, help: str, *, footer: bool = False) -> Key:
+    return Key(
+        f"feed_{kind}", n, f"feed('{kind}')", "reader", "Feeds", "Feeds" if footer else kind,
+        help, title=f"Feed: {kind}", footer=footer, display="1-4" if footer else None,
+    )  # fmt: skip
+
+
+def _open(key: str, id: str, which: str, name: str, help: str) -> Key:
+    return Key(
+        id, key, f"open('{which}')", "reader", "Paper", name, help, title=f"Open {name}"
+    )  # fmt: skip
+
+
+KEYS: tuple[Key, ...] = (
+    # Move
+    Key("cursor_down", "down,j", "cursor_down", "list", "Move", "Down", "Down", palette=False),
+    Key("cursor_up", "up,k", "cursor_up", "list", "Move", "Up", "Up", palette=False),
+    Key("page_down", "pagedown", "page_down", "list", "Move", "Page down", "Page down", palette=False),
+    Key("page_up", "pageup", "page_up", "list", "Move", "Page up", "Page up", palette=False),
+    Key("first", "home,g", "first", "list", "Move", "Top", "First paper", palette=False),
+    Key("last", "end,G", "last", "list", "Move", "Bottom", "Last paper", palette=False),
+    Key("details", "enter", "select", "list", "Move", "Details", "Read the details of the paper", footer=True, palette=False),
+    Key("", "tab", "app.focus_next", "app", "Move", "Switch", "Switch between the list and the details", palette=False),
+    Key("back", "escape", "back", "reader", "Move", "Back", "Back to the list", palette=False),
+    # Feeds
+    _feed("1", "trending", "Trending feed", footer=True),
+    _feed("2", "daily", "Daily feed: the newest day"),
+    _feed("3", "weekly", "Weekly feed: the newest week"),
+    _feed("4", "monthly", "Monthly feed: the newest month"),
+    Key("previous_period", "left_square_bracket", "period(-1)", "reader", "Feeds", "Previous", "Previous day, week or month", title="Previous period"),
+    Key("next_period", "right_square_bracket", "period(1)", "reader", "Feeds", "Next", "Next day, week or month", title="Next period"),
+    Key("refresh", "r", "refresh", "reader", "Feeds", "Refresh", "Fetch the feed again", footer=True),
+    Key("search", "s", "search", "reader", "Feeds", "Search", "Search Hugging Face papers", title="Search Hugging Face", footer=True),
+    # Paper
+    _open("o", "open_paper", "hf", "Hugging Face page", "Open the paper on Hugging Face"),
+    _open("a", "open_arxiv", "arxiv", "arXiv abstract", "Open the arXiv abstract"),
+    _open("p", "open_pdf", "pdf", "PDF", "Open the PDF"),
+    _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
+    Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
+    Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
+    # Triage
+    Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),
+    Key("next_unread", "n", "next_unread(1)", "reader", "Triage", "Next unread", "Next unread paper"),
+    Key("previous_unread", "N", "next_unread(-1)", "reader", "Triage", "Previous unread", "Previous unread paper"),
+    Key("mark_all_read", "M", "mark_all_read", "reader", "Triage", "Mark all read", "Mark every paper shown as read"),
+    Key("toggle_hide_read", "U", "toggle_hide_read", "reader", "Triage", "Hide read", "Hide or show read papers", title="Hide read papers"),
+    Key("toggle_bookmark", "b", "toggle_bookmark", "reader", "Triage", "Bookmark", "Bookmark the paper, or remove it", footer=True),
+    Key("bookmarks", "B", "bookmarks", "reader", "Triage", "Bookmarks", "Show the bookmarks (again: back to the feed)", footer=True),
+    Key("edit_tags", "t", "edit_tags", "reader", "Triage", "Tags", "Edit the bookmark's tags", title="Edit tags"),
+    Key("edit_note", "e", "edit_note", "reader", "Triage", "Note", "Edit the bookmark's note", title="Edit note"),
+    Key("undo", "u", "undo", "reader", "Triage", "Undo", "Undo the last change, step by step"),
+    Key("export", "x", "export", "reader", "Triage", "Export", "Export bookmarks to a file", title="Export bookmarks"),
+    # Details
+    Key("details_down", "j", "scroll_down", "details", "Details", "Scroll down", "Scroll the details down", palette=False),
+    Key("details_up", "k", "scroll_up", "details", "Details", "Scroll up", "Scroll the details up", palette=False),
+    Key("details_top", "g", "scroll_home", "details", "Details", "Top", "Top of the details", palette=False),
+    Key("details_bottom", "G", "scroll_end", "details", "Details", "Bottom", "End of the details", palette=False),
+    # Filter
+    Key("clear_filter", "escape", "close", "filter", "Filter", "Clear filter", "Clear the filter and close the bar", palette=False),
+    Key("filter_scope", "ctrl+a", "toggle_scope", "filter", "Filter", "Scope", "Filter this list, or everything cached and bookmarked", priority=True, palette=False),
+    Key("", "enter", "submit", "filter", "Filter", "Keep", "Back to the list, keeping the filter", palette=False),
+    # App
+    Key("quit", "q", "quit", "app", "App", "Quit", "Quit", footer=True, palette=False),
+    Key("help", "question_mark", "help", "app", "App", "Help", "Show every key", footer=True, display="?"),
+    Key("", "ctrl+p", "command_palette", "app", "App", "Palette", "Command palette: every action by name", palette=False),
+)  # fmt: skip
+
+KEYMAP_IDS: frozenset[str] = frozenset(key.id for key in KEYS if key.id)
+# The help screen's sections, in this order; rows keep the table's order within each.
+GROUPS: tuple[str, ...] = ("Move", "Feeds", "Paper", "Triage", "Details", "Filter", "App")
+
+
+def keys_for(where: Where) -> tuple[Key, ...]:
+    """The rows a node binds itself (Textual's own keys excluded)."""
+    return tuple(key for key in KEYS if key.where == where and key.id)

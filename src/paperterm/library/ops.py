@@ -1,0 +1,287 @@
+"""The operations that change the reading state: pure values, no I/O.
+
+`ReadingState` (in `paperterm.models`) is what `state.toml` holds: read marks, bookmarks, and
+top-level keys this version does not know. A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small
+frozen record; `op.apply(state)` returns the new `ReadingState` and the operation that undoes it.
+`paperterm.library.store` queues operations, replays them on what is on disk, and keeps the undo stack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from paperterm.models import Bookmark, Paper, ReadingState, utc_now
+
+# -- operations -------------------------------------------------------------------------------
+# Each `apply` returns (new state, inverse). The new state *is* the old one when nothing
+# changed; the inverse is None when there is nothing to undo.
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    """Mark papers read (one id, or every paper shown for mark-all). Papers already read keep
+    their first read time. `at` is stamped by the store's clock when None."""
+
+    ids: tuple[str, ...]
+    at: dt.datetime | None = None
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        at = utc_second(self.at or utc_now())
+        fresh = [i for i in dict.fromkeys(self.ids) if i not in state.read]
+        if not fresh:
+            return state, None
+        read = dict(state.read)
+        read.update((i, at) for i in fresh)
+        return replace(state, read=read), SetRead(tuple((i, None) for i in fresh))
+
+    def describe(self) -> str:
+        return _count_text("marked", self.ids, "read")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkUnread:
+    """Mark papers unread."""
+
+    ids: tuple[str, ...]
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        return SetRead(tuple((i, None) for i in self.ids)).apply(state)
+
+    def describe(self) -> str:
+        return _count_text("marked", self.ids, "unread")
+
+
+@dataclass(frozen=True, slots=True)
+class SetRead:
+    """Set exact read times (None: unread). The inverse of the two above."""
+
+    entries: tuple[tuple[str, dt.datetime | None], ...]
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        read = dict(state.read)
+        undo: list[tuple[str, dt.datetime | None]] = []
+        for paper_id, when in self.entries:
+            at = None if when is None else utc_second(when)
+            old = read.get(paper_id)
+            if old == at:
+                continue
+            undo.append((paper_id, old))
+            if at is None:
+                del read[paper_id]
+            else:
+                read[paper_id] = at
+        if not undo:
+            return state, None
+        return replace(state, read=read), SetRead(tuple(reversed(undo)))
+
+    def describe(self) -> str:
+        return _count_text("restored read marks of", [i for i, _ in self.entries], "")
+
+
+@dataclass(frozen=True, slots=True)
+class AddBookmark:
+    """Bookmark a paper with a snapshot of it. A paper already bookmarked is left as it is.
+    `incomplete`: the snapshot is only what was known (an id added offline)."""
+
+    paper: Paper
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    incomplete: bool = False
+    at: dt.datetime | None = None
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        if self.paper.id in state.bookmarks:
+            return state, None
+        mark = Bookmark(
+            self.paper,
+            utc_second(self.at or utc_now()),
+            _tags(self.tags),
+            self.note,
+            incomplete=self.incomplete,
+        )
+        return _put(state, mark), RemoveBookmark(self.paper.id)
+
+    def describe(self) -> str:
+        return f"bookmarked {self.paper.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveBookmark:
+    """Remove a bookmark; its inverse puts back the same bookmark, tags and note included."""
+
+    id: str
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        if old is None:
+            return state, None
+        bookmarks = dict(state.bookmarks)
+        del bookmarks[self.id]
+        return replace(state, bookmarks=bookmarks), PutBookmark(old)
+
+    def describe(self) -> str:
+        return f"removed bookmark {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PutBookmark:
+    """Set a bookmark exactly as given, replacing any other with its id."""
+
+    bookmark: Bookmark
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks.get(self.bookmark.id)
+        if old is self.bookmark:
+            return state, None
+        inverse = RemoveBookmark(self.bookmark.id) if old is None else PutBookmark(old)
+        return _put(state, self.bookmark), inverse
+
+    def describe(self) -> str:
+        return f"restored bookmark {self.bookmark.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetTags:
+    """Replace a bookmark's tags (trimmed, empty and repeated ones dropped, order kept)."""
+
+    id: str
+    tags: tuple[str, ...]
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        undo = SetTags(self.id, old.tags) if old else None
+        return _edit(state, old, tags=_tags(self.tags), undo=undo)
+
+    def describe(self) -> str:
+        return f"tagged {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetNote:
+    """Replace a bookmark's note ("" for none)."""
+
+    id: str
+    note: str
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        undo = SetNote(self.id, old.note) if old else None
+        return _edit(state, old, note=self.note, undo=undo)
+
+    def describe(self) -> str:
+        return f"edited the note of {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PinCiteKey:
+    """Pin (or with None, unpin) the citation key exports use for a bookmark."""
+
+    id: str
+    cite_key: str | None
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks.get(self.id)
+        undo = PinCiteKey(self.id, old.cite_key) if old else None
+        return _edit(state, old, cite_key=self.cite_key, undo=undo)
+
+    def describe(self) -> str:
+        return f"pinned the citation key of {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSnapshot:
+    """Replace a bookmark's paper snapshot, e.g. to complete one stored offline."""
+
+    paper: Paper
+    incomplete: bool = False
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks.get(self.paper.id)
+        undo = UpdateSnapshot(old.paper, old.incomplete) if old else None
+        return _edit(state, old, paper=self.paper, incomplete=self.incomplete, undo=undo)
+
+    def describe(self) -> str:
+        return f"updated the snapshot of {self.paper.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class MergeIn:
+    """Add every read mark, bookmark and unknown key of `state` that the current state lacks.
+    Used to carry a recovered state into a fresh file; never undone."""
+
+    state: ReadingState
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        read = {k: v for k, v in self.state.read.items() if k not in state.read}
+        marks = {k: v for k, v in self.state.bookmarks.items() if k not in state.bookmarks}
+        extra = {k: v for k, v in self.state.extra.items() if k not in state.extra}
+        if not (read or marks or extra):
+            return state, None
+        return ReadingState(
+            {**state.read, **read}, {**state.bookmarks, **marks}, {**state.extra, **extra}
+        ), None
+
+    def describe(self) -> str:
+        return "recovered earlier state"
+
+
+Operation = (
+    MarkRead
+    | MarkUnread
+    | SetRead
+    | AddBookmark
+    | RemoveBookmark
+    | PutBookmark
+    | SetTags
+    | SetNote
+    | PinCiteKey
+    | UpdateSnapshot
+    | MergeIn
+)
+
+
+def _put(state: ReadingState, bookmark: Bookmark) -> ReadingState:
+    return replace(state, bookmarks={**state.bookmarks, bookmark.id: bookmark})
+
+
+def _edit(
+    state: ReadingState, old: Bookmark | None, *, undo: Operation | None, **changes: Any
+) -> tuple[ReadingState, Operation | None]:
+    # An edit of a bookmark that another instance removed is dropped: the removal wins.
+    if old is None or all(getattr(old, k) == v for k, v in changes.items()):
+        return state, None
+    return _put(state, replace(old, **changes)), undo
+
+
+def _tags(tags: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+
+
+def utc_second(at: dt.datetime) -> dt.datetime:
+    """`at` in UTC, to the whole second (a naive time is taken as UTC)."""
+    # Whole seconds in UTC: what the file shows is exactly what is in memory.
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return at.replace(microsecond=0)
+
+
+def _count_text(verb: str, ids: Iterable[str], what: str) -> str:
+    ids = list(ids)
+    subject = ids[0] if len(ids) == 1 else f"{len(ids)} papers"
+    return f"{verb} {subject} {what}".strip()
+
+
+def stamped(op: Operation, now: dt.datetime) -> Operation:
+    """`op` with its time set to `now`, if it is one that records a time and has none yet."""
+    if isinstance(op, MarkRead | AddBookmark) and op.at is None:
+        return replace(op, at=now)
+    return op
+
+
+def replay(state: ReadingState, ops: Iterable[Operation]) -> ReadingState:
+    """`state` with each of `ops` applied in turn."""
+    for op in ops:
+        state, _ = op.apply(state)
+    return state

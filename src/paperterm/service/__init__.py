@@ -1,0 +1,142 @@
+"""The one layer the command line and the reader call: feeds, triage, export and import.
+
+`PaperService` owns the feed cache and the state store of one process and gives each job a
+part, so `paperterm list` and the list on screen come from the same functions:
+
+* ``service.feeds`` — `Feeds`: the cached feed at once, refreshes over the network;
+* ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
+* ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
+* ``service.search_context()`` — what a filter query needs besides the papers.
+
+Nothing below this layer knows about the faces; the faces import the records they show from
+`paperterm.models` and the errors and results they handle from here (those of triage and
+exchange from `paperterm.service.triage` and `paperterm.service.exchange`, which load with
+their part: the state store and the exporters are not needed for the first frame).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from paperterm.exchange.formats import EXPORT_FORMATS, ExportFormat
+from paperterm.feed import CacheWriteError, FeedCache, FetchError
+from paperterm.models import Clock, Paper, utc_now
+from paperterm.paths import Paths
+from paperterm.service.feeds import Feeds, FeedView, RefreshOutcome
+
+if TYPE_CHECKING:
+    import httpx  # loads only when a refresh starts, not for the first frame
+
+    from paperterm.feed.client import HFClient
+    from paperterm.query import SearchContext
+    from paperterm.service.exchange import Exchange
+    from paperterm.service.triage import Triage
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "CacheWriteError",
+    "ExportFormat",
+    "FeedView",
+    "FetchError",
+    "PaperService",
+    "RefreshOutcome",
+]
+
+DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
+
+
+class PaperService:
+    """Feeds, triage and exchange for one process; `close()` when done."""
+
+    def __init__(
+        self,
+        paths: Paths,
+        *,
+        endpoint: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = utc_now,
+        max_age: dt.timedelta = DEFAULT_MAX_AGE,
+        deadline: float | None = None,
+        state_file: Path | None = None,
+    ) -> None:
+        self.paths = paths
+        self.clock = clock
+        self.endpoint = endpoint
+        self.transport = transport
+        self.deadline = deadline
+        self.state_file = state_file or paths.state_file
+        self._cache = FeedCache(paths.cache_db)
+        self._notices: list[str] = []
+        self._triage: Triage | None = None
+        self._exchange: Exchange | None = None
+        self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
+
+    @property
+    def triage(self) -> Triage:
+        """Read marks and bookmarks; the state store loads with the first use."""
+        if self._triage is None:
+            from paperterm.service.triage import Triage
+
+            self._triage = Triage(
+                self.state_file, clock=self.clock, parse_cache=self.paths.state_cache
+            )
+        return self._triage
+
+    @property
+    def exchange(self) -> Exchange:
+        """Exports and imports; the exporters load with the first use."""
+        if self._exchange is None:
+            from paperterm.service.exchange import Exchange
+
+            self._exchange = Exchange(self.triage, clock=self.clock, context=self.search_context)
+        return self._exchange
+
+    def load_state(self) -> None:
+        """Read the state file (notices go to `take_notices`)."""
+        self._notices.extend(self.triage.load())
+
+    def close(self) -> None:
+        """Write what is still unsaved and close the cache."""
+        if self._triage is not None:
+            self._notices.extend(self._triage.close())
+        self._cache.close()
+
+    def take_notices(self) -> list[str]:
+        """One-line notices raised since the last call (a cache rebuilt, a state file moved
+        aside, ...)."""
+        notices = [*self._notices, *self._cache.notices]
+        self._notices, self._cache.notices = [], []
+        return notices
+
+    def search_context(self) -> SearchContext:
+        """What the filter needs to know beyond the papers: read, bookmarked, tags, today."""
+        from paperterm.query import SearchContext
+
+        state = self.triage.state
+        return SearchContext(
+            today=self.clock().date(),
+            read=frozenset(state.read),
+            bookmarked=frozenset(state.bookmarks),
+            tags={paper_id: b.tags for paper_id, b in state.bookmarks.items()},
+        )
+
+    def everything(self) -> list[Paper]:
+        """Every bookmarked paper, then every other paper in the cache: the filter's widest
+        scope. Safe from a worker thread."""
+        cached = self.feeds.everything()
+        bookmarked = self.triage.bookmark_papers()
+        seen = {paper.id for paper in bookmarked}
+        return [*bookmarked, *(paper for paper in cached if paper.id not in seen)]
+
+    async def complete_bookmarks(self, *, offline: bool = False) -> int:
+        """Fill in bookmarks stored offline with only their id; returns how many were."""
+        return await self.triage.complete_bookmarks(self.feeds, offline=offline)
+
+    def _client(self) -> HFClient:
+        from paperterm.feed.client import HFClient
+
+        if self.deadline is None:
+            return HFClient(self.endpoint, transport=self.transport)
+        return HFClient(self.endpoint, transport=self.transport, deadline=self.deadline)

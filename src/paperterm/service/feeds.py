@@ -1,0 +1,160 @@
+"""Feeds for both faces: from the cache at once, refreshed over the network in the background.
+
+`Feeds.cached()` answers from disk only (or the bundled sample feed on a brand-new, offline
+machine) and never waits on the network. `refresh()` fetches, ingests and stores a complete
+snapshot, or raises `FetchError` and leaves the cache as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from paperterm.feed import CacheWriteError, FeedCache, FetchError, IngestResult, ingest_items
+from paperterm.feed import sample_feed as bundled_sample
+from paperterm.models import Clock, FeedSpec, Paper
+
+if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first frame
+    from paperterm.feed.client import HFClient
+
+Origin = Literal["cache", "network", "sample", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedView:
+    """A feed as it can be shown now: where it came from and how old it is."""
+
+    requested: FeedSpec
+    spec: FeedSpec
+    papers: tuple[Paper, ...]
+    fetched_at: dt.datetime | None
+    origin: Origin
+
+    @property
+    def is_sample(self) -> bool:
+        return self.origin == "sample"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    """A successful refresh: the new view and what changed."""
+
+    view: FeedView
+    new_ids: tuple[str, ...]
+    updated: int
+    skipped: int
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{len(self.new_ids)} new", f"{self.updated} updated"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped (bad data)")
+        return f"{self.view.spec.label}: {len(self.view.papers)} papers, " + ", ".join(parts)
+
+
+class Feeds:
+    """The feed cache and the HF client behind it."""
+
+    def __init__(
+        self,
+        cache: FeedCache,
+        client: Callable[[], HFClient],
+        *,
+        clock: Clock,
+        max_age: dt.timedelta,
+    ) -> None:
+        self.cache = cache
+        self._client = client
+        self.clock = clock
+        self.max_age = max_age
+
+    # -- reading, never the network -------------------------------------------------------
+
+    def cached(self, spec: FeedSpec) -> FeedView:
+        """The feed from the cache; the sample feed for a never-fetched `trending`."""
+        snapshot = self.cache.read_feed(spec)
+        if snapshot is not None:
+            return FeedView(spec, snapshot.spec, snapshot.papers, snapshot.fetched_at, "cache")
+        if spec.kind == "trending":
+            papers, captured = bundled_sample()
+            return FeedView(spec, spec, papers, captured, "sample")
+        return FeedView(spec, self.cache.resolve(spec) or spec, (), None, "none")
+
+    def is_stale(self, view: FeedView) -> bool:
+        """True when the view should be refreshed: never fetched, the sample, too old, or
+        stamped in the future (a clock that moved back)."""
+        if view.origin in ("sample", "none") or view.fetched_at is None:
+            return True
+        age = self.clock() - view.fetched_at
+        return age < dt.timedelta(0) or age > self.max_age
+
+    def age(self, view: FeedView) -> dt.timedelta | None:
+        if view.fetched_at is None:
+            return None
+        return max(dt.timedelta(0), self.clock() - view.fetched_at)
+
+    def everything(self) -> list[Paper]:
+        """Every paper in the cache. Safe from a worker thread: it reads through a connection
+        of its own."""
+        cache = FeedCache(self.cache.path)
+        try:
+            return cache.all_papers()
+        finally:
+            cache.close()
+
+    def known(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """Whatever the cache knows of these ids."""
+        return self.cache.papers(ids)
+
+    # -- the network ------------------------------------------------------------------------
+
+    async def refresh(self, spec: FeedSpec) -> RefreshOutcome:
+        """Fetch `spec`, store the complete snapshot, return it. Raises `FetchError` (nothing
+        stored) or `CacheWriteError` (a good answer that could not be stored)."""
+        async with self._client() as client:
+            fetched = await client.fetch_feed(spec)
+        now = self.clock()
+        result = ingest_items(fetched.items, now, "search" if spec.kind == "search" else "daily")
+        if fetched.items and not result.papers:
+            raise FetchError(
+                "bad-response", f"no usable paper in the answer ({result.skipped_note})"
+            )
+        return self._store(spec, fetched.spec, result, now)
+
+    async def lookup(self, paper_id: str) -> Paper:
+        """One paper by id from ``/api/papers/{id}``, stored in the cache."""
+        async with self._client() as client:
+            raw = await client.paper(paper_id)
+        result = ingest_items([raw], self.clock(), "paper")
+        if not result.papers:
+            raise FetchError("bad-response", f"unusable answer for {paper_id}: {result.reasons[0]}")
+        try:
+            self.cache.store_papers(result.papers)
+        except sqlite3.Error as exc:
+            raise CacheWriteError(f"could not write the cache: {exc}") from None
+        return result.papers[0]
+
+    async def find(self, paper_id: str, *, offline: bool) -> tuple[Paper | None, str | None]:
+        """A paper by id from the cache, else from the API; (None, reason) when neither."""
+        cached = self.cache.papers([paper_id]).get(paper_id)
+        if cached is not None:
+            return cached, None
+        if offline:
+            return None, "offline"
+        try:
+            return await self.lookup(paper_id), None
+        except (FetchError, CacheWriteError) as exc:
+            return None, str(exc)
+
+    def _store(
+        self, requested: FeedSpec, resolved: FeedSpec, result: IngestResult, now: dt.datetime
+    ) -> RefreshOutcome:
+        try:
+            stored = self.cache.store_feed(requested, resolved, result.papers, now)
+        except sqlite3.Error as exc:
+            raise CacheWriteError(f"could not write the cache {self.cache.path}: {exc}") from None
+        view = FeedView(requested, resolved, tuple(result.papers), now, "network")
+        return RefreshOutcome(view, stored.new, stored.updated, result.skipped)

@@ -1,0 +1,143 @@
+"""Triage for both faces: read marks, bookmarks, tags, notes and undo, over the state store.
+
+Each verb applies one operation to the store in memory at once and returns a `Change`; the
+CLI saves right away (`save=True`), the reader saves from a worker (`save()`), so the screen
+never waits on the disk. The state store keeps the file's guarantees (atomic, locked, merged
+with other instances); this part only says what the user asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from paperterm.library import (
+    AddBookmark,
+    MarkRead,
+    MarkUnread,
+    Operation,
+    RemoveBookmark,
+    SetNote,
+    SetTags,
+    StateStore,
+    UpdateSnapshot,
+)
+from paperterm.models import Bookmark, Clock, Paper, ReadingState
+from paperterm.service.feeds import Feeds
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a triage verb did: `changed` False when there was nothing to do; `summary` says
+    what was done in words ("bookmarked 2501.00001"); `notices` are one-line problems."""
+
+    changed: bool
+    summary: str
+    notices: tuple[str, ...] = ()
+
+
+class Triage:
+    """The reading state of this process. Loads nothing until `load()` or a first change."""
+
+    def __init__(self, state_file: Path, *, clock: Clock, parse_cache: Path | None) -> None:
+        self.store = StateStore(state_file, clock=clock, cache=parse_cache)
+        self.path = state_file
+
+    # -- reading --------------------------------------------------------------------------
+
+    def load(self) -> tuple[str, ...]:
+        """Read the state file; returns one-line notices (a damaged file moved aside ...)."""
+        return self.store.load()
+
+    @property
+    def state(self) -> ReadingState:
+        """Read marks and bookmarks now: the file plus this process's changes."""
+        return self.store.state
+
+    @property
+    def problem(self) -> str | None:
+        """A standing problem for the status line: read-only, or the last save failed."""
+        return self.store.problem
+
+    @property
+    def dirty(self) -> bool:
+        """Some changes are only in memory."""
+        return self.store.dirty
+
+    def bookmarks(self, tag: str | None = None) -> list[Bookmark]:
+        """Bookmarks, newest first; only those carrying `tag` when given."""
+        return self.store.state.bookmark_list(tag)
+
+    def bookmark_papers(self, tag: str | None = None) -> list[Paper]:
+        """The bookmarked papers, newest bookmark first, from their snapshots (offline too)."""
+        return [display_paper(b) for b in self.bookmarks(tag)]
+
+    # -- changing -------------------------------------------------------------------------
+
+    def mark_read(self, ids: Sequence[str], *, save: bool = False) -> Change:
+        return self._apply(MarkRead(tuple(ids)), save)
+
+    def mark_unread(self, ids: Sequence[str], *, save: bool = False) -> Change:
+        return self._apply(MarkUnread(tuple(ids)), save)
+
+    def bookmark(
+        self,
+        paper: Paper,
+        *,
+        tags: Sequence[str] = (),
+        note: str = "",
+        incomplete: bool = False,
+        save: bool = False,
+    ) -> Change:
+        """Bookmark `paper` with a snapshot of it (a paper already bookmarked stays as it is).
+        `incomplete`: only its id is known (added offline); a later lookup fills it in."""
+        op = AddBookmark(paper, tags=tuple(tags), note=note, incomplete=incomplete)
+        return self._apply(op, save)
+
+    def remove_bookmark(self, paper_id: str, *, save: bool = False) -> Change:
+        return self._apply(RemoveBookmark(paper_id), save)
+
+    def set_tags(self, paper_id: str, tags: Sequence[str], *, save: bool = False) -> Change:
+        return self._apply(SetTags(paper_id, tuple(tags)), save)
+
+    def set_note(self, paper_id: str, note: str, *, save: bool = False) -> Change:
+        return self._apply(SetNote(paper_id, note), save)
+
+    def undo(self, *, save: bool = False) -> Change:
+        """Take back the newest change; `summary` names it ("" when there was none)."""
+        change = self.store.undo(save=save)
+        if change is None or change.undone is None:
+            return Change(False, "")
+        return Change(change.changed, change.undone.describe(), change.notices)
+
+    def save(self) -> tuple[str, ...]:
+        """Write queued changes, merged with other instances'; safe from a worker thread."""
+        return self.store.sync()
+
+    def close(self) -> tuple[str, ...]:
+        """Write what is still unsaved (notices say if that failed)."""
+        return self.store.sync() if self.store.dirty else ()
+
+    async def complete_bookmarks(self, feeds: Feeds, *, offline: bool = False) -> int:
+        """Fill in bookmarks stored offline with only their id; returns how many were."""
+        completed = 0
+        for bookmark in list(self.store.state.bookmarks.values()):
+            if not bookmark.incomplete:
+                continue
+            paper, _ = await feeds.find(bookmark.id, offline=offline)
+            if paper is not None:
+                self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
+                completed += 1
+        return completed
+
+    def _apply(self, op: Operation, save: bool) -> Change:
+        change = self.store.apply(op, save=save)
+        return Change(change.changed, op.describe(), change.notices)
+
+
+def display_paper(bookmark: Bookmark) -> Paper:
+    """A bookmark's snapshot as shown: one stored offline says what is missing."""
+    if bookmark.incomplete and not bookmark.paper.title:
+        return replace(bookmark.paper, title=f"arXiv {bookmark.id} (details not fetched yet)")
+    return bookmark.paper

@@ -1,0 +1,397 @@
+"""ReaderScreen: the feed list beside the detail pane, the filter bar, and every key on them.
+
+The whole flow is here: `compose` lays out the widgets, the handlers turn what they post into
+calls on three collaborators — `FeedLoader` (which list, painted from the cache, refreshed in
+the background), `FilterController` (the query and its searches off the UI thread) and
+`TriageController` (read marks, bookmarks, undo) — and `redisplay` pushes the result down:
+source list → filter → hide read → `PaperList`. Widgets hold no I/O; this screen asks the
+service and its collaborators, then shows what they give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import BindingType
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from paperterm.config import Settings
+from paperterm.keys import KEYS
+from paperterm.models import FeedSpec, Paper, ReadingState
+from paperterm.service import FeedView, PaperService
+from paperterm.ui.keys import bindings
+from paperterm.ui.links import copy_link, open_link, paper_link
+from paperterm.ui.screens.reader.feeds import FeedLoader
+from paperterm.ui.screens.reader.filter import FilterController
+from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
+from paperterm.ui.screens.reader.triage import TriageController
+from paperterm.ui.widgets.detail import DetailPane
+from paperterm.ui.widgets.filter_bar import FilterBar
+from paperterm.ui.widgets.paper_list import PaperList
+from paperterm.ui.widgets.status import StatusLine
+
+_DETAILS_DELAY = 0.15  # while a query is typed, the details follow once the list settles
+
+
+class ReaderScreen(Screen[None]):
+    """The main view: feeds, details, the filter and triage."""
+
+    ESCAPE_TO_MINIMIZE = False  # Escape runs action_back, which also returns focus to the list
+
+    DEFAULT_CSS = """
+    ReaderScreen #panes { layout: horizontal; height: 1fr; }
+    ReaderScreen #papers { width: 3fr; }
+    ReaderScreen #detail { width: 2fr; border-left: tall $panel; }
+    ReaderScreen.-narrow #panes { layout: vertical; }
+    ReaderScreen.-narrow #papers { width: 1fr; height: 1fr; }
+    ReaderScreen.-narrow #detail { width: 1fr; height: 1fr; border-left: none; border-top: tall $panel; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("reader")
+
+    def __init__(
+        self,
+        service: PaperService,
+        start: FeedSpec,
+        *,
+        offline: bool,
+        settings: Settings,
+        timers: Timers | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.settings = settings
+        self.hide_read = settings.hide_read
+        self.source: Sequence[Paper] = ()  # the list as last shown, before hiding read ones
+        self._delays = timers or RealTimers()
+        self._details_timer: Pending | None = None
+        self.feeds = FeedLoader(self, service, start, offline=offline)
+        self.filter = FilterController(self, service)
+        self.triage = TriageController(self, service, self._delays, settings.auto_read_delay)
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self.service.clock, id="status")
+        with Container(id="panes"):
+            yield PaperList(id="papers")
+            yield DetailPane(id="detail")
+        yield FilterBar(id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.service.load_state()
+        self.feeds.show(self.feeds.spec)
+        self.paper_list.focus()
+        bookmarks = self.state.bookmarks.values()
+        if not self.feeds.offline and any(b.incomplete for b in bookmarks):
+            self.complete_bookmarks()
+
+    # -- the parts --------------------------------------------------------------------------
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one("#papers", PaperList)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one("#filter", FilterBar)
+
+    @property
+    def state(self) -> ReadingState:
+        return self.service.triage.state
+
+    @property
+    def view(self) -> FeedView | None:
+        """The feed last shown (None before the first)."""
+        return self.feeds.view
+
+    @property
+    def filter_query(self) -> str:
+        return self.filter.query
+
+    # -- the list pipeline ------------------------------------------------------------------
+
+    def redisplay(self, keep: str | None = None) -> None:
+        """Rebuild the list: the source (feed, bookmarks or everything), filtered, and with
+        read papers hidden when asked; the cursor stays on `keep` when it is still listed."""
+        papers = self.source = self.filter.source(self.feeds.papers())
+        shown, highlights = self.filter.apply(papers)
+        if self.hide_read:
+            shown = [p for p in shown if p.id not in self.state.read]
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks)
+        self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
+        self.update_counts()
+        self.filter.listed(papers)
+
+    def redisplay_keeping_cursor(self) -> None:
+        current = self.paper_list.highlighted
+        self.redisplay(keep=current.id if current else None)
+
+    def update_counts(self) -> None:
+        """Counts in the status line, after any change of list or marks."""
+        shown = self.paper_list.papers
+        state = self.state
+        ids = self.filter.shown_ids(shown)
+        if ids is None:
+            unread = state.unread_count(p.id for p in shown)
+            bookmarked = sum(1 for p in shown if p.id in state.bookmarks)
+        else:  # cheaper for a long list: walk the (shorter) read and bookmark sets instead
+            unread = len(shown) - sum(1 for paper_id in state.read if paper_id in ids)
+            bookmarked = sum(1 for paper_id in state.bookmarks if paper_id in ids)
+        self.status.show(
+            shown=len(shown),
+            total=len(self.source),
+            unread=unread,
+            bookmarked=bookmarked,
+            problem=self.service.triage.problem or "",
+        )
+
+    def marks_changed(self) -> None:
+        """Read marks or bookmarks changed: markers, counts and details follow."""
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks)
+        self.update_counts()
+        self.show_details(self.paper_list.highlighted)
+
+    def show_details(self, paper: Paper | None) -> None:
+        bookmark = self.state.bookmarks.get(paper.id) if paper else None
+        self.query_one(DetailPane).show(
+            paper, read=paper is not None and paper.id in self.state.read, bookmark=bookmark
+        )
+
+    def report_notices(self) -> None:
+        for notice in self.service.take_notices():
+            self.notify(notice, severity="warning", markup=False)
+
+    # -- workers ----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_feed(self) -> None:
+        """Fetch the current feed in the background."""
+        await self.feeds.refresh()
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def save_state(self) -> None:
+        """Write queued changes (other instances' changes are merged in)."""
+        notices = self.service.triage.save()
+        self.app.call_from_thread(self._saved, notices)
+
+    def _saved(self, notices: Sequence[str]) -> None:
+        for notice in notices:
+            self.notify(notice, severity="warning", markup=False)
+        self.update_counts()
+
+    @work(exclusive=True, group="complete", exit_on_error=False)
+    async def complete_bookmarks(self) -> None:
+        """Fetch the details of bookmarks that were stored offline with their id only."""
+        completed = await self.service.complete_bookmarks()
+        if completed:
+            self.notify(f"Details filled in for {completed} bookmark(s)", markup=False)
+            self.save_state()
+            if self.feeds.bookmarks_mode:
+                self.redisplay_keeping_cursor()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.status.show(freshness="error", detail=str(error))
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )
+
+    # -- what the widgets say ---------------------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        if self._details_timer is not None:
+            self._details_timer.stop()
+            self._details_timer = None
+        if self.filter_bar.input.has_focus:
+            # Laying out an abstract for every keystroke would cost frames the typing needs.
+            paper = event.paper
+            self._details_timer = self._delays.after(
+                self, _DETAILS_DELAY, lambda: self.show_details(paper)
+            )
+        else:
+            self.show_details(event.paper)
+        self.triage.start_read_timer(event.paper)
+
+    @on(PaperList.Selected)
+    def _selected(self, event: PaperList.Selected) -> None:
+        detail = self.query_one(DetailPane)
+        if self.has_class("-narrow"):
+            self.maximize(detail, container=False)
+        detail.focus()
+
+    @on(FilterBar.Changed)
+    def _query_changed(self, event: FilterBar.Changed) -> None:
+        self.filter.changed(event.query)
+
+    @on(FilterBar.Submitted)
+    def _filter_submitted(self) -> None:
+        self.paper_list.focus()
+
+    @on(FilterBar.Closed)
+    def _filter_closed(self) -> None:
+        self.clear_filter()
+        self.paper_list.focus()
+
+    @on(FilterBar.ScopeToggled)
+    def _scope_toggled(self) -> None:
+        self.filter.toggle_scope()
+        self._describe_scope()
+
+    def clear_filter(self) -> None:
+        """Drop the query and go back to the whole current list."""
+        self.filter.clear()
+        self.filter_bar.clear()
+        self.status.show(feed=self._list_label())
+        self.redisplay_keeping_cursor()
+
+    def _describe_scope(self) -> None:
+        self.status.show(feed=self._list_label())
+        if self.filter.scope == "everything":
+            self.filter_bar.show_scope("in everything cached + bookmarks · ctrl+a narrows")
+        else:
+            self.filter_bar.show_scope("in this list · ctrl+a widens")
+
+    def _list_label(self) -> str:
+        return self.filter.label or self.feeds.label
+
+    # -- actions: feeds -------------------------------------------------------------------
+
+    def action_feed(self, kind: str) -> None:
+        self.feeds.show(FeedSpec.parse(kind))
+
+    def action_period(self, step: int) -> None:
+        spec = self.feeds.shifted(step)
+        if spec is not None:
+            self.feeds.show(spec)
+
+    def action_refresh(self) -> None:
+        if self.feeds.offline:
+            self.notify("Offline mode (--offline): not refreshing.", markup=False)
+        elif self.feeds.bookmarks_mode:
+            self.complete_bookmarks()
+        else:
+            self.refresh_feed()
+
+    def action_search(self) -> None:
+        from paperterm.ui.screens.prompt import SearchModal  # loaded when first needed
+
+        def searched(query: str | None) -> None:
+            if query:
+                self.feeds.show(FeedSpec("search", query[:250]))
+
+        self.app.push_screen(SearchModal(), searched)
+
+    def action_back(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        self.paper_list.focus()
+
+    def action_filter(self) -> None:
+        self.filter_bar.open()
+        self._describe_scope()
+
+    # -- actions: the paper ---------------------------------------------------------------
+
+    def action_open(self, which: str) -> None:
+        paper = self._paper()
+        url = paper_link(self, paper, which) if paper else None
+        if paper is not None and url is not None:
+            self.triage.mark_read(paper.id)  # opening a paper counts as reading it
+            open_link(self, url)
+
+    def action_copy_link(self) -> None:
+        paper = self._paper()
+        url = paper_link(self, paper, "hf") if paper else None
+        if url is not None:
+            copy_link(self, url)
+
+    # -- actions: triage --------------------------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        if paper := self._paper():
+            self.triage.toggle_read(paper)
+
+    def action_next_unread(self, step: int) -> None:
+        papers, cursor = self.paper_list.papers, self.paper_list.cursor
+        indexes = range(cursor + 1, len(papers)) if step > 0 else range(cursor - 1, -1, -1)
+        for index in indexes:
+            if papers[index].id not in self.state.read:
+                self.paper_list.move_cursor(index, center=True)
+                return
+        self.notify(f"No unread papers {'below' if step > 0 else 'above'}.", markup=False)
+
+    def action_mark_all_read(self) -> None:
+        ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
+        if not ids:
+            self.notify("Every paper shown is read already.", markup=False)
+        else:
+            self.triage.mark_all_read(ids, confirm=self.settings.confirm_mark_all_read)
+
+    def action_toggle_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        self.redisplay_keeping_cursor()
+        self.notify(
+            "Hiding read papers (U shows them)" if self.hide_read else "Showing read papers",
+            markup=False,
+        )
+
+    def action_toggle_bookmark(self) -> None:
+        if paper := self._paper():
+            self.triage.toggle_bookmark(paper)
+
+    def action_bookmarks(self) -> None:
+        if self.feeds.bookmarks_mode:
+            self.feeds.show(self.feeds.spec)
+        else:
+            self.feeds.show_bookmarks()
+
+    def action_edit_tags(self) -> None:
+        if paper := self._paper():
+            self.triage.edit_tags(paper)
+
+    def action_edit_note(self) -> None:
+        if paper := self._paper():
+            self.triage.edit_note(paper)
+
+    def action_undo(self) -> None:
+        self.triage.undo()
+
+    def action_export(self) -> None:
+        from paperterm.ui.screens.export import ask_and_export  # loaded when first needed
+
+        if not self.state.bookmarks:
+            self.notify("No bookmarks to export yet: b bookmarks a paper.", markup=False)
+            return
+        ask_and_export(self, self.service, self.filter.query, then=self.save_state)
+
+    # -- the command palette ----------------------------------------------------------------
+
+    def commands(self) -> Iterator[SystemCommand]:
+        """The reader's actions for the command palette, from the key table."""
+        for key in KEYS:
+            if key.palette and key.where == "reader":
+                yield SystemCommand(
+                    key.palette_title, key.help, lambda a=key.action: self.run_action(a)
+                )
+
+    def _paper(self) -> Paper | None:
+        paper = self.paper_list.highlighted
+        if paper is None:
+            self.notify("No paper selected.", markup=False)
+        return paper

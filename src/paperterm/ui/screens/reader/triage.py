@@ -1,0 +1,147 @@
+"""TriageController: read marks, bookmarks, tags, notes and undo from the reader's keys.
+
+Every change goes through the service in memory first, so markers and counts change at once,
+then a thread worker writes the file: the screen never waits on the disk. A paper becomes
+read after dwelling in the details for the configured delay (a timer the tests control).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from paperterm.models import Paper
+from paperterm.service import PaperService
+
+if TYPE_CHECKING:
+    from paperterm.service.triage import Change
+    from paperterm.ui.screens.reader.screen import ReaderScreen
+    from paperterm.ui.screens.reader.timers import Pending, Timers
+
+
+class TriageController:
+    """Applies the user's triage to the service and keeps the screen's marks in step."""
+
+    def __init__(
+        self, screen: ReaderScreen, service: PaperService, timers: Timers, delay: float
+    ) -> None:
+        self.screen = screen
+        self.service = service
+        self._timers = timers
+        self._delay = delay
+        self._read_timer: Pending | None = None
+
+    def change(self, apply: Callable[[], Change], message: str | None = None) -> bool:
+        """Run one triage verb now, show it, save in the background. False when nothing
+        changed."""
+        result = apply()
+        for notice in result.notices:
+            self.screen.notify(notice, severity="warning", markup=False)
+        if not result.changed:
+            return False
+        self.screen.marks_changed()
+        if message:
+            self.screen.notify(message, markup=False)
+        self.screen.save_state()
+        return True
+
+    def mark_read(self, paper_id: str) -> None:
+        if paper_id not in self.service.triage.state.read:
+            self.change(lambda: self.service.triage.mark_read((paper_id,)))
+
+    def mark_all_read(self, ids: Sequence[str], *, confirm: bool) -> None:
+        """Mark `ids` (every unread paper shown) read, after asking when `confirm`."""
+        from paperterm.ui.screens.prompt import ConfirmModal  # loaded when first needed
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                message = f"Marked {len(ids)} papers read (u undoes)"
+                self.change(lambda: self.service.triage.mark_read(ids), message)
+
+        if not confirm:
+            answered(True)
+            return
+        noun = "paper" if len(ids) == 1 else "papers"
+        question = f"Mark {len(ids)} unread {noun} shown as read?"
+        self.screen.app.push_screen(ConfirmModal(question), answered)
+
+    def toggle_read(self, paper: Paper) -> None:
+        self.stop_read_timer()  # an explicit choice beats the dwell timer
+        triage = self.service.triage
+        if paper.id in triage.state.read:
+            self.change(lambda: triage.mark_unread((paper.id,)))
+        else:
+            self.change(lambda: triage.mark_read((paper.id,)))
+
+    def toggle_bookmark(self, paper: Paper) -> None:
+        triage = self.service.triage
+        if paper.id in triage.state.bookmarks:
+            self.change(lambda: triage.remove_bookmark(paper.id), "Bookmark removed (u undoes)")
+        else:
+            self.change(lambda: triage.bookmark(paper), "Bookmarked")
+
+    def edit_tags(self, paper: Paper) -> None:
+        """Ask for the paper's tags; saving them bookmarks a paper that is not yet."""
+        from paperterm.ui.screens.prompt import TagsModal  # loaded when first needed
+
+        triage = self.service.triage
+        bookmark = triage.state.bookmarks.get(paper.id)
+
+        def edited(tags: tuple[str, ...] | None) -> None:
+            if tags is None:
+                return
+            if bookmark is None:
+                self.change(lambda: triage.bookmark(paper, tags=tags), "Bookmarked with tags")
+            else:
+                self.change(lambda: triage.set_tags(paper.id, tags), "Tags saved")
+
+        modal = TagsModal(paper.title, bookmark.tags if bookmark else (), triage.state.tags())
+        self.screen.app.push_screen(modal, edited)
+
+    def edit_note(self, paper: Paper) -> None:
+        """Ask for the paper's note; saving it bookmarks a paper that is not yet."""
+        from paperterm.ui.screens.prompt import NoteModal  # loaded when first needed
+
+        triage = self.service.triage
+        bookmark = triage.state.bookmarks.get(paper.id)
+
+        def edited(note: str | None) -> None:
+            if note is None:
+                return
+            if bookmark is None:
+                self.change(lambda: triage.bookmark(paper, note=note), "Bookmarked with a note")
+            else:
+                self.change(lambda: triage.set_note(paper.id, note), "Note saved")
+
+        modal = NoteModal(paper.title, bookmark.note if bookmark else "")
+        self.screen.app.push_screen(modal, edited)
+
+    def undo(self) -> None:
+        result = self.service.triage.undo()
+        if not result.summary:
+            self.screen.notify("Nothing to undo.", markup=False)
+            return
+        self.screen.marks_changed()
+        self.screen.notify(f"Undone: {result.summary}", markup=False)
+        self.screen.save_state()
+
+    # -- the dwell timer --------------------------------------------------------------------
+
+    def start_read_timer(self, paper: Paper | None) -> None:
+        """A paper becomes read after staying in the detail pane for the configured delay."""
+        self.stop_read_timer()
+        if paper is not None and self._delay > 0 and paper.id not in self.service.triage.state.read:
+            paper_id = paper.id
+            self._read_timer = self._timers.after(
+                self.screen, self._delay, lambda: self._dwelled(paper_id)
+            )
+
+    def stop_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def _dwelled(self, paper_id: str) -> None:
+        current = self.screen.paper_list.highlighted
+        if current is not None and current.id == paper_id:
+            self.mark_read(paper_id)
