@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from paperterm.files import move_aside
 from paperterm.models import FeedSpec, Paper, merge_papers
 
 APPLICATION_ID = 0x50545043  # "PTPC"
@@ -227,6 +226,8 @@ class FeedCache:
         self._db = self._open()
 
     def _move_aside(self, reason: str) -> None:
+        from paperterm.files import move_aside  # damage is rare: no need to load it at start
+
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         try:
             aside = move_aside(self.path, stamp, siblings=("-wal", "-shm"))
