@@ -37,18 +37,35 @@ class Change:
     notices: tuple[str, ...] = ()
 
 
+# Rewriting a state file of this size takes well under a tenth of a second: the reader folds
+# its journal at exit only then; a larger file is folded when the reader is idle, or next time.
+QUICK_FOLD_BYTES = 2 * 1024 * 1024
+
+
 class Triage:
     """The reading state of this process. Loads nothing until `load()` or a first change."""
 
-    def __init__(self, state_file: Path, *, clock: Clock, parse_cache: Path | None) -> None:
-        self.store = StateStore(state_file, clock=clock, cache=parse_cache)
+    def __init__(
+        self,
+        state_file: Path,
+        *,
+        clock: Clock,
+        parse_cache: Path | None,
+        interactive: bool = False,
+    ) -> None:
+        self.store = StateStore(state_file, clock=clock, cache=parse_cache, interactive=interactive)
         self.path = state_file
 
     # -- reading --------------------------------------------------------------------------
 
     def load(self) -> tuple[str, ...]:
-        """Read the state file; returns one-line notices (a damaged file moved aside ...)."""
-        return self.store.load()
+        """Read the state file and its journal, unless a first change already did; returns
+        one-line notices (a damaged file moved aside ...)."""
+        return self.store.ensure_loaded()
+
+    @property
+    def loaded(self) -> bool:
+        return self.store.loaded
 
     @property
     def state(self) -> ReadingState:
@@ -112,12 +129,28 @@ class Triage:
         return Change(change.changed, change.undone.describe(), change.notices)
 
     def save(self) -> tuple[str, ...]:
-        """Write queued changes, merged with other instances'; safe from a worker thread."""
-        return self.store.sync()
+        """Make queued changes durable (the journal: a small write, whatever the size of the
+        state) and pick up other instances'; safe from a worker thread."""
+        return self.store.flush()
+
+    def fold(self) -> tuple[str, ...]:
+        """Write the journal into the state file (the whole file: run it in a worker)."""
+        return self.store.fold()
+
+    @property
+    def fold_is_quick(self) -> bool:
+        """Folding now would be quick enough to wait for (a small state file)."""
+        return self.store.file_size <= QUICK_FOLD_BYTES
 
     def close(self) -> tuple[str, ...]:
-        """Write what is still unsaved (notices say if that failed)."""
-        return self.store.sync() if self.store.dirty else ()
+        """Before the process ends: everything durable, and folded into the file unless that
+        would keep the user waiting (then the journal holds it until the next fold)."""
+        if not self.store.loaded:
+            return ()
+        notices = self.store.flush()
+        if self.store.unfolded and (self.fold_is_quick or not self.store.interactive):
+            notices += self.store.fold()
+        return notices
 
     async def complete_bookmarks(self, feeds: Feeds, *, offline: bool = False) -> int:
         """Fill in bookmarks stored offline with only their id; returns how many were."""
