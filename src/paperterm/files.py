@@ -92,6 +92,14 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o666) -> int
         fd = os.open(path, flags | _O_NONBLOCK | _O_NOCTTY, mode)
     except IsADirectoryError:
         raise NotRegular(path, "directory") from None
+    except OSError as exc:  # a socket cannot be opened at all (ENXIO)
+        try:
+            st_mode = os.stat(path).st_mode
+        except OSError:
+            raise exc from None
+        if not stat.S_ISREG(st_mode):
+            raise NotRegular(path, file_kind(st_mode)) from None
+        raise
     try:
         st_mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(st_mode):

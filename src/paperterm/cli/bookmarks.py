@@ -42,6 +42,8 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
 async def run(service: PaperService, args: argparse.Namespace, offline: bool) -> list[str]:
     """Run a triage subcommand; returns lines for stderr (notices)."""
     service.load_state()
+    if service.triage.unreadable:  # a FIFO, a directory, no permission ...
+        raise Failure(service.triage.unreadable)
     if args.command == "bookmarks":
         return _print_bookmarks(service, args)
     triage = service.triage

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -141,6 +142,16 @@ class StateStore:
     @property
     def interactive(self) -> bool:
         return self._interactive
+
+    def size_on_disk(self) -> int:
+        """Bytes to read to load: the state file and its journal (what exists of them)."""
+        target = real_path(self.path)
+        journal = Journal(target, self._lock_timeout)
+        total = 0
+        for path in (target, journal.path, journal.folding):
+            with suppress(OSError):
+                total += path.stat().st_size
+        return total
 
     @property
     def file_size(self) -> int:

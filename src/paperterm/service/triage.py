@@ -68,6 +68,11 @@ class Triage:
         return self.store.loaded
 
     @property
+    def quick_to_load(self) -> bool:
+        """The state file and its journal are small enough to read before the first frame."""
+        return self.store.size_on_disk() <= QUICK_FOLD_BYTES
+
+    @property
     def state(self) -> ReadingState:
         """Read marks and bookmarks now: the file plus this process's changes."""
         return self.store.state
@@ -76,6 +81,12 @@ class Triage:
     def problem(self) -> str | None:
         """A standing problem for the status line: read-only, or the last save failed."""
         return self.store.problem
+
+    @property
+    def unreadable(self) -> str | None:
+        """Why the state file could not be read (so nothing may be written over it), or None."""
+        problem = self.store.problem
+        return problem if problem and not self.store.read_only else None
 
     @property
     def dirty(self) -> bool:
@@ -156,10 +167,10 @@ class Triage:
         """Fill in bookmarks stored offline with only their id; returns how many were."""
         completed = 0
         for bookmark in list(self.store.state.bookmarks.values()):
-            if not bookmark.incomplete:
+            if not needs_details(bookmark):
                 continue
             paper, _ = await feeds.find(bookmark.id, offline=offline)
-            if paper is not None:
+            if paper is not None and paper.title:
                 self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
                 completed += 1
         return completed
@@ -170,7 +181,15 @@ class Triage:
 
 
 def display_paper(bookmark: Bookmark) -> Paper:
-    """A bookmark's snapshot as shown: one stored offline says what is missing."""
+    """A bookmark's snapshot as shown: one stored offline says what is missing, and one
+    without a title (a hand edit, an import) is never a blank row."""
     if bookmark.incomplete and not bookmark.paper.title:
         return replace(bookmark.paper, title=f"arXiv {bookmark.id} (details not fetched yet)")
+    if not bookmark.paper.title.strip():
+        return replace(bookmark.paper, title=f"(untitled {bookmark.id})")
     return bookmark.paper
+
+
+def needs_details(bookmark: Bookmark) -> bool:
+    """A bookmark a lookup should complete: stored with its id only, or without a title."""
+    return bookmark.incomplete or not bookmark.paper.title.strip()
