@@ -11,7 +11,9 @@ Loads and first saves are shown with the parse cache missing (cold: the file is 
 a cache that only holds the state (the file was not written by this version: the first save
 encodes everything once), and current (warm: the usual case, every save keeps it so). Every
 first save is checked to write exactly what one ``tomli_w.dumps`` of the whole state gives.
-Run: ``python benchmarks/bench_state.py``.
+Then the durability figures of `durability.py`: key → durable latency at 0.1 / 2.5 / 50 MB,
+and the reader's first frame, its quit and `paperterm bookmarks` with a 50 MB state.
+Run: ``python benchmarks/bench_state.py [--durability-only]``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from typing import Any
 import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import durability
 from hf_data import collection_items
 
 from paperterm.feed.ingest import ingest_items
@@ -88,10 +92,13 @@ def paired(
 
 def main() -> None:
     papers = ingest_items(collection_items(), NOW, "daily").papers
-    run(papers, BOOKMARKS)
-    print()
-    print("for scale, the read marks alone:")
-    run(papers, 0)
+    if "--durability-only" not in sys.argv:
+        run(papers, BOOKMARKS)
+        print()
+        print("for scale, the read marks alone:")
+        run(papers, 0)
+        print()
+    durability.report(papers)
 
 
 def run(papers: list[Paper], bookmarks: int) -> None:
