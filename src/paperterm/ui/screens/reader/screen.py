@@ -114,10 +114,6 @@ class ReaderScreen(Screen[None]):
         """The feed last shown (None before the first)."""
         return self.feeds.view
 
-    @property
-    def filter_query(self) -> str:
-        return self.filter.query
-
     # -- the list pipeline ------------------------------------------------------------------
 
     def redisplay(self, keep: str | None = None) -> None:
@@ -163,9 +159,8 @@ class ReaderScreen(Screen[None]):
 
     def show_details(self, paper: Paper | None) -> None:
         bookmark = self.state.bookmarks.get(paper.id) if paper else None
-        self.query_one(DetailPane).show(
-            paper, read=paper is not None and paper.id in self.state.read, bookmark=bookmark
-        )
+        read, why = paper is not None and paper.id in self.state.read, self.feeds.why(paper)
+        self.query_one(DetailPane).show(paper, read=read, bookmark=bookmark, why=why)
 
     def report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -281,7 +276,9 @@ class ReaderScreen(Screen[None]):
             self.feeds.show(spec)
 
     def action_refresh(self) -> None:
-        if self.feeds.offline:
+        if self.feeds.spec.is_local and not self.feeds.bookmarks_mode:
+            self.feeds.rerank()  # from the cache and the bookmarks: offline too
+        elif self.feeds.offline:
             self.notify("Offline mode (--offline): not refreshing.", markup=False)
         elif self.feeds.bookmarks_mode:
             self.complete_bookmarks()
@@ -314,6 +311,10 @@ class ReaderScreen(Screen[None]):
         if paper is not None and url is not None:
             self.triage.mark_read(paper.id)  # opening a paper counts as reading it
             open_link(self, url)
+
+    def action_more_like_this(self) -> None:
+        if paper := self._paper():
+            self.feeds.show(FeedSpec("like", paper.id))
 
     def action_copy_link(self) -> None:
         paper = self._paper()

@@ -40,6 +40,7 @@ class TriageController:
         if not result.changed:
             return False
         self.screen.marks_changed()
+        self.screen.feeds.marks_changed()
         if message:
             self.screen.notify(message, markup=False)
         self.screen.save_state()
@@ -122,6 +123,7 @@ class TriageController:
             self.screen.notify("Nothing to undo.", markup=False)
             return
         self.screen.marks_changed()
+        self.screen.feeds.marks_changed()
         self.screen.notify(f"Undone: {result.summary}", markup=False)
         self.screen.save_state()
 
