@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from paperterm.models import Paper
 from paperterm.recommend.features import (
     AUTHOR,
+    KEYWORD,
     ORGANIZATION,
     Feature,
     is_phrase,
@@ -72,7 +73,12 @@ def explain(
     """The reasons `paper` (with its corpus `vector`) scores under `profile`."""
     weights = profile.weights
     common = weights.keys() & vector.keys()
-    heaviest = sorted(common, key=lambda f: weights[f] * vector[f], reverse=True)[:_LOOKED_AT]
+    # A whole AI keyword reads best (it is a phrase someone chose), so it comes first.
+    heaviest = sorted(
+        common,
+        key=lambda f: weights[f] * vector[f] * (3.0 if f.startswith(KEYWORD) else 1.0),
+        reverse=True,
+    )[:_LOOKED_AT]
     shown = surface_forms(paper)
     phrases: list[Feature] = []
     authors: list[str] = []
@@ -99,7 +105,7 @@ def _with_phrase(phrases: list[Feature], feature: Feature) -> list[Feature]:
     """`phrases` with `feature` added, unless a phrase there already says it; a word it
     contains ("diffusion" for "video diffusion") gives way to it."""
     words = set(words_in(feature))
-    if not words or any(words <= set(words_in(p)) for p in phrases):
+    if not words or any(words <= set(words_in(p)) or _chained(p, feature) for p in phrases):
         return phrases
     kept: list[Feature] = []
     placed = False
@@ -122,3 +128,10 @@ def _closest(vector: dict[Feature, float], profile: Profile) -> str | None:
         if score > best_score:
             best, best_score = paper_id, score
     return best
+
+
+def _chained(shown: Feature, feature: Feature) -> bool:
+    """Two word pairs that overlap end to start ("video generation", "generation model"):
+    the second is mostly the same phrase again."""
+    a, b = words_in(shown), words_in(feature)
+    return len(a) == len(b) == 2 and (a[1] == b[0] or a[0] == b[1])
