@@ -3,6 +3,8 @@ ranking again as bookmarks change — all offline, from the cache and the bookma
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,3 +117,35 @@ async def test_read_papers_can_be_hidden_in_for_you(tmp_path: Path) -> None:
         await pilot.pause()
         assert first not in app.reader.paper_list.papers
         assert app.reader.paper_list.papers[0] != first
+
+
+STARTUP = """
+import asyncio, sys
+sys.path.insert(0, "tests")
+from appdata import build_app
+
+async def main():
+    app = build_app(__import__("pathlib").Path(sys.argv[1]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        before = sorted(m for m in sys.modules if m.startswith("paperterm.recommend"))
+        await pilot.press("5")
+        for worker in [w for w in app.reader.workers if w.group == "recommend"]:
+            await worker.wait()
+        after = sorted(m for m in sys.modules if m.startswith("paperterm.recommend"))
+    print(before, bool(after))
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_frame_loads_nothing_of_the_recommender(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "True"]  # loaded only once For you opens

@@ -71,7 +71,7 @@ KEYS: tuple[Key, ...] = (
     _feed("2", "daily", "Daily feed: the newest day"),
     _feed("3", "weekly", "Weekly feed: the newest week"),
     _feed("4", "monthly", "Monthly feed: the newest month"),
-    _feed("5", "for-you", "For you: every cached paper, ranked by your bookmarks", name="For you"),
+    _feed("5", "for-you", "For you: the cache ranked by your bookmarks", name="For you"),
     Key("previous_period", "left_square_bracket", "period(-1)", "reader", "Feeds", "Previous", "Previous day, week or month", title="Previous period"),
     Key("next_period", "right_square_bracket", "period(1)", "reader", "Feeds", "Next", "Next day, week or month", title="Next period"),
     Key("refresh", "r", "refresh", "reader", "Feeds", "Refresh", "Fetch the feed again", footer=True),
