@@ -149,3 +149,16 @@ def test_the_first_frame_loads_nothing_of_the_recommender(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["[]", "True"]  # loaded only once For you opens
+
+
+async def test_r_ranks_for_you_again_even_offline(tmp_path: Path) -> None:
+    app = app_with(tmp_path, titled(VIDEO, 3))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await ranked(pilot)
+        app.reader.status.show(freshness="fresh")
+        await pilot.press("r")
+        await ranked(pilot)
+        assert "Offline mode (--offline): not refreshing." not in [
+            n.message for n in app._notifications
+        ]

@@ -72,6 +72,11 @@ class FeedLoader:
         self.screen.redisplay()
         self.screen.status.show(feed=self.label, freshness="local", fetched_at=None, detail="")
 
+    def show_like(self, paper: Paper | None) -> None:
+        """More like `paper` (nothing when no paper is highlighted)."""
+        if paper is not None:
+            self.show(FeedSpec("like", paper.id))
+
     def rerank(self) -> None:
         """Rank the current local feed again (in a thread worker: the first ranking builds the
         corpus); the cursor stays on its paper, or moves to the next one when it left."""
@@ -113,6 +118,9 @@ class FeedLoader:
         """Fetch the current feed (run it in a worker); the answer is dropped if the user has
         moved on meanwhile."""
         spec = self.spec
+        if spec.is_local:
+            self.rerank()  # ranked from the cache and the bookmarks: nothing to fetch
+            return
         self.screen.status.show(freshness="refreshing")
         try:
             outcome = await self.service.feeds.refresh(spec)

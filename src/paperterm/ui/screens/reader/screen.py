@@ -114,6 +114,10 @@ class ReaderScreen(Screen[None]):
         """The feed last shown (None before the first)."""
         return self.feeds.view
 
+    @property
+    def filter_query(self) -> str:
+        return self.filter.query
+
     # -- the list pipeline ------------------------------------------------------------------
 
     def redisplay(self, keep: str | None = None) -> None:
@@ -276,9 +280,7 @@ class ReaderScreen(Screen[None]):
             self.feeds.show(spec)
 
     def action_refresh(self) -> None:
-        if self.feeds.spec.is_local and not self.feeds.bookmarks_mode:
-            self.feeds.rerank()  # from the cache and the bookmarks: offline too
-        elif self.feeds.offline:
+        if self.feeds.offline and (self.feeds.bookmarks_mode or not self.feeds.spec.is_local):
             self.notify("Offline mode (--offline): not refreshing.", markup=False)
         elif self.feeds.bookmarks_mode:
             self.complete_bookmarks()
@@ -313,8 +315,7 @@ class ReaderScreen(Screen[None]):
             open_link(self, url)
 
     def action_more_like_this(self) -> None:
-        if paper := self._paper():
-            self.feeds.show(FeedSpec("like", paper.id))
+        self.feeds.show_like(self._paper())
 
     def action_copy_link(self) -> None:
         paper = self._paper()
