@@ -41,10 +41,11 @@ class Key:
         return self.title or self.label
 
 
-def _feed(n: str, kind: str, help: str, *, footer: bool = False) -> Key:
+def _feed(n: str, kind: str, help: str, *, footer: bool = False, name: str = "") -> Key:
     return Key(
-        f"feed_{kind}", n, f"feed('{kind}')", "reader", "Feeds", "Feeds" if footer else kind,
-        help, title=f"Feed: {kind}", footer=footer, display="1-4" if footer else None,
+        f"feed_{kind.replace('-', '_')}", n, f"feed('{kind}')", "reader", "Feeds",
+        "Feeds" if footer else name or kind, help, title=f"Feed: {name or kind}", footer=footer,
+        display="1-5" if footer else None,
     )  # fmt: skip
 
 
@@ -70,6 +71,7 @@ KEYS: tuple[Key, ...] = (
     _feed("2", "daily", "Daily feed: the newest day"),
     _feed("3", "weekly", "Weekly feed: the newest week"),
     _feed("4", "monthly", "Monthly feed: the newest month"),
+    _feed("5", "for-you", "For you: the cache ranked by your bookmarks", name="For you"),
     Key("previous_period", "left_square_bracket", "period(-1)", "reader", "Feeds", "Previous", "Previous day, week or month", title="Previous period"),
     Key("next_period", "right_square_bracket", "period(1)", "reader", "Feeds", "Next", "Next day, week or month", title="Next period"),
     Key("refresh", "r", "refresh", "reader", "Feeds", "Refresh", "Fetch the feed again", footer=True),
@@ -80,6 +82,7 @@ KEYS: tuple[Key, ...] = (
     _open("p", "open_pdf", "pdf", "PDF", "Open the PDF"),
     _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
     Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
+    Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
     Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
     # Triage
     Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),

@@ -151,8 +151,12 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
     return replace(new, feed_day=feed_day)
 
 
-FeedKind = Literal["trending", "daily", "weekly", "monthly", "search"]
-FEED_KINDS: tuple[FeedKind, ...] = ("trending", "daily", "weekly", "monthly", "search")
+FeedKind = Literal["trending", "daily", "weekly", "monthly", "search", "for-you", "like"]
+FEED_KINDS: tuple[FeedKind, ...] = (
+    "trending", "daily", "weekly", "monthly", "search", "for-you", "like"
+)  # fmt: skip
+# Ranked on this machine from the cache and the bookmarks: nothing to fetch.
+LOCAL_KINDS: tuple[FeedKind, ...] = ("for-you", "like")
 
 
 class FeedSpecError(ValueError):
@@ -166,8 +170,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     """A named list of papers: ``trending``, ``daily[:DATE]``, ``weekly[:WEEK]``,
-    ``monthly[:MONTH]`` or ``search:QUERY``. Without a date a dated kind means the latest
-    day, week or month the server has."""
+    ``monthly[:MONTH]`` or ``search:QUERY`` from the server; ``for-you[:TAG]`` (the cache
+    ranked by the bookmarks, or by one tag's) and ``like:ID`` (papers most like one), ranked
+    locally. Without a date a dated kind means the latest day, week or month the server has."""
 
     kind: FeedKind
     value: str | None = None
@@ -179,9 +184,16 @@ class FeedSpec:
         if kind not in FEED_KINDS:
             raise FeedSpecError(
                 f"unknown feed {text!r}: use trending, daily[:YYYY-MM-DD], weekly[:YYYY-Www], "
-                "monthly[:YYYY-MM] or search:QUERY"
+                "monthly[:YYYY-MM], search:QUERY, for-you[:TAG] or like:ID"
             )
         value = value.strip()
+        if kind == "for-you":
+            return cls("for-you", value or None)
+        if kind == "like":
+            paper_id = paper_id_from_ref(value)
+            if paper_id is None:
+                raise FeedSpecError(f"like needs an arXiv id (like:2406.12345), got {text!r}")
+            return cls("like", paper_id)
         if kind == "trending":
             if value:
                 raise FeedSpecError(f"trending takes no date: {text!r}")
@@ -205,6 +217,11 @@ class FeedSpec:
     def is_dated(self) -> bool:
         return self.kind in ("daily", "weekly", "monthly") and self.value is not None
 
+    @property
+    def is_local(self) -> bool:
+        """Ranked here from the cache and the bookmarks, never fetched."""
+        return self.kind in LOCAL_KINDS
+
     def __str__(self) -> str:
         return self.kind if self.value is None else f"{self.kind}:{self.value}"
 
@@ -213,6 +230,10 @@ class FeedSpec:
         """How the feed is named on screen: ``trending``, ``daily 2026-08-21``."""
         if self.kind == "search":
             return f"search “{self.value}”"
+        if self.kind == "for-you":
+            return "for you" if self.value is None else f"for you · {self.value}"
+        if self.kind == "like":
+            return f"more like {self.value}"
         return self.kind if self.value is None else f"{self.kind} {self.value}"
 
     def for_day(self, day: dt.date) -> FeedSpec:

@@ -1,4 +1,5 @@
-"""`paperterm fetch` and `paperterm list`: feeds into the cache, and out as text or JSON."""
+"""`paperterm fetch` and `paperterm list`: feeds into the cache, and out as text or JSON; the
+locally ranked ones (``for-you``, ``like:ID``) with their scores and reasons."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from paperterm.cli.output import Failure, error, note, query_warnings
 from paperterm.models import FeedSpec, Paper, describe_age
 from paperterm.service import FeedView, FetchError, PaperService
+
+if TYPE_CHECKING:
+    from paperterm.service.recommend import Recommended
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 
@@ -54,6 +58,10 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
     if completed:
         print(f"bookmarks: details filled in for {completed}")
     for spec in specs:
+        if spec.is_local:
+            error(f"{spec}: ranked on this machine, nothing to fetch (use `paperterm list {spec}`)")
+            failed += 1
+            continue
         try:
             outcome = await service.feeds.refresh(spec)
         except FetchError as exc:
@@ -70,6 +78,8 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
 async def list_feed(
     service: PaperService, spec: FeedSpec, args: argparse.Namespace, *, offline: bool
 ) -> int:
+    if spec.is_local:
+        return _list_ranked(service, spec, args)
     feeds = service.feeds
     view = feeds.cached(spec)
     if not offline and feeds.is_stale(view):
@@ -96,6 +106,42 @@ async def list_feed(
     else:
         _print_table(papers, sys.stdout)
     return EXIT_OK
+
+
+def _list_ranked(service: PaperService, spec: FeedSpec, args: argparse.Namespace) -> int:
+    """For you or more like this: from the cache and the bookmarks, never the network."""
+    service.load_state()
+    ranked = service.recommend.ranked(spec)
+    if ranked.note:
+        note(ranked.note)
+    papers = _filter(service, ranked.papers, args.filter) if args.filter else ranked.papers
+    papers = papers[: args.limit] if args.limit else papers
+    if args.json:
+        _print_ranked_json(papers, ranked)
+    else:
+        _print_ranked_table(papers, ranked, sys.stdout)
+    return EXIT_OK if ranked.papers or spec.kind == "for-you" else EXIT_FAILURE
+
+
+def _print_ranked_table(papers: Sequence[Paper], ranked: Recommended, out: TextIO) -> None:
+    scores = dict(zip((p.id for p in ranked.papers), ranked.scores, strict=True))
+    for rank, paper in enumerate(papers, 1):
+        out.write(f"{rank:>4}  {scores[paper.id]:5.3f}  {paper.id:<10}  {paper.title}\n")
+        why = ranked.reasons(paper).text
+        if why:
+            out.write(f"{'':>23}{why}\n")
+
+
+def _print_ranked_json(papers: Sequence[Paper], ranked: Recommended) -> None:
+    scores = dict(zip((p.id for p in ranked.papers), ranked.scores, strict=True))
+    rows = []
+    for paper in papers:
+        reasons = ranked.reasons(paper)
+        row = {key: value for key, value in paper.to_json().items() if key in JSON_FIELDS}
+        row.update(score=round(scores[paper.id], 4), why=reasons.text, reasons=reasons.to_json())
+        rows.append(row)
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
 
 
 def _filter(service: PaperService, papers: Sequence[Paper], text: str) -> Sequence[Paper]:

@@ -6,12 +6,14 @@ part, so `paperterm list` and the list on screen come from the same functions:
 * ``service.feeds`` — `Feeds`: the cached feed at once, refreshes over the network;
 * ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
 * ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
+* ``service.recommend`` — `Recommend`: For you and more like this, ranked on this machine;
 * ``service.search_context()`` — what a filter query needs besides the papers.
 
 Nothing below this layer knows about the faces; the faces import the records they show from
 `paperterm.models` and the errors and results they handle from here (those of triage and
 exchange from `paperterm.service.triage` and `paperterm.service.exchange`, which load with
-their part: the state store and the exporters are not needed for the first frame).
+their part: the state store, the exporters and the recommender are not needed for the first
+frame).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
     from paperterm.query import SearchContext
     from paperterm.service.exchange import Exchange
+    from paperterm.service.recommend import Recommend
     from paperterm.service.triage import Triage
 
 __all__ = [
@@ -75,6 +78,7 @@ class PaperService:
         self._notices: list[str] = []
         self._triage: Triage | None = None
         self._exchange: Exchange | None = None
+        self._recommend: Recommend | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
 
     @property
@@ -96,6 +100,15 @@ class PaperService:
 
             self._exchange = Exchange(self.triage, clock=self.clock, context=self.search_context)
         return self._exchange
+
+    @property
+    def recommend(self) -> Recommend:
+        """For you and more like this; the recommender loads with the first use."""
+        if self._recommend is None:
+            from paperterm.service.recommend import Recommend
+
+            self._recommend = Recommend(self.feeds, self.triage)
+        return self._recommend
 
     def load_state(self) -> None:
         """Read the state file (notices go to `take_notices`)."""

@@ -22,13 +22,16 @@ _AUTHORS_SHOWN = 8
 
 
 def detail_content(
-    paper: Paper, *, read: bool = False, bookmark: Bookmark | None = None
+    paper: Paper, *, read: bool = False, bookmark: Bookmark | None = None, why: str = ""
 ) -> Content:
-    """The detail text of a paper (with its bookmark's tags and note, when bookmarked); emoji
-    sequences simplified so the pane keeps its width in every terminal."""
+    """The detail text of a paper (with its bookmark's tags and note, when bookmarked, and
+    `why` it was recommended, in a ranked list); emoji sequences simplified so the pane keeps
+    its width in every terminal."""
     bookmarked, tags = bookmark is not None, bookmark.tags if bookmark else ()
     parts: list[str | tuple[str, str] | Content] = [(paper.title, "bold $text"), "\n"]
     parts += [(paper.author_line(_AUTHORS_SHOWN) or "(no authors listed)", "$text-muted"), "\n\n"]
+    if why:
+        parts += [("Why  ", "bold $paper-accent"), (why, "italic"), "\n\n"]
     marks = [("● unread" if not read else "read"), *(["★ bookmarked"] if bookmarked else [])]
     facts = [
         ("Paper", paper.id),
@@ -96,16 +99,22 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._shown: tuple[Paper | None, bool, Bookmark | None] | None = None
+        self._shown: tuple[Paper | None, bool, Bookmark | None, str] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
 
     def show(
-        self, paper: Paper | None, *, read: bool = False, bookmark: Bookmark | None = None
+        self,
+        paper: Paper | None,
+        *,
+        read: bool = False,
+        bookmark: Bookmark | None = None,
+        why: str = "",
     ) -> None:
-        """Show `paper` (None: an empty pane), scrolled to the top when the paper changed."""
-        shown = (paper, read, bookmark)
+        """Show `paper` (None: an empty pane), scrolled to the top when the paper changed;
+        `why` says why a recommended paper is listed."""
+        shown = (paper, read, bookmark, why)
         if shown == self._shown:
             return  # laying out a long abstract again costs more than a frame
         self._shown = shown
@@ -113,7 +122,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         if paper is None:
             text.update(Content("Nothing to show."))
         else:
-            text.update(detail_content(paper, read=read, bookmark=bookmark))
+            text.update(detail_content(paper, read=read, bookmark=bookmark, why=why))
         if paper is not self.paper:
             self.scroll_home(animate=False)
         self.paper = paper

@@ -20,7 +20,18 @@ from textual.widgets import Static
 
 from paperterm.models import describe_age
 
-Freshness = Literal["fresh", "refreshing", "offline", "sample", "missing", "error", "local", "busy"]
+Freshness = Literal[
+    "fresh",
+    "refreshing",
+    "offline",
+    "sample",
+    "missing",
+    "error",
+    "local",
+    "busy",
+    "ranking",
+    "ranked",
+]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -71,6 +82,10 @@ def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
             return "saved snapshots"
         case "busy":
             return "cache busy — retrying"
+        case "ranking":
+            return f"{SPINNER[frame % len(SPINNER)]} ranking…"
+        case "ranked":
+            return "ranked on this machine"
     return f"updated {age}"
 
 
@@ -112,7 +127,7 @@ class StatusLine(Horizontal):
     def show(self, **changes: object) -> None:
         """Change some facts and redraw."""
         self.status = replace(self.status, **changes)  # type: ignore[arg-type]
-        refreshing = self.status.freshness == "refreshing"
+        refreshing = self.status.freshness in ("refreshing", "ranking")
         if refreshing and self._spinner is None:
             self._spinner = self.set_interval(0.1, self._spin)
         elif not refreshing and self._spinner is not None:

@@ -1,5 +1,7 @@
 """FeedLoader: which list the reader shows, painted from the cache at once and refreshed in
-the background; the status line says honestly how fresh it is."""
+the background; the status line says honestly how fresh it is. The lists ranked on this
+machine (For you, more like this) are ranked in a thread worker, again whenever the bookmarks
+change, and each of their papers can say why it is there."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from paperterm.service import CacheBusy, FeedView, FetchError, PaperService, Ref
 from paperterm.ui.widgets.status import Freshness
 
 if TYPE_CHECKING:
+    from paperterm.service.recommend import Recommended
     from paperterm.ui.screens.reader.screen import ReaderScreen
 
 
@@ -29,6 +32,8 @@ class FeedLoader:
         self.spec = start
         self.view: FeedView | None = None
         self.bookmarks_mode = False
+        self.ranked: Recommended | None = None  # the list of a local feed, once ranked
+        self._ranked_for: object = None  # the bookmarks (and tags) it was ranked from
 
     @property
     def label(self) -> str:
@@ -41,6 +46,8 @@ class FeedLoader:
         """Every paper of the current list, before filtering and hiding read ones."""
         if self.bookmarks_mode:
             return self.service.triage.bookmark_papers()
+        if self.spec.is_local:
+            return self.ranked.papers if self.ranked else ()
         return self.view.papers if self.view else ()
 
     def show(self, spec: FeedSpec) -> None:
@@ -50,6 +57,12 @@ class FeedLoader:
         self.spec = spec
         self.bookmarks_mode = False
         self.screen.workers.cancel_group(self.screen, "refresh")
+        if spec.is_local:
+            self.view, self.ranked = None, None
+            self.screen.paper_list.empty_text = "Ranking…"
+            self.screen.redisplay()
+            self.rerank()
+            return
         try:
             view = self.service.feeds.cached(spec, wait=False)
         except CacheBusy as exc:
@@ -79,6 +92,37 @@ class FeedLoader:
         self.screen.redisplay()
         self.screen.status.show(feed=self.label, freshness="local", fetched_at=None, detail="")
 
+    def show_like(self, paper: Paper | None) -> None:
+        """More like `paper` (nothing when no paper is highlighted)."""
+        if paper is not None:
+            self.show(FeedSpec("like", paper.id))
+
+    def rerank(self) -> None:
+        """Rank the current local feed again (in a thread worker: the first ranking builds the
+        corpus); the cursor stays on its paper, or moves to the next one when it left."""
+        spec, keep = self.spec, self._keep()
+        self._ranked_for = self._basis()
+        self.screen.status.show(feed=self.label, freshness="ranking", fetched_at=None, detail="")
+        self.screen.run_worker(
+            lambda: self._rank(spec, keep),
+            thread=True,
+            exclusive=True,
+            group="recommend",
+            exit_on_error=False,
+            description="recommend",
+        )
+
+    def marks_changed(self) -> None:
+        """Bookmarks or tags changed: a local feed ranked from other ones ranks again."""
+        if self.spec.is_local and not self.bookmarks_mode and self._basis() != self._ranked_for:
+            self.rerank()
+
+    def why(self, paper: Paper | None) -> str:
+        """Why `paper` is in the current ranked list ("" when it is not one)."""
+        if paper is None or self.ranked is None or not self.spec.is_local or self.bookmarks_mode:
+            return ""
+        return self.ranked.reasons(paper).text
+
     def shifted(self, step: int) -> FeedSpec | None:
         """The previous or next period of the current feed; None (and a notice) if it has none."""
         if self.bookmarks_mode:
@@ -94,6 +138,9 @@ class FeedLoader:
         """Fetch the current feed (run it in a worker); the answer is dropped if the user has
         moved on meanwhile."""
         spec = self.spec
+        if spec.is_local:
+            self.rerank()  # ranked from the cache and the bookmarks: nothing to fetch
+            return
         self.screen.status.show(freshness="refreshing")
         try:
             outcome = await self.service.feeds.refresh(spec)
@@ -103,6 +150,37 @@ class FeedLoader:
             return
         if spec == self.spec and not self.bookmarks_mode:
             self._refreshed(outcome)
+
+    def _rank(self, spec: FeedSpec, keep: str | None) -> None:
+        ranked = self.service.recommend.ranked(spec)
+        for paper in ranked.papers[:1]:
+            ranked.reasons(paper)  # warm what the details ask for first
+        self.screen.app.call_from_thread(self._show_ranked, ranked, keep)
+
+    def _show_ranked(self, ranked: Recommended, keep: str | None) -> None:
+        if ranked.spec != self.spec or self.bookmarks_mode:
+            return  # the user has moved on
+        self.ranked = ranked
+        self.screen.paper_list.empty_text = ranked.note or "No papers."
+        self.screen.redisplay(keep)
+        liked = len(ranked.liked)
+        basis = f"{liked} bookmark{'s' if liked != 1 else ''}" if liked != 1 else "one paper"
+        detail = f"{ranked.cached} papers ranked by {basis}"
+        self.screen.status.show(feed=self.label, freshness="ranked", detail=detail)
+
+    def _keep(self) -> str | None:
+        """The paper the cursor should stay on: the highlighted one, or, once it is
+        bookmarked (For you leaves bookmarks out), the one after it."""
+        papers, cursor = self.screen.paper_list.papers, self.screen.paper_list.cursor
+        marks = self.service.triage.state.bookmarks
+        for paper in papers[cursor:]:
+            if self.spec.kind != "for-you" or paper.id not in marks:
+                return paper.id
+        return None
+
+    def _basis(self) -> object:
+        marks = self.service.triage.state.bookmarks
+        return frozenset((b.id, b.tags, b.incomplete) for b in marks.values())
 
     def _show_view(self, view: FeedView, keep: str | None = None) -> None:
         self.view = view

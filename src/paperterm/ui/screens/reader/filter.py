@@ -69,6 +69,13 @@ class FilterController:
         """What the status line calls the list while the scope is everything, else None."""
         return "everything cached + bookmarks" if self.scope == "everything" else None
 
+    @property
+    def scope_text(self) -> str:
+        """What the filter bar says of the scope, and how to change it."""
+        if self.scope == "everything":
+            return "in everything cached + bookmarks · ctrl+a narrows"
+        return "in this list · ctrl+a widens"
+
     def source(self, current: Sequence[Paper]) -> Sequence[Paper]:
         """The papers the filter looks at: `current`, or everything gathered so far."""
         if self.scope != "everything":

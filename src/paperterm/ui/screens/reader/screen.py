@@ -29,6 +29,7 @@ from paperterm.ui.keys import bindings
 from paperterm.ui.links import copy_link, open_link, paper_link
 from paperterm.ui.screens.reader.feeds import FeedLoader
 from paperterm.ui.screens.reader.filter import FilterController
+from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
 from paperterm.ui.widgets.detail import DetailPane
@@ -37,7 +38,6 @@ from paperterm.ui.widgets.paper_list import PaperList
 from paperterm.ui.widgets.status import StatusLine
 
 _DETAILS_DELAY = 0.15  # while a query is typed, the details follow once the list settles
-IDLE_FOLD_DELAY = 3.0  # seconds after the last change before the journal is folded
 
 
 class ReaderScreen(Screen[None]):
@@ -72,10 +72,9 @@ class ReaderScreen(Screen[None]):
         self.source: Sequence[Paper] = ()  # the list as last shown, before hiding read ones
         self.delays: Timers = timers or RealTimers()
         self._details_timer: Pending | None = None
-        self._fold_timer: Pending | None = None
-        self._quit_anyway = False  # waiting for a save: q quits without it
         self.feeds = FeedLoader(self, service, start, offline=offline)
         self.filter = FilterController(self, service)
+        self.keeper = StateKeeper(self, service)
         self.triage = TriageController(self, service, self.delays, settings.auto_read_delay)
 
     def compose(self) -> ComposeResult:
@@ -93,9 +92,17 @@ class ReaderScreen(Screen[None]):
         self.feeds.show(self.feeds.spec)
         self.paper_list.focus()
         if triage.loaded:
-            self._state_loaded()
+            self.state_loaded()
         else:  # a large state loads after the first frame; its marks follow
-            self.load_state()
+            self.keeper.load()
+
+    def state_loaded(self) -> None:
+        """The reading state is in memory: marks, counts and notices follow."""
+        self.report_notices()
+        self.marks_changed()
+        bookmarks = self.state.bookmarks.values()
+        if not self.feeds.offline and any(b.incomplete or not b.paper.title for b in bookmarks):
+            self.complete_bookmarks()
 
     # -- the parts --------------------------------------------------------------------------
 
@@ -172,9 +179,8 @@ class ReaderScreen(Screen[None]):
 
     def show_details(self, paper: Paper | None) -> None:
         bookmark = self.state.bookmarks.get(paper.id) if paper else None
-        self.query_one(DetailPane).show(
-            paper, read=paper is not None and paper.id in self.state.read, bookmark=bookmark
-        )
+        read, why = paper is not None and paper.id in self.state.read, self.feeds.why(paper)
+        self.query_one(DetailPane).show(paper, read=read, bookmark=bookmark, why=why)
 
     def report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -182,86 +188,17 @@ class ReaderScreen(Screen[None]):
 
     # -- workers ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load_state(self) -> None:
-        """Read a large state file (and its journal) off the UI thread."""
-        self.service.load_state()
-        self.app.call_from_thread(self._state_loaded)
-
-    def _state_loaded(self) -> None:
-        self.report_notices()
-        self.marks_changed()
-        bookmarks = self.state.bookmarks.values()
-        if not self.feeds.offline and any(b.incomplete or not b.paper.title for b in bookmarks):
-            self.complete_bookmarks()
-
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_feed(self) -> None:
         """Fetch the current feed in the background."""
         await self.feeds.refresh()
 
-    @work(thread=True, group="save", exit_on_error=False)
     def save_state(self) -> None:
-        """Make queued changes durable in the journal (a small write, whatever the size of the
-        state) and pick up other instances' changes."""
-        notices = self.service.triage.save()
-        self.app.call_from_thread(self._saved, notices)
-
-    def _saved(self, notices: Sequence[str]) -> None:
-        for notice in notices:
-            self.notify(notice, severity="warning", markup=False)
-        self.update_counts()
-        # Once the user pauses, the journal is folded into state.toml in the background.
-        if self._fold_timer is not None:
-            self._fold_timer.stop()
-        self._fold_timer = self.delays.after(self, IDLE_FOLD_DELAY, self.fold_state)
-
-    @work(thread=True, exclusive=True, group="fold", exit_on_error=False)
-    def fold_state(self) -> None:
-        """Write the journal into state.toml (the whole file, so off the UI thread)."""
-        self._fold_timer = None
-        notices = self.service.triage.fold()
-        self.app.call_from_thread(self._saved_quietly, notices)
-
-    def _saved_quietly(self, notices: Sequence[str]) -> None:
-        for notice in notices:
-            self.notify(notice, severity="warning", markup=False)
-        self.update_counts()
+        """Make queued changes durable now (in a worker), and fold them when idle."""
+        self.keeper.save()
 
     def quit_when_saved(self) -> None:
-        """Quit, but never with changes that are not on disk without saying so: a save that
-        fails asks whether to wait, retry or quit anyway."""
-        if self._quit_anyway:
-            self.app.exit()
-            return
-        for notice in self.service.triage.save():
-            self.notify(notice, severity="warning", markup=False)
-        problem = self.service.triage.problem
-        if not self.service.triage.dirty:
-            self.app.exit()
-            return
-        from paperterm.ui.screens.prompt import UnsavedModal  # loaded when first needed
-
-        def answered(choice: str | None) -> None:
-            if choice == "quit":
-                self.app.exit()
-            elif choice == "retry":
-                self.quit_when_saved()
-            elif choice == "wait":
-                self._wait_then_quit()
-
-        self.app.push_screen(UnsavedModal(problem or "the changes are not on disk"), answered)
-
-    def _wait_then_quit(self) -> None:
-        """Try saving again every second and quit once it works (the status line shows the
-        problem meanwhile; the user can still quit anyway with q)."""
-        self.service.triage.save()
-        if not self.service.triage.dirty:
-            self.app.exit()
-            return
-        self.notify("Waiting to save… (q again quits anyway)", markup=False)
-        self._quit_anyway = True
-        self.delays.after(self, 1.0, self._wait_then_quit)
+        self.keeper.quit()
 
     @work(exclusive=True, group="complete", exit_on_error=False)
     async def complete_bookmarks(self) -> None:
@@ -331,18 +268,12 @@ class ReaderScreen(Screen[None]):
         """Drop the query and go back to the whole current list."""
         self.filter.clear()
         self.filter_bar.clear()
-        self.status.show(feed=self._list_label())
+        self.status.show(feed=self.filter.label or self.feeds.label)
         self.redisplay_keeping_cursor()
 
     def _describe_scope(self) -> None:
-        self.status.show(feed=self._list_label())
-        if self.filter.scope == "everything":
-            self.filter_bar.show_scope("in everything cached + bookmarks · ctrl+a narrows")
-        else:
-            self.filter_bar.show_scope("in this list · ctrl+a widens")
-
-    def _list_label(self) -> str:
-        return self.filter.label or self.feeds.label
+        self.status.show(feed=self.filter.label or self.feeds.label)
+        self.filter_bar.show_scope(self.filter.scope_text)
 
     # -- actions: feeds -------------------------------------------------------------------
 
@@ -355,7 +286,7 @@ class ReaderScreen(Screen[None]):
             self.feeds.show(spec)
 
     def action_refresh(self) -> None:
-        if self.feeds.offline:
+        if self.feeds.offline and (self.feeds.bookmarks_mode or not self.feeds.spec.is_local):
             self.notify("Offline mode (--offline): not refreshing.", markup=False)
         elif self.feeds.bookmarks_mode:
             self.complete_bookmarks()
@@ -389,6 +320,9 @@ class ReaderScreen(Screen[None]):
             self.triage.mark_read(paper.id)  # opening a paper counts as reading it
             open_link(self, url)
 
+    def action_more_like_this(self) -> None:
+        self.feeds.show_like(self._paper())
+
     def action_copy_link(self) -> None:
         paper = self._paper()
         url = paper_link(self, paper, "hf") if paper else None
@@ -402,13 +336,7 @@ class ReaderScreen(Screen[None]):
             self.triage.toggle_read(paper)
 
     def action_next_unread(self, step: int) -> None:
-        papers, cursor = self.paper_list.papers, self.paper_list.cursor
-        indexes = range(cursor + 1, len(papers)) if step > 0 else range(cursor - 1, -1, -1)
-        for index in indexes:
-            if papers[index].id not in self.state.read:
-                self.paper_list.move_cursor(index, center=True)
-                return
-        self.notify(f"No unread papers {'below' if step > 0 else 'above'}.", markup=False)
+        self.triage.next_unread(step)
 
     def action_mark_all_read(self) -> None:
         ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)

@@ -44,6 +44,7 @@ class TriageController:
         if not result.changed:
             return False
         self.screen.marks_changed()
+        self.screen.feeds.marks_changed()
         if message:
             self.screen.notify(message, markup=False)
         self.screen.save_state()
@@ -138,12 +139,25 @@ class TriageController:
 
         self.screen.app.push_screen(modal, answered)
 
+    def next_unread(self, step: int) -> None:
+        """Move to the next (`step` 1) or previous (-1) unread paper of the list."""
+        plist = self.screen.paper_list
+        papers, cursor = plist.papers, plist.cursor
+        indexes = range(cursor + 1, len(papers)) if step > 0 else range(cursor - 1, -1, -1)
+        read = self.service.triage.state.read
+        for index in indexes:
+            if papers[index].id not in read:
+                plist.move_cursor(index, center=True)
+                return
+        self.screen.notify(f"No unread papers {'below' if step > 0 else 'above'}.", markup=False)
+
     def undo(self) -> None:
         result = self.service.triage.undo()
         if not result.summary:
             self.screen.notify("Nothing to undo.", markup=False)
             return
         self.screen.marks_changed()
+        self.screen.feeds.marks_changed()
         self.screen.notify(f"Undone: {result.summary}", markup=False)
         self.screen.save_state()
 

@@ -1,0 +1,140 @@
+"""For you and more like this, for both faces: the cache ranked by resemblance to the bookmarks.
+
+The corpus (every cached paper plus every bookmark's snapshot, as vectors) is built on first
+use and kept while the cache holds the same feeds; a new bookmark only changes the profile, so
+ranking again is a pass over the profile's postings, not a rebuild. Nothing leaves the machine:
+this reads the cache and the state file, never the network. Safe to call from a worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from paperterm.feed import FeedCache
+from paperterm.models import FeedSpec, Paper
+from paperterm.recommend import Corpus, Ranking, Reasons
+from paperterm.service.feeds import Feeds
+from paperterm.service.triage import Triage
+
+START_HINT = (
+    "No bookmarks yet. Press b on papers you like (or run `paperterm bookmark add ID`): "
+    "For you then ranks every cached paper by how much it resembles them."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommended:
+    """A ranked list: the papers best first, their scores, what they were ranked by, and a
+    `note` saying how to get a list when there is none."""
+
+    spec: FeedSpec
+    papers: tuple[Paper, ...]
+    scores: tuple[float, ...]
+    liked: tuple[str, ...]  # the papers the ranking was made from
+    cached: int  # how many papers were ranked
+    note: str = ""
+    ranking: Ranking | None = None
+
+    def reasons(self, paper: Paper) -> Reasons:
+        """Why `paper` is in the list (empty reasons for a paper that is not)."""
+        return self.ranking.reasons(paper) if self.ranking is not None else Reasons()
+
+    def score(self, paper_id: str) -> float | None:
+        for paper, score in zip(self.papers, self.scores, strict=True):
+            if paper.id == paper_id:
+                return score
+        return None
+
+
+class Recommend:
+    """Rankings by resemblance over the feed cache and the bookmarks."""
+
+    def __init__(self, feeds: Feeds, triage: Triage) -> None:
+        self.feeds = feeds
+        self.triage = triage
+        self._lock = threading.Lock()
+        self._corpus: Corpus | None = None
+        self._signature: frozenset[tuple[str, str, int]] | None = None
+        self._last: tuple[tuple[object, ...], Recommended] | None = None
+
+    def ranked(self, spec: FeedSpec) -> Recommended:
+        """``for-you``, ``for-you:TAG`` or ``like:ID``, ranked now."""
+        if spec.kind == "like":
+            return self._like(spec)
+        if spec.kind != "for-you":
+            raise ValueError(f"{spec} is not ranked locally")
+        marks = self.triage.bookmarks(spec.value)
+        usable = tuple(b.id for b in marks if not b.incomplete)
+        if not marks:
+            note = START_HINT if spec.value is None else _no_tag(spec.value)
+            return Recommended(spec, (), (), (), 0, note)
+        if not usable:
+            note = "Your bookmarks have no details yet (stored offline): `paperterm fetch` fills them in."
+            return Recommended(spec, (), (), (), 0, note)
+        return self._rank(spec, usable, exclude=tuple(self.triage.state.bookmarks))
+
+    def corpus(self) -> Corpus:
+        """Every cached paper and bookmark as vectors, rebuilt only when the cache changed."""
+        with self._lock:
+            signature = self._cache_signature()
+            marks = self.triage.state.bookmarks.values()
+            missing = self._corpus is not None and any(
+                b.id not in self._corpus for b in marks if not b.incomplete
+            )
+            if self._corpus is None or signature != self._signature or missing:
+                cached = self.feeds.everything()
+                snapshots = [b.paper for b in marks if not b.incomplete]
+                self._corpus = Corpus([*cached, *snapshots])  # a cached copy is newer
+                self._signature = signature
+                self._last = None
+            return self._corpus
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _like(self, spec: FeedSpec) -> Recommended:
+        paper_id = spec.value or ""
+        corpus = self.corpus()
+        if paper_id not in corpus:
+            note = (
+                f"{paper_id} is not in the cache or the bookmarks: find it in a feed or with "
+                "s (search) first, then ask again."
+            )
+            return Recommended(spec, (), (), (), len(corpus), note)
+        return self._rank(spec, (paper_id,), exclude=())
+
+    def _rank(self, spec: FeedSpec, liked: Sequence[str], exclude: Sequence[str]) -> Recommended:
+        corpus = self.corpus()
+        key = (spec, tuple(liked), frozenset(exclude), id(corpus))
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        ranking = corpus.rank(liked, exclude=exclude)
+        note = ""
+        if not ranking.papers:
+            note = (
+                "Nothing cached resembles these papers yet: open a few feeds (1-4) or run "
+                "`paperterm fetch`, then come back."
+            )
+        result = Recommended(
+            spec, ranking.papers, ranking.scores, ranking.liked, len(corpus), note, ranking
+        )
+        self._last = (key, result)
+        return result
+
+    def _cache_signature(self) -> frozenset[tuple[str, str, int]]:
+        # Every fetch stores a feed snapshot with its time: a changed list means new papers.
+        # A connection of its own, as this runs in a worker thread too.
+        cache = FeedCache(self.feeds.cache.path)
+        try:
+            return frozenset((str(spec), at.isoformat(), n) for spec, at, n in cache.feeds())
+        finally:
+            cache.close()
+
+
+def _no_tag(tag: str) -> str:
+    return (
+        f"No bookmarks tagged “{tag}” yet. Press t on a paper to tag it: For you · {tag} then "
+        "ranks every cached paper by how much it resembles those."
+    )
