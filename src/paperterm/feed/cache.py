@@ -22,11 +22,15 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from paperterm.feed import searchindex
 from paperterm.feed.errors import CacheBusy
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
+
+if TYPE_CHECKING:
+    from paperterm.query import Query, SearchContext
 
 APPLICATION_ID = 0x50545043  # "PTPC"
 # Each version's statements, run in order on a new cache (from 1) or an older one (from its
@@ -38,6 +42,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
     ),
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
+    # The persistent search index (3 and 4 belong to other changes; steps apply by number and
+    # a missing one is skipped).
+    5: searchindex.MIGRATION,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
@@ -114,6 +121,59 @@ class FeedCache:
         rows = self._query_all("SELECT spec, fetched_at, json_array_length(ids) FROM feeds", ())
         return [(FeedSpec.parse(spec), _parse_time(at), count) for spec, at, count in rows]
 
+    # -- the search index -------------------------------------------------------------------
+
+    def search_ids(
+        self,
+        query: Query,
+        context: SearchContext,
+        scope: Sequence[str] | None = None,
+        first: Sequence[str] = (),
+    ) -> list[str] | None:
+        """The ids matching `query` from the persistent index, best first, within `scope` (ids
+        in the collection's order; None: every cached paper, `first` leading, then by id).
+        None when the index cannot answer: not ready, a scope paper not in it, or damaged
+        (then it is marked for a rebuild, with a notice)."""
+        from paperterm.feed import searchquery
+
+        db = self._connection()
+        try:
+            if not searchindex.is_ready(db):
+                return None
+            if scope is not None and searchindex.unindexed(db, scope):
+                return None
+            vocab = searchquery.terms(db, str(self.path))
+            return searchquery.search_ids(db, vocab, query, context, scope, first)
+        except sqlite3.ProgrammingError:
+            raise  # a mistake of ours (a connection used from another thread), not damage
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
+            self.index_damaged(str(exc))
+            return None
+
+    def index_ready(self) -> bool:
+        """Whether the search index holds every cached paper."""
+        return searchindex.is_ready(self._connection())
+
+    def index_damaged(self, reason: str) -> None:
+        """Mark the search index for a rebuild, with a notice."""
+        db = self._connection()
+        try:
+            with db:
+                searchindex.mark_broken(db)
+        except sqlite3.DatabaseError:
+            searchindex.reset(db)
+        self.notices.append(f"search index was damaged ({reason}); rebuilding it")
+
+    def check_index(self) -> str | None:
+        """Why the search index cannot be trusted (None: it can)."""
+        return searchindex.check(self._connection())
+
+    def rebuild_index_step(self) -> bool:
+        """Index one batch of cached papers the index lacks; True once it holds them all."""
+        return searchindex.rebuild_step(self._connection())
+
     # -- writing --------------------------------------------------------------------------
 
     def store_feed(
@@ -134,18 +194,20 @@ class FeedCache:
             with db:
                 old_ids = self._snapshot_ids(db, resolved)
                 known = self._stored(db, ids)
-                rows, updated = [], 0
+                rows, updated, indexed = [], 0, []
                 for paper in papers:
                     old = known.get(paper.id)
                     merged = merge_papers(old, paper) if old else paper
                     if old is not None and paper.id in old_ids and _differs(old, merged):
                         updated += 1
                     rows.append((merged.id, _time(merged.fetched_at), json.dumps(merged.to_json())))
+                    indexed.append((old, merged))
                 db.executemany(
                     "INSERT INTO papers (id, fetched_at, data) VALUES (?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET fetched_at = excluded.fetched_at, data = excluded.data",
                     rows,
                 )
+                searchindex.store(db, indexed)
                 db.execute(
                     "INSERT OR REPLACE INTO feeds (spec, fetched_at, ids, complete) VALUES (?, ?, ?, ?)",
                     (str(resolved), _time(fetched_at), json.dumps(ids), int(complete)),
@@ -168,13 +230,12 @@ class FeedCache:
         db = self._connection()
         with db:
             known = self._stored(db, [p.id for p in papers])
+            pairs = [(known.get(p.id), merge_papers(known[p.id], p) if p.id in known else p) for p in papers]
             db.executemany(
                 "INSERT OR REPLACE INTO papers (id, fetched_at, data) VALUES (?, ?, ?)",
-                [
-                    (m.id, _time(m.fetched_at), json.dumps(m.to_json()))
-                    for m in (merge_papers(known[p.id], p) if p.id in known else p for p in papers)
-                ],
+                [(m.id, _time(m.fetched_at), json.dumps(m.to_json())) for _, m in pairs],
             )
+            searchindex.store(db, pairs)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -285,7 +346,7 @@ def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Con
         elif version > SCHEMA_VERSION:
             raise _Foreign(f"cache format {version}, newer than this paperterm's {SCHEMA_VERSION}")
         # Not executescript(): it would commit and drop the lock first.
-        for step in range(version + 1, SCHEMA_VERSION + 1):
+        for step in sorted(s for s in MIGRATIONS if version < s <= SCHEMA_VERSION):
             for statement in MIGRATIONS[step]:
                 db.execute(statement)
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -1,0 +1,228 @@
+"""The persistent search index in the feed cache: SQLite FTS5, kept when papers are stored.
+
+Three tables (migration 5):
+
+* ``search_text``: a contentless FTS5 table, one row per paper, one column per text field
+  (title, author, kw, abstract) holding the paper's words as `paperterm.query` folds and
+  splits them, joined by spaces. The ``ascii`` tokenizer with ``_`` as a token character
+  splits exactly there, so the index holds our words, not SQLite's idea of them; typo rules
+  and ranking then match the in-memory `PaperIndex` (`paperterm.feed.searchquery`).
+  ``detail=column``: which field holds a word, not where (no phrase queries; phrases are
+  narrowed by their words and checked on the text, as `PaperIndex` does).
+* ``search_docs``: the paper id behind each FTS row and the columns the non-text terms read
+  (upvotes, comments, stars, the feed day as an ordinal, has code, has summary, the folded
+  organisation).
+* ``search_state``: ``ready`` (1 once every stored paper is indexed) and ``generation``
+  (bumped at each store, so a process knows its remembered vocabulary is stale).
+
+Indexing happens in the transaction that stores the papers, so a failed fetch leaves the
+index as untouched as the rest of the cache. A cache migrated from before the index, or an
+index found damaged, is not ready: searches fall back to the in-memory index while
+`rebuild_step` fills it in small transactions (a fetch never waits long on it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from paperterm.models import Paper
+
+# `paperterm.query` is imported inside the functions that index: importing it loads the
+# query engine, which the first frame does not need.
+
+TEXT_FIELDS = ("title", "author", "kw", "abstract")
+_CREATE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
+    "title, author, kw, abstract, content='', detail=column, "
+    "tokenize=\"ascii tokenchars '_'\")",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_text, col)",
+    "CREATE TABLE IF NOT EXISTS search_docs (doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+    "up INTEGER, comments INTEGER, stars INTEGER, day INTEGER, code INTEGER NOT NULL, "
+    "summary INTEGER NOT NULL, org TEXT)",
+    "CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    # A new cache is ready at once; one migrated with papers in it is filled in by a rebuild.
+    "INSERT OR REPLACE INTO search_state (key, value) "
+    "VALUES ('ready', (SELECT count(*) = 0 FROM papers)), ('generation', 0)",
+)
+MIGRATION = _CREATE
+_DROP = (
+    "DROP TABLE IF EXISTS search_vocab",
+    "DROP TABLE IF EXISTS search_text",
+    "DROP TABLE IF EXISTS search_docs",
+    "DROP TABLE IF EXISTS search_state",
+)
+REBUILD_BATCH = 400  # papers per rebuild transaction: ~0.1 s of a fetch's wait at most
+
+
+def texts_of(paper: Paper) -> tuple[str, str, str, str]:
+    """The folded text of each field, as `PaperIndex` folds it."""
+    from paperterm.query._text import fold_all
+
+    title, author, kw, abstract = fold_all(
+        (paper.title, "\n".join(paper.authors), "\n".join(paper.ai_keywords), paper.abstract)
+    )
+    return title, author, kw, abstract
+
+
+def tokens_of(paper: Paper) -> tuple[str, str, str, str]:
+    """Each field's distinct words, space-separated: what the FTS row holds."""
+    from paperterm.query._text import words_of
+
+    title, author, kw, abstract = (" ".join(dict.fromkeys(words_of(t))) for t in texts_of(paper))
+    return title, author, kw, abstract
+
+
+def is_ready(db: sqlite3.Connection) -> bool:
+    """Whether the index holds every stored paper (False too when it has no tables)."""
+    return state(db) == 1
+
+
+def state(db: sqlite3.Connection) -> int:
+    """1: ready; 0: being filled in; -1: to be thrown away and rebuilt (or missing)."""
+    try:
+        row = db.execute("SELECT value FROM search_state WHERE key = 'ready'").fetchone()
+    except sqlite3.OperationalError:
+        return -1
+    return int(row[0]) if row else -1
+
+
+def generation(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM search_state WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def index_papers(db: sqlite3.Connection, rows: Iterable[tuple[Paper | None, Paper]]) -> None:
+    """Index stored papers, inside the caller's transaction: (what was stored before, what is
+    stored now) for each. A paper whose words did not change only has its numbers updated."""
+    rows = list(rows)
+    if not rows:
+        return
+    found = dict(
+        db.execute(
+            "SELECT d.id, d.doc FROM json_each(?) AS j JOIN search_docs AS d ON d.id = j.value",
+            (json.dumps([new.id for _, new in rows]),),
+        ).fetchall()
+    )
+    for old, new in rows:
+        doc = found.get(new.id)
+        tokens = tokens_of(new)
+        if doc is not None and old is not None:
+            before = tokens_of(old)
+            if before != tokens:
+                db.execute(
+                    "INSERT INTO search_text (search_text, rowid, title, author, kw, abstract) "
+                    "VALUES ('delete', ?, ?, ?, ?, ?)",
+                    (doc, *before),
+                )
+                db.execute(
+                    "INSERT INTO search_text (rowid, title, author, kw, abstract) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (doc, *tokens),
+                )
+            db.execute(
+                "UPDATE search_docs SET up = ?, comments = ?, stars = ?, day = ?, code = ?, "
+                "summary = ?, org = ? WHERE doc = ?",
+                (*_numbers(new), doc),
+            )
+            continue
+        if doc is not None:  # indexed, but from a stored paper no longer known: start over
+            mark_broken(db)
+            return
+        cursor = db.execute(
+            "INSERT INTO search_docs (id, up, comments, stars, day, code, summary, org) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (new.id, *_numbers(new)),
+        )
+        db.execute(
+            "INSERT INTO search_text (rowid, title, author, kw, abstract) VALUES (?, ?, ?, ?, ?)",
+            (cursor.lastrowid, *tokens),
+        )
+    db.execute("UPDATE search_state SET value = value + 1 WHERE key = 'generation'")
+
+
+def mark_broken(db: sqlite3.Connection) -> None:
+    """Say, inside the caller's transaction, that the index must be thrown away and rebuilt."""
+    db.execute("UPDATE search_state SET value = -1 WHERE key = 'ready'")
+
+
+def store(db: sqlite3.Connection, rows: Sequence[tuple[Paper | None, Paper]]) -> None:
+    """`index_papers` inside the caller's transaction, where a damaged index only marks it for
+    a rebuild: the papers are stored all the same."""
+    db.execute("SAVEPOINT search_index")
+    try:
+        index_papers(db, rows)
+    except sqlite3.DatabaseError:
+        db.execute("ROLLBACK TO search_index")
+        try:
+            mark_broken(db)
+        except sqlite3.DatabaseError:
+            pass  # no state table to mark: the rebuild finds the index missing all the same
+    db.execute("RELEASE search_index")
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Throw the index away and start an empty one, not ready (a rebuild fills it)."""
+    with db:
+        for statement in (*_DROP, *_CREATE):
+            db.execute(statement)
+        db.execute("UPDATE search_state SET value = 0 WHERE key = 'ready'")
+
+
+def rebuild_step(db: sqlite3.Connection, batch: int = REBUILD_BATCH) -> bool:
+    """Index up to `batch` stored papers the index lacks, in one transaction; True once the
+    index holds every paper (and is marked ready)."""
+    if state(db) < 0:
+        reset(db)
+    with db:
+        if is_ready(db):
+            return True
+        rows = db.execute(
+            "SELECT p.data FROM papers AS p WHERE NOT EXISTS "
+            "(SELECT 1 FROM search_docs AS d WHERE d.id = p.id) LIMIT ?",
+            (batch,),
+        ).fetchall()
+        index_papers(db, ((None, Paper.from_json(json.loads(data))) for (data,) in rows))
+        if len(rows) < batch:
+            db.execute("UPDATE search_state SET value = 1 WHERE key = 'ready'")
+            return True
+    return False
+
+
+def check(db: sqlite3.Connection) -> str | None:
+    """Why the index cannot be trusted, or None: FTS5's own integrity check, and one row per
+    stored paper."""
+    try:
+        db.execute("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)")
+        papers = db.execute("SELECT count(*) FROM papers").fetchone()[0]
+        docs = db.execute("SELECT count(*) FROM search_docs").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if papers == docs else f"{docs} papers indexed of {papers}"
+
+
+def _numbers(paper: Paper) -> tuple[object, ...]:
+    from paperterm.query._text import fold
+
+    day: dt.date | None = paper.feed_day or paper.published
+    return (
+        paper.upvotes,
+        paper.comments,
+        paper.stars,
+        None if day is None else day.toordinal(),
+        int(bool(paper.github)),
+        int(bool(paper.ai_summary)),
+        fold(paper.organization) if paper.organization else None,
+    )
+
+
+def unindexed(db: sqlite3.Connection, ids: Sequence[str]) -> bool:
+    """Whether any of these ids has no row in the index."""
+    row = db.execute(
+        "SELECT count(*) FROM json_each(?) AS j WHERE NOT EXISTS "
+        "(SELECT 1 FROM search_docs AS d WHERE d.id = j.value)",
+        (json.dumps(list(ids)),),
+    ).fetchone()
+    return bool(row[0])

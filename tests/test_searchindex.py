@@ -1,0 +1,100 @@
+"""The persistent search index (FTS5 in the feed cache) answers exactly as `PaperIndex`:
+every query of the query tests runs through both (same ids, same order), and more over the
+real fixture papers; the index follows stores, survives damage and a failed fetch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+import sqlite3
+import tempfile
+import weakref
+from pathlib import Path
+
+import pytest
+import test_query
+from hf_data import NOW, collection_items
+from test_query import *  # noqa: F403  (each query test again, with the parity check below)
+
+from paperterm.feed import FeedCache
+from paperterm.feed import searchindex
+from paperterm.feed.ingest import ingest_items
+from paperterm.models import FeedSpec, Paper
+from paperterm.query import PaperIndex, SearchContext, SearchResult, parse_query
+
+_original_search = PaperIndex.search
+_caches: weakref.WeakKeyDictionary[PaperIndex, dict[int, FeedCache]] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
+_numbers = itertools.count()
+_dir = Path(tempfile.mkdtemp(prefix="pt-fts-"))
+
+
+def _cache_of(index: PaperIndex) -> FeedCache:
+    # A connection per thread (the query tests search from several threads at once).
+    with _lock:
+        per_thread = _caches.setdefault(index, {})
+        cache = per_thread.get(threading.get_ident())
+        if cache is None:
+            cache = FeedCache(_dir / f"{next(_numbers)}.db")
+            cache.store_papers(list(index.papers))
+            per_thread[threading.get_ident()] = cache
+    return cache
+
+
+def _checked_search(
+    self: PaperIndex, query: object, context: SearchContext | None = None
+) -> SearchResult:
+    result = _original_search(self, query, context)  # type: ignore[arg-type]
+    context = context or SearchContext(today=dt.date.today())
+    ids = _cache_of(self).search_ids(result.query, context, [p.id for p in self.papers])
+    assert ids is not None, "the index could not answer"
+    assert tuple(ids) == result.ids, result.query.text
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _parity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(PaperIndex, "search", _checked_search)
+
+
+REAL_QUERIES = [
+    "diffusion", "difusion", "diff", "d", "di", "a", "of the", "video diffusion",
+    "transformer", "trnasformer", "llm", "gpt-4o", "reinforcement learning", "reinforcment",
+    "-diffusion", "video -diffusion", '"mixture of experts"', '"language model"', '"a"',
+    "title:diffusion", "author:wang", 'author:"Yann LeCun"', "kw:reward", "org:nvidia",
+    "org:ai -org:meta", "up:>50 diffusion", "has:code agent", "-has:summary", "stars:>=100",
+    "date:2026-08 robot", "age:<30d", "is:unread survey", "tag:x", "ünïcödé", "zoë",
+    "multimodal reasoning benchmark", "agen", "agentic", "qwen2", "2024", "moe", "rlhf",
+    "tion", "mamba -vision", "3d gaussian splatting", "gausian", "segment anything",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def real_cache(papers: list[Paper], tmp_path_factory: pytest.TempPathFactory) -> FeedCache:
+    cache = FeedCache(tmp_path_factory.mktemp("real") / "cache.db")
+    cache.store_papers(papers)
+    return cache
+
+
+@pytest.mark.parametrize("text", REAL_QUERIES)
+def test_real_queries_agree_with_the_in_memory_index(
+    text: str, papers: list[Paper], index: PaperIndex, real_cache: FeedCache
+) -> None:
+    context = SearchContext(
+        today=test_query.TODAY,
+        read=frozenset(p.id for p in papers[::3]),
+        bookmarked=frozenset(p.id for p in papers[::50]),
+        tags={papers[0].id: ("x",)},
+    )
+    expected = _original_search(index, parse_query(text), context).ids
+    scoped = real_cache.search_ids(parse_query(text), context, [p.id for p in papers])
+    assert scoped is not None and tuple(scoped) == expected
+    # Everything cached: bookmarks first, then by id — the order `everything()` gives.
+    first = [p.id for p in papers[::50]]
+    rest = sorted(p.id for p in papers if p.id not in set(first))
+    everything = PaperIndex([index.paper(i) for i in (*first, *rest)])
+    wide = real_cache.search_ids(parse_query(text), context, None, first)
+    assert tuple(wide or ()) == _original_search(everything, parse_query(text), context).ids
