@@ -5,6 +5,7 @@ real fixture papers; the index follows stores, survives damage and a failed fetc
 from __future__ import annotations
 
 import datetime as dt
+import json
 import itertools
 import threading
 import sqlite3
@@ -98,3 +99,79 @@ def test_real_queries_agree_with_the_in_memory_index(
     everything = PaperIndex([index.paper(i) for i in (*first, *rest)])
     wide = real_cache.search_ids(parse_query(text), context, None, first)
     assert tuple(wide or ()) == _original_search(everything, parse_query(text), context).ids
+
+
+# -- keeping the index -----------------------------------------------------------------------
+
+
+def _p(paper_id: str, title: str, **fields: object) -> Paper:
+    return Paper(id=paper_id, title=title, authors=("A. Person",), abstract="Nothing.", **fields)  # type: ignore[arg-type]
+
+
+def _ids(cache: FeedCache, text: str, scope: list[str] | None = None) -> list[str] | None:
+    return cache.search_ids(parse_query(text), SearchContext(today=test_query.TODAY), scope)
+
+
+def test_the_index_follows_every_store(tmp_path: Path) -> None:
+    cache = FeedCache(tmp_path / "cache.db")
+    spec = FeedSpec.parse("daily:2026-08-21")
+    cache.store_feed(spec, spec, [_p("a", "Zephyr winds"), _p("b", "Other")], NOW)
+    assert _ids(cache, "zephyr") == ["a"] and cache.check_index() is None
+    # A new title replaces the old words; new numbers reach the conditions.
+    cache.store_feed(spec, spec, [_p("a", "Boreas winds", upvotes=90), _p("b", "Other")], NOW)
+    assert _ids(cache, "zephyr") == [] and _ids(cache, "boreas") == ["a"]
+    assert _ids(cache, "up:>50") == ["a"] and _ids(cache, "winds") == ["a"]
+    cache.store_papers([_p("c", "Zephyr again")])
+    assert _ids(cache, "zephyr") == ["c"] and _ids(cache, "zephyr", ["b", "c"]) == ["c"]
+    # A scope with a paper the index does not hold is not answered from it.
+    assert _ids(cache, "zephyr", ["c", "unknown"]) is None
+    assert cache.check_index() is None
+
+
+def _old_cache(path: Path, papers: list[Paper]) -> None:
+    """A cache as paperterm wrote it before the index (format 2)."""
+    db = sqlite3.connect(path)
+    from paperterm.feed.cache import APPLICATION_ID, MIGRATIONS
+
+    for step in (1, 2):
+        for statement in MIGRATIONS[step]:
+            db.execute(statement)
+    db.executemany(
+        "INSERT INTO papers (id, fetched_at, data) VALUES (?, ?, ?)",
+        [(p.id, NOW.isoformat(), json.dumps(p.to_json())) for p in papers],
+    )
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+
+
+def test_an_older_cache_is_migrated_and_indexed_in_steps(tmp_path: Path) -> None:
+    papers = [_p(f"p{i:03}", f"Paper {i} on zephyrs") for i in range(30)]
+    _old_cache(tmp_path / "cache.db", papers)
+    cache = FeedCache(tmp_path / "cache.db")
+    assert not cache.index_ready() and _ids(cache, "zephyr") is None
+    steps = 0
+    while not searchindex.rebuild_step(cache._connection(), batch=7):
+        steps += 1
+    assert steps == 4 and cache.index_ready() and cache.check_index() is None
+    assert _ids(cache, "zephyr") == [p.id for p in papers]
+
+
+def test_a_damaged_index_is_rebuilt_with_a_notice_and_stores_go_on(tmp_path: Path) -> None:
+    cache = FeedCache(tmp_path / "cache.db")
+    spec = FeedSpec.parse("daily:2026-08-21")
+    cache.store_feed(spec, spec, [_p(f"p{i}", f"Zephyr {i}") for i in range(50)], NOW)
+    db = cache._connection()
+    with db:
+        db.execute("UPDATE search_text_data SET block = x'00ff00ff00ff' WHERE id > 10")
+    assert _ids(cache, "zephyr") is None
+    assert any("search index was damaged" in n for n in cache.notices)
+    assert not cache.index_ready()
+    # A store meanwhile keeps the papers; the index is rebuilt from all of them.
+    cache.store_feed(spec, spec, [_p("new", "Zephyr new")], NOW)
+    assert cache.papers(["new"])
+    while not cache.rebuild_index_step():
+        pass
+    assert cache.check_index() is None
+    assert len(_ids(cache, "zephyr") or []) == 51
