@@ -5,29 +5,25 @@ real fixture papers; the index follows stores, survives damage and a failed fetc
 from __future__ import annotations
 
 import datetime as dt
-import json
 import itertools
-import threading
+import json
 import sqlite3
 import tempfile
+import threading
 import weakref
 from pathlib import Path
 
 import pytest
 import test_query
-from hf_data import NOW, collection_items
+from hf_data import NOW
 from test_query import *  # noqa: F403  (each query test again, with the parity check below)
 
-from paperterm.feed import FeedCache
-from paperterm.feed import searchindex
-from paperterm.feed.ingest import ingest_items
+from paperterm.feed import FeedCache, searchindex
 from paperterm.models import FeedSpec, Paper
 from paperterm.query import PaperIndex, SearchContext, SearchResult, parse_query
 
 _original_search = PaperIndex.search
-_caches: weakref.WeakKeyDictionary[PaperIndex, dict[int, FeedCache]] = (
-    weakref.WeakKeyDictionary()
-)
+_caches: weakref.WeakKeyDictionary[PaperIndex, dict[int, FeedCache]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 _numbers = itertools.count()
 _dir = Path(tempfile.mkdtemp(prefix="pt-fts-"))
@@ -175,3 +171,60 @@ def test_a_damaged_index_is_rebuilt_with_a_notice_and_stores_go_on(tmp_path: Pat
         pass
     assert cache.check_index() is None
     assert len(_ids(cache, "zephyr") or []) == 51
+
+
+# -- the service over it -------------------------------------------------------------------
+
+
+def _no_paper_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: PaperIndex, papers: object) -> None:
+        raise AssertionError("built an in-memory index")
+
+    monkeypatch.setattr(PaperIndex, "__init__", refuse)
+
+
+def test_the_service_searches_lists_and_everything_without_building_an_index(
+    paths: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.service import PaperService
+
+    service = PaperService(paths)  # type: ignore[arg-type]
+    papers = [_p(f"p{i:04}", f"Zephyr {i}" if i % 2 else f"Other {i}") for i in range(300)]
+    service.feeds.cache.store_papers(papers)
+    _no_paper_index(monkeypatch)
+    query = parse_query("zephyr")
+    context = service.search.context_for(query, service.clock)
+    shown = service.search.in_list(query, papers[:10], context)
+    assert [p.id for p in shown] == ["p0001", "p0003", "p0005", "p0007", "p0009"]
+    loads: list[int] = []
+    original = service.feeds.cache.papers
+
+    rows = service.search.everything(query, [papers[299]], context)
+    assert rows is not None and len(rows) == 150 and rows.ids[0] == "p0299"
+    monkeypatch.setattr(
+        FeedCache, "papers", lambda self, ids: loads.append(len(ids)) or original(ids)
+    )
+    assert rows[100].id == rows.ids[100] and rows[101].title.startswith("Zephyr")
+    assert loads == [64]  # one page read, not 150 papers
+    assert rows.index_of("p0299") == 0
+    service.close()
+
+
+def test_the_service_falls_back_while_the_index_is_not_ready(
+    paths: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.service import PaperService
+
+    service = PaperService(paths)  # type: ignore[arg-type]
+    papers = [_p("a", "Zephyr"), _p("b", "Other")]
+    service.feeds.cache.store_papers(papers)
+    service.feeds.cache.index_damaged("made up")
+    query = parse_query("zephyr")
+    context = service.search.context_for(query, service.clock)
+    assert [p.id for p in service.search.in_list(query, papers, context)] == ["a"]
+    assert service.search.everything(query, [], context) is None
+    assert service.search.rebuild_index() and service.search.index_ready()
+    _no_paper_index(monkeypatch)
+    assert [p.id for p in service.search.in_list(query, papers, context)] == ["a"]
+    assert any("rebuilding" in n for n in service.take_notices())
+    service.close()

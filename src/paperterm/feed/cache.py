@@ -230,7 +230,10 @@ class FeedCache:
         db = self._connection()
         with db:
             known = self._stored(db, [p.id for p in papers])
-            pairs = [(known.get(p.id), merge_papers(known[p.id], p) if p.id in known else p) for p in papers]
+            pairs = [
+                (known.get(p.id), merge_papers(known[p.id], p) if p.id in known else p)
+                for p in papers
+            ]
             db.executemany(
                 "INSERT OR REPLACE INTO papers (id, fetched_at, data) VALUES (?, ?, ?)",
                 [(m.id, _time(m.fetched_at), json.dumps(m.to_json())) for _, m in pairs],

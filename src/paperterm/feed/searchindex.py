@@ -23,6 +23,7 @@ index found damaged, is not ready: searches fall back to the in-memory index whi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -156,10 +157,9 @@ def store(db: sqlite3.Connection, rows: Sequence[tuple[Paper | None, Paper]]) ->
         index_papers(db, rows)
     except sqlite3.DatabaseError:
         db.execute("ROLLBACK TO search_index")
-        try:
+        # No state table to mark: the rebuild finds the index missing all the same.
+        with contextlib.suppress(sqlite3.DatabaseError):
             mark_broken(db)
-        except sqlite3.DatabaseError:
-            pass  # no state table to mark: the rebuild finds the index missing all the same
     db.execute("RELEASE search_index")
 
 

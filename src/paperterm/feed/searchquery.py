@@ -186,16 +186,14 @@ def search_ids(
     if scope is not None:
         # A repeated id keeps its first place, as in `PaperIndex`.
         sql.ctes.append(
-            f"scope(doc, pos) AS (SELECT d.doc, min(CAST(j.key AS INTEGER)) FROM json_each(?) AS j "
+            "scope(doc, pos) AS (SELECT d.doc, min(CAST(j.key AS INTEGER)) FROM json_each(?) AS j "
             "JOIN search_docs AS d ON d.id = j.value GROUP BY d.doc)"
         )
         sql.args.append(json.dumps(list(scope)))
         sql.joins.insert(0, "JOIN scope ON scope.doc = d.doc")
         order = ["scope.pos"]
     else:
-        sql.ctes.append(
-            "lead(id, pos) AS (SELECT value, CAST(key AS INTEGER) FROM json_each(?))"
-        )
+        sql.ctes.append("lead(id, pos) AS (SELECT value, CAST(key AS INTEGER) FROM json_each(?))")
         sql.args.append(json.dumps(list(first)))
         sql.joins.append("LEFT JOIN lead ON lead.id = d.id")
         order = ["coalesce(lead.pos, 1 << 40)", "d.id"]
@@ -308,12 +306,17 @@ def _containing(
         ).fetchall()
     )
     at = ("title", "author", "kw", "abstract").index(field)
-    texts = [texts_of(Paper.from_json(json.loads(data[i])))[at] if i in data else "" for _, i in rows]
+    texts = [
+        texts_of(Paper.from_json(json.loads(data[i])))[at] if i in data else "" for _, i in rows
+    ]
     return [rows[i] for i in containing(texts, phrase, range(len(rows)))]
 
 
 def _condition(
-    db: sqlite3.Connection, sql: _Sql, term: RangeTerm | StateTerm | TextTerm, context: SearchContext
+    db: sqlite3.Connection,
+    sql: _Sql,
+    term: RangeTerm | StateTerm | TextTerm,
+    context: SearchContext,
 ) -> str:
     """A condition on ``search_docs`` for a term that does not rank (before negation)."""
     args = sql.where_args

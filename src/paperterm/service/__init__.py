@@ -7,6 +7,8 @@ part, so `paperterm list` and the list on screen come from the same functions:
 * ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
 * ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
 * ``service.recommend`` — `Recommend`: For you and more like this, ranked on this machine;
+* ``service.search`` — `Search`: filter queries over a list or everything cached, from the
+  persistent index in the cache;
 * ``service.search_context()`` — what a filter query needs besides the papers.
 
 Nothing below this layer knows about the faces; the faces import the records they show from
@@ -27,6 +29,7 @@ from paperterm.feed import CacheBusy, CacheWriteError, FeedCache, FetchError
 from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
 from paperterm.service.feeds import Feeds, FeedView, RefreshOutcome
+from paperterm.service.search import Search
 
 if TYPE_CHECKING:
     import httpx  # loads only when a refresh starts, not for the first frame
@@ -80,6 +83,7 @@ class PaperService:
         self._exchange: Exchange | None = None
         self._recommend: Recommend | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
+        self.search = Search(self._cache, lambda: self.triage, self.search_context)
 
     @property
     def triage(self) -> Triage:
