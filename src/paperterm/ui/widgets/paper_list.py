@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperterm.models import Paper
+from paperterm.rows import PaperRows
 from paperterm.ui.keys import bindings
 from paperterm.ui.widgets._cells import terminal_text
 
@@ -294,6 +295,11 @@ class PaperList(ScrollView, can_focus=True):
 
 def _find(papers: Sequence[Paper], paper_id: str) -> int:
     """The row of `paper_id`, else 0 (a scan stops early, unlike building an index)."""
+    if isinstance(papers, PaperRows):  # its ids, not its papers: those load as shown
+        try:
+            return papers.index_of(paper_id)
+        except ValueError:
+            return 0
     return next((i for i, paper in enumerate(papers) if paper.id == paper_id), 0)
 
 

@@ -28,7 +28,7 @@ from paperterm.service import FeedView, PaperService
 from paperterm.ui.keys import bindings
 from paperterm.ui.links import copy_link, open_link, paper_link
 from paperterm.ui.screens.reader.feeds import FeedLoader
-from paperterm.ui.screens.reader.filter import FilterController
+from paperterm.ui.screens.reader.filter import FilterController, ids_of, without
 from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
@@ -95,6 +95,7 @@ class ReaderScreen(Screen[None]):
             self.state_loaded()
         else:  # a large state loads after the first frame; its marks follow
             self.keeper.load()
+        self.call_after_refresh(self.filter.ensure_index)
 
     def state_loaded(self) -> None:
         """The reading state is in memory: marks, counts and notices follow."""
@@ -139,7 +140,7 @@ class ReaderScreen(Screen[None]):
         papers = self.source = self.filter.source(self.feeds.papers())
         shown, highlights = self.filter.apply(papers)
         if self.hide_read:
-            shown = [p for p in shown if p.id not in self.state.read]
+            shown = without(shown, self.state.read)
         known = self.service.triage.loaded
         self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
@@ -155,9 +156,9 @@ class ReaderScreen(Screen[None]):
         shown = self.paper_list.papers
         state = self.state
         ids = self.filter.shown_ids(shown)
-        if ids is None:
-            unread = state.unread_count(p.id for p in shown)
-            bookmarked = sum(1 for p in shown if p.id in state.bookmarks)
+        if ids is None:  # the ids only: a long list's papers are read as they are shown
+            unread = state.unread_count(ids_of(shown))
+            bookmarked = sum(1 for paper_id in ids_of(shown) if paper_id in state.bookmarks)
         else:  # cheaper for a long list: walk the (shorter) read and bookmark sets instead
             unread = len(shown) - sum(1 for paper_id in state.read if paper_id in ids)
             bookmarked = sum(1 for paper_id in state.bookmarks if paper_id in ids)
@@ -339,7 +340,8 @@ class ReaderScreen(Screen[None]):
         self.triage.next_unread(step)
 
     def action_mark_all_read(self) -> None:
-        ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
+        every = ids_of(self.paper_list.papers)
+        ids = tuple(paper_id for paper_id in every if paper_id not in self.state.read)
         if not ids:
             self.notify("Every paper shown is read already.", markup=False)
         else:

@@ -4,7 +4,7 @@ search results go on screen without reading 100,000 papers."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import overload
 
 from paperterm.models import Paper
@@ -23,6 +23,7 @@ class PaperRows(Sequence[Paper]):
         self._load = load
         self._position: dict[str, int] | None = None
         self._pages: OrderedDict[int, list[Paper | None]] = OrderedDict()
+        self._loaded: dict[str, Paper] = {}  # the papers of the pages kept
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -48,6 +49,15 @@ class PaperRows(Sequence[Paper]):
         for i in range(len(self.ids)):
             yield self[i]
 
+    def title_of(self, paper_id: str) -> str:
+        """The title of a listed paper, from the pages read (a row is read before it is drawn)."""
+        paper = self._loaded.get(paper_id)
+        return paper.title if paper is not None else self[self.index_of(paper_id)].title
+
+    def without(self, ids: Collection[str]) -> PaperRows:
+        """These rows but those of `ids`, read through the same loader."""
+        return PaperRows([i for i in self.ids if i not in ids], self._load)
+
     def index_of(self, paper_id: str) -> int:
         """The row of `paper_id` (ValueError if it is not listed)."""
         if self._position is None:
@@ -65,8 +75,12 @@ class PaperRows(Sequence[Paper]):
         found = self._load(ids)
         page = [found.get(i) for i in ids]
         self._pages[number] = page
+        self._loaded.update((p.id, p) for p in page if p is not None)
         if len(self._pages) > _PAGES_KEPT:
-            self._pages.popitem(last=False)
+            _, dropped = self._pages.popitem(last=False)
+            for paper in dropped:
+                if paper is not None:
+                    self._loaded.pop(paper.id, None)
         return page
 
 
