@@ -7,7 +7,7 @@ prefix, inside a word, one or two typos), grouped by paper to its best score; th
 the other terms (numbers, dates, states, organisations, tags) are conditions on
 ``search_docs``, and the rows come back ordered by score, then the collection's order. Python
 decides only which words a query word reaches — its typo neighbours (rapidfuzz over the
-index's vocabulary, read from ``fts5vocab`` once per change of the cache) and the words it
+index's vocabulary, read from ``search_words`` once per change of the cache) and the words it
 lies inside — and reads the few texts a phrase must be checked against.
 """
 
@@ -58,15 +58,10 @@ class Terms:
     """The index's vocabulary: every word, sorted; the words of titles, authors and keywords;
     word starts by length, made when a typo scan first asks for them."""
 
-    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
-        words: set[str] = set()
-        inside: set[str] = set()
-        for term, column in rows:
-            words.add(term)
-            if column != "abstract":
-                inside.add(term)
-        self.words = sorted(words)
-        self.inside_words = sorted(inside)
+    def __init__(self, rows: Sequence[tuple[str, int]]) -> None:
+        self.words = sorted(word for word, _ in rows)  # already in order: a linear pass
+        self.inside_words = [word for word, inside in rows if inside]
+        self.inside_words.sort()
         self._inside_text = "\n".join(self.inside_words)
         self._inside_starts = [0]
         for word in self.inside_words:
@@ -141,7 +136,7 @@ def terms(db: sqlite3.Connection, key: str) -> Terms:
         known = _TERMS.get(key)
     if known is not None and known[0] == now:
         return known[1]
-    fresh = Terms(db.execute("SELECT term, col FROM search_vocab").fetchall())
+    fresh = Terms(db.execute("SELECT word, inside FROM search_words").fetchall())
     with _TERMS_LOCK:
         _TERMS[key] = (now, fresh)
     return fresh

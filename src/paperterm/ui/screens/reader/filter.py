@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from paperterm.models import Paper
 from paperterm.rows import PaperRows
-from paperterm.service import PaperService
+from paperterm.service import CacheBusy, PaperService
 from paperterm.ui.widgets.paper_list import Spans
 
 if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
@@ -156,21 +156,31 @@ class FilterController:
     def ensure_index(self) -> None:
         """Rebuild the persistent index in the background when it is not ready (a cache from
         before it, or found damaged); the in-memory index answers meanwhile."""
-        if self._rebuilding or self.service.search.index_ready():
+        if self._rebuilding:
             return
         self._rebuilding = True
-        self.screen.report_notices()
-        self.screen.notify("Rebuilding the search index in the background.", markup=False)
         self.screen.run_worker(
             self._rebuild, thread=True, group="search-index", exit_on_error=False,
             description="search index",
         )  # fmt: skip
 
     def _rebuild(self) -> None:
-        done = self.service.search.rebuild_index(lambda: self.screen.is_attached)
+        search = self.service.search
+        try:
+            if search.index_ready():
+                done = None
+            else:
+                self.screen.app.call_from_thread(self._rebuilding_notice)
+                done = search.rebuild_index(lambda: self.screen.is_attached)
+        except CacheBusy:
+            done = False  # another program holds the cache: the next search asks again
         self.screen.app.call_from_thread(self._rebuilt, done)
 
-    def _rebuilt(self, done: bool) -> None:
+    def _rebuilding_notice(self) -> None:
+        self.screen.report_notices()
+        self.screen.notify("Rebuilding the search index in the background.", markup=False)
+
+    def _rebuilt(self, done: bool | None) -> None:
         self._rebuilding = False
         if done:
             self.screen.notify("Search index rebuilt.", markup=False)
