@@ -51,8 +51,10 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
     failed = 0
     service.load_state()
     completed = await service.complete_bookmarks()
-    if completed:
-        print(f"bookmarks: details filled in for {completed}")
+    if completed.filled:
+        print(f"bookmarks: details filled in for {completed.filled}")
+    if completed.not_on_hf:
+        note(completed.not_on_hf_notice)
     for spec in specs:
         try:
             outcome = await service.feeds.refresh(spec)

@@ -24,7 +24,7 @@ from paperterm.files import WriteRefused, read_capped, write_new
 from paperterm.library import PinCiteKey, PutBookmark
 from paperterm.models import Bookmark, Clock
 from paperterm.query import PaperIndex, QueryError, SearchContext, parse_query
-from paperterm.service.triage import Triage, display_paper
+from paperterm.service.triage import Triage, display_paper, is_citable, readable
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
@@ -38,7 +38,8 @@ class Exported:
     text: str
     count: int
     errors: tuple[QueryError, ...] = ()
-    # Bookmarks stored offline with their id only: a citation needs the paper's details.
+    # Bookmarks stored with their id only (offline, or imported without title and authors):
+    # a citation needs the paper's details.
     incomplete: int = 0
 
     def data(self, fmt: ExportFormat) -> bytes:
@@ -91,10 +92,10 @@ class Exchange:
         save: bool = True,
     ) -> Exported:
         """The export document (keys pinned first). The JSON backup keeps every bookmark; the
-        other formats leave out those whose details were never fetched."""
+        other formats leave out those without a title and authors yet (an id stored offline)."""
         self.pin_keys(save=save)
         marks, errors = self.select(tag=tag, query=query)
-        complete = marks if fmt == "json" else [b for b in marks if not b.incomplete]
+        complete = [readable(b) for b in marks if fmt == "json" or is_citable(b)]
         return Exported(export(complete, fmt), len(complete), errors, len(marks) - len(complete))
 
     def write(self, path: Path, data: bytes, *, force: bool = False) -> Path:
@@ -106,10 +107,10 @@ class Exchange:
             raise TransferError(str(exc)) from None
 
     def pin_keys(self, *, save: bool = True) -> int:
-        """Pin a citation key in every complete bookmark that has none yet; returns how many.
+        """Pin a citation key in every citable bookmark that has none yet; returns how many.
         (A bookmark stored with its id only waits: its key needs the authors and title.)"""
         store = self._triage.store
-        pins = keys_to_pin(b for b in store.state.bookmarks.values() if not b.incomplete)
+        pins = keys_to_pin(store.state.bookmarks.values(), is_citable)
         for paper_id, key in sorted(pins.items()):
             store.apply(PinCiteKey(paper_id, key), save=False, undoable=False)
         if pins and save:
@@ -117,7 +118,7 @@ class Exchange:
         return len(pins)
 
     def import_file(self, path: Path, *, save: bool = True) -> Imported:
-        """Merge the bookmarks of a paperterm JSON backup, a BibTeX or a CSL-JSON file."""
+        """Merge the bookmarks of a paperterm JSON backup, a BibTeX, RIS or CSL-JSON file."""
         try:
             data = read_capped(path.expanduser(), MAX_IMPORT_BYTES)
         except OSError as exc:
