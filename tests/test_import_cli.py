@@ -141,6 +141,33 @@ def test_fetch_enriches_imports_and_says_once_which_hf_does_not_know(
     assert len(exported.entries) == 3
 
 
+def test_ris_is_imported_by_its_structure_or_by_name(offline: None, tmp_path: Path) -> None:
+    ris = tmp_path / "zotero.txt"
+    ris.write_text(
+        "TY  - GEN\nTI  - Pass@k for agents\nAU  - Lee, Ann\nPY  - 2024\n"
+        "UR  - http://arxiv.org/abs/2403.01234\nER  - \n",
+        "utf-8",
+    )
+    auto = paperterm("import", str(ris))
+    assert auto.stdout == f"{ris}: 1 added, 0 updated, 0 skipped (ris)\n"
+    forced = paperterm("import", "--format", "bibtex", str(ris))
+    assert forced.stdout == f"{ris}: 0 added, 0 updated, 0 skipped (bibtex)\n"
+    again = paperterm("import", "--format", "ris", str(ris))
+    assert again.stdout == f"{ris}: 0 added, 0 updated, 1 skipped (ris)\n"
+    bad = paperterm("import", "--format", "endnote", str(ris))
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_the_skip_list_says_when_it_stops(offline: None, tmp_path: Path) -> None:
+    bib = tmp_path / "books.bib"
+    bib.write_text("".join(f"@book{{b{i}, title={{Book {i}}}}}\n" for i in range(25)), "utf-8")
+    result = paperterm("import", str(bib))
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21
+    assert lines[0] == "paperterm: skipped: @book{b0}: no new-style arXiv id"
+    assert lines[-1] == "paperterm: skipped: … and 5 more"
+
+
 def test_titles_bookmarked_before_the_tex_fix_are_shown_and_exported_clean(
     tmp_path: Path,
 ) -> None:

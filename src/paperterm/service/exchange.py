@@ -14,6 +14,7 @@ from pathlib import Path
 from paperterm.exchange import (
     FILE_EXTENSIONS,
     ExportFormat,
+    ImportFormat,
     ImportFormatError,
     export,
     import_text,
@@ -54,10 +55,17 @@ class Imported:
     updated: int
     skipped: int
     reasons: tuple[str, ...]
+    more: int = 0  # skipped entries with a reason not in `reasons`
 
     @property
     def summary(self) -> str:
         return f"{self.added} added, {self.updated} updated, {self.skipped} skipped"
+
+    @property
+    def skip_lines(self) -> list[str]:
+        """Why entries were skipped, one line each, and how many more when the list stops."""
+        lines = [f"skipped: {reason}" for reason in self.reasons]
+        return [*lines, f"skipped: … and {self.more} more"] if self.more else lines
 
 
 class Exchange:
@@ -117,8 +125,11 @@ class Exchange:
             store.sync()
         return len(pins)
 
-    def import_file(self, path: Path, *, save: bool = True) -> Imported:
-        """Merge the bookmarks of a paperterm JSON backup, a BibTeX, RIS or CSL-JSON file."""
+    def import_file(
+        self, path: Path, *, fmt: ImportFormat | None = None, save: bool = True
+    ) -> Imported:
+        """Merge the bookmarks of a paperterm JSON backup, a BibTeX, RIS or CSL-JSON file, in
+        format `fmt` or, when None, the one the file's structure shows."""
         try:
             data = read_capped(path.expanduser(), MAX_IMPORT_BYTES)
         except OSError as exc:
@@ -130,7 +141,7 @@ class Exchange:
         except UnicodeDecodeError:
             raise TransferError(f"{path} is not UTF-8 text") from None
         try:
-            result = import_text(text, now=self._clock())
+            result = import_text(text, now=self._clock(), fmt=fmt)
         except ImportFormatError as exc:
             raise TransferError(f"{path}: {exc}") from None
         store = self._triage.store
@@ -141,7 +152,8 @@ class Exchange:
             store.sync()
         skipped = result.skipped + len(merged.unchanged)
         added, updated = len(merged.added), len(merged.updated)
-        return Imported(result.format, added, updated, skipped, result.reasons)
+        more = result.skipped - len(result.reasons)
+        return Imported(result.format, added, updated, skipped, result.reasons, more)
 
     def _apply_merge(self, bookmarks: Sequence[Bookmark], changed: set[str]) -> None:
         for bookmark in bookmarks:
