@@ -64,7 +64,9 @@ def fill_cache(
 
 def make_service(home: Path, transport: httpx.AsyncBaseTransport | None = None,
                  now: dt.datetime = NOW) -> PaperService:  # fmt: skip
-    return PaperService(paths_in(home), transport=transport or unreachable(), clock=lambda: now)
+    return PaperService(
+        paths_in(home), transport=transport or unreachable(), clock=lambda: now, interactive=True
+    )
 
 
 def reader_app(service: PaperService, **options: Any) -> PapertermApp:

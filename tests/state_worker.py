@@ -1,13 +1,18 @@
 """A separate paperterm process for the state tests: one run does one job on a state file.
 
-    state_worker.py churn PATH            on a line of input, mark 9999.NNNNN read, one
-                                          save each, until killed
-    state_worker.py writer PATH NAME N GO  load, wait for file GO, then make N changes
-    state_worker.py fsize PATH            save under a file size limit, then without it
-    state_worker.py try PATH              load and make one change; report what happened
+    churn PATH            on a message, mark 9999.NNNNN read, each one flushed to the journal
+                          and acknowledged, folding every fifth, until killed
+    writer PATH NAME N GO FOLD
+                          load, wait for file GO, then make N changes: each flushed to the
+                          journal (FOLD "every": folded at once, as the command line does;
+                          "end": folded once at the end, as the reader does)
+    fsize PATH PART       save under a file size limit that the journal (PART "journal") or
+                          only the fold (PART "file") runs into, then without it
+    try PATH              load and make one change; report what happened
 
 With PAPERTERM_TEST_STATE_CACHE set, the store keeps its parse cache at that path. Each job
-prints one JSON line per step on stdout, so the test can follow it.
+sends one message per step: a JSON line on stdout when run as a script, or through the pipe
+of a forked worker (tests/forked.py), so the test can follow it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import resource
 import signal
 import sys
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from paperterm.library import (
@@ -38,8 +44,19 @@ def open_store(path: Path, lock_timeout: float = 5.0) -> StateStore:
     return StateStore(path, lock_timeout=lock_timeout, cache=Path(cache) if cache else None)
 
 
+_channel: Connection | None = None  # set in a forked worker
+
+
 def say(**fields: object) -> None:
-    print(json.dumps(fields), flush=True)
+    text = json.dumps(fields)
+    if _channel is not None:
+        _channel.send(json.loads(text))  # exactly what the script's JSON line would say
+    else:
+        print(text, flush=True)
+
+
+def listen() -> str:
+    return str(_channel.recv()) if _channel is not None else sys.stdin.readline()
 
 
 def digest(path: Path) -> str:
@@ -47,15 +64,19 @@ def digest(path: Path) -> str:
 
 
 def churn(path: Path) -> None:
-    # Started ahead of time: Python starts up while the previous writer works, and loads only
+    # Started ahead of time: the worker is ready while the previous one works, and loads only
     # after that one was killed.
-    sys.stdin.readline()
+    listen()
     store = open_store(path)
     store.load()
     start = sum(1 for paper_id in store.state.read if paper_id.startswith("9999."))
     say(step="ready", start=start)
     for i in range(start, 100_000):
-        store.apply(MarkRead((f"9999.{i:05d}",)))
+        store.apply(MarkRead((f"9999.{i:05d}",)), save=False)
+        assert store.flush() == () and not store.dirty
+        say(ack=i)  # durable: in the journal
+        if i % 5 == 4:
+            assert store.fold() == ()
 
 
 def writer_ops(name: str, count: int) -> list[Operation]:
@@ -78,7 +99,7 @@ def writer_ops(name: str, count: int) -> list[Operation]:
     return ops
 
 
-def writer(path: Path, name: str, count: int, go: Path) -> None:
+def writer(path: Path, name: str, count: int, go: Path, fold: str) -> None:
     store = open_store(path, lock_timeout=30)
     store.load()
     say(step="loaded")
@@ -87,18 +108,26 @@ def writer(path: Path, name: str, count: int, go: Path) -> None:
         time.sleep(0.001)
     notices: list[str] = []
     for op in writer_ops(name, count):
-        notices += store.apply(op).notices
-    say(step="done", notices=notices, dirty=store.dirty)
+        if fold == "every":
+            notices += store.apply(op).notices
+        else:
+            store.apply(op, save=False)
+            notices += store.flush()
+    if fold == "end":
+        notices += store.fold()
+    say(step="done", notices=notices, dirty=store.dirty, unfolded=store.unfolded)
 
 
-def fsize(path: Path) -> None:
+def fsize(path: Path, part: str) -> None:
     store = open_store(path)
     store.load()
     before = digest(path)
     # Without this the kernel kills us with SIGXFSZ instead of failing the write with EFBIG.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (path.stat().st_size // 2, hard))
+    # The journal starts empty: a limit of 0 stops it; half the file stops only the fold.
+    limit = 0 if part == "journal" else path.stat().st_size // 2
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
     big = Paper("3333.00001", "Too big to fit", ("Someone",), "x" * 5000)
     failed = store.apply(AddBookmark(big))
     say(
@@ -132,13 +161,21 @@ def main(argv: list[str]) -> None:
     if job == "churn":
         churn(path)
     elif job == "writer":
-        writer(path, argv[2], int(argv[3]), Path(argv[4]))
+        writer(path, argv[2], int(argv[3]), Path(argv[4]), argv[5])
     elif job == "fsize":
-        fsize(path)
+        fsize(path, argv[2])
     elif job == "try":
         attempt(path)
     else:
         raise SystemExit(f"unknown job {job!r}")
+
+
+def run_forked(argv: list[str], env: dict[str, str], channel: Connection) -> None:
+    """A job in a worker forked by tests/forked.py: messages go through `channel`."""
+    global _channel
+    os.environ.update(env)
+    _channel = channel
+    main(argv)
 
 
 if __name__ == "__main__":

@@ -181,3 +181,21 @@ def test_titles_bookmarked_before_the_tex_fix_are_shown_and_exported_clean(
     assert service.triage.bookmark_papers()[0].title == "Prefill & Decode"
     assert "TI  - Prefill & Decode\r\n" in service.exchange.render("ris", save=False).text
     assert r"Prefill \& Decode" in service.exchange.render("bibtex", save=False).text
+
+
+async def test_only_imported_citations_are_reported_as_not_on_hugging_face(
+    fake: FakeHF, tmp_path: Path
+) -> None:
+    from appdata import make_service
+
+    from paperterm.models import Paper
+
+    service = make_service(tmp_path, transport=fake.transport())
+    service.load_state()
+    service.triage.bookmark(Paper("2401.99998", "", ("Ann Lee",), ""))  # a hand edit, no title
+    service.triage.bookmark(Paper("2401.99999", "Cited", ("Ann Lee",), ""), incomplete=True)
+    first = await service.complete_bookmarks()
+    assert (first.filled, first.not_on_hf) == (0, 1)
+    assert first.messages == ("1 bookmark is not on Hugging Face; kept as imported",)
+    again = await service.complete_bookmarks()
+    assert not again and again.messages == ()

@@ -214,7 +214,15 @@ def test_a_read_only_file_system_is_reported(paths: Paths, monkeypatch: pytest.M
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
+    real_open = os.open
+
+    def read_only_open(path: object, flags: int, *args: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            refuse()
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(os, "open", read_only_open)  # the journal (and its lock) too
     change = store.apply(MarkRead(("2501.00001",)))
     assert not change.saved and "read-only file system" in change.notices[0]
     assert paths.state_file.read_bytes() == before
@@ -263,7 +271,7 @@ def test_an_unreadable_file_is_never_overwritten_injected(
     def denied(path: Path) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    monkeypatch.setattr("paperterm.library.store.read_bytes", denied)
+    monkeypatch.setattr("paperterm.library._disk.read_bytes", denied)
     store, notices = open_store(paths.state_file)
     assert notices == (
         f"could not read {paths.state_file} (permission denied): starting empty, not saving",
@@ -364,8 +372,10 @@ def test_every_save_syncs_the_file_and_its_directory(
     monkeypatch.setattr(os, "fsync", spy)
     monkeypatch.setattr(os, "replace", spy_replace)
     store.apply(MarkRead(("2501.00001",)))
-    # file data before the rename (backup link, then the state file), directory after it
-    assert synced == ["file", "replace", "replace", "dir"]
+    # The change goes into a new journal (its data, then its directory entry), the journal is
+    # set aside for folding, then the file: data before the rename (backup link, then the
+    # state file), directory after it.
+    assert synced == ["dir", "file", "replace", "file", "replace", "replace", "dir"]
 
 
 def test_leftovers_of_killed_writers_are_removed_at_start(paths: Paths) -> None:
@@ -400,13 +410,18 @@ def test_a_held_lock_delays_saving_without_losing_anything(paths: Paths) -> None
     before = paths.state_file.read_bytes()
     with held_lock(paths):
         change = store.apply(MarkRead(("2501.00001",)))
-        assert not change.saved
+        # Durable in the journal at once; the file waits for the lock.
+        assert change.saved and store.problem is None
         assert "locked by another paperterm" in change.notices[0]
+        assert "safe in state.toml.journal" in change.notices[0]
         assert paths.state_file.read_bytes() == before
-        # loading still works, without the lock
+        # loading still works, without the lock, and sees the change in the journal
         other, notices = open_store(paths.state_file)
         assert notices == () and len(other.state.bookmarks) == 3
-    assert store.sync()[0].startswith("saved")
+        assert other.state.is_read("2501.00001")
+    assert store.sync() == ()
+    assert paths.state_file.read_bytes() != before
+    assert not (paths.data_dir / "state.toml.journal").exists()
     assert open_store(paths.state_file)[0].state.is_read("2501.00001")
 
 

@@ -12,11 +12,11 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from forked import Worker, spawn
 from hf_data import FIXTURES, NOW
 from state_worker import writer_ops
 
@@ -31,8 +31,8 @@ from paperterm.paths import Paths
 
 WORKER = Path(__file__).with_name("state_worker.py")
 ROOT = os.geteuid() == 0
-# Each kill costs 0.1-0.2 s, most of it starting Python: 60 keep the test well under 20 s.
-KILLS = 60
+# Workers are forked from a warm server (tests/forked.py): a kill costs milliseconds.
+KILLS = 50
 
 
 def all_fixture_papers() -> list[Paper]:
@@ -53,7 +53,7 @@ def seed(path: Path, bookmarks: int, read: int) -> StateStore:
     return store
 
 
-def spawn(
+def run_script(
     *args: str, prefix: list[str] | None = None, cache: Path | None = None
 ) -> subprocess.Popen[str]:
     env = dict(os.environ)
@@ -96,75 +96,89 @@ def reply(process: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
-def catch_inside_a_save(worker: subprocess.Popen[str], directory: Path) -> None:
-    """Stop `worker` while its temp file exists, i.e. in the middle of a save (it saves all
-    the time, so this is quick); the caller kills it there. Polls the directory, never a
-    clock: on a busy machine it takes longer, but it still lands inside a save."""
-    for _ in range(100_000):
-        if any(directory.glob(".state.toml.*.tmp")):
-            worker.send_signal(signal.SIGSTOP)
-            if any(directory.glob(".state.toml.*.tmp")):
-                return
-            worker.send_signal(signal.SIGCONT)
-    raise AssertionError("the worker never started a save")
+def catch_inside_a_fold(worker: Worker, directory: Path) -> bool:
+    """Stop `worker` while it folds (its folding file or a temp file exists); the caller kills
+    it there. Polls the directory, never a clock: on a busy machine it takes longer, but it
+    still lands inside a fold. False if the worker stopped folding (it died)."""
+    folding = directory / "state.toml.journal.folding"
+    for _ in range(200_000):
+        if folding.exists() or any(directory.glob(".state.toml.*.tmp")):
+            worker.signal(signal.SIGSTOP)
+            if folding.exists() or any(directory.glob(".state.toml.*.tmp")):
+                return True
+            worker.signal(signal.SIGCONT)
+    return False
+
+
+def acknowledged(worker: Worker, until: int) -> int:
+    """Read the worker's acknowledgements up to change `until`; the last one read."""
+    last = -1
+    while last < until:
+        last = worker.reply()["ack"]
+    return last
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["no cache", "with a parse cache"])
-def test_a_writer_killed_mid_save_leaves_the_old_or_the_new_file(
-    paths: Paths, cached: bool
-) -> None:
-    """SIGKILL at random moments of a writer that saves all the time: every time, the file
-    reads cleanly and holds a complete run of its saves, and nothing is moved aside."""
+def test_the_journal_survives_kill_9_at_random_points(paths: Paths, cached: bool) -> None:
+    """SIGKILL at random moments of a writer that flushes every change to the journal and
+    folds every fifth: every time, the file reads cleanly, and file plus journal hold every
+    change that was acknowledged (and the next one at most), nothing moved aside."""
     seed(paths.state_file, bookmarks=30, read=1000)
-    cache = paths.state_cache if cached else None
+    cache = str(paths.state_cache) if cached else None
     rng = random.Random(4)
-    saved, mid_save, hits = 0, 0, 0
+    acked, mid_fold, hits = -1, 0, 0
     upcoming = spawn("churn", str(paths.state_file), cache=cache)
-    for _ in range(KILLS if not cached else KILLS // 2):
+    for _ in range(KILLS):
         worker, upcoming = upcoming, spawn("churn", str(paths.state_file), cache=cache)
-        assert worker.stdin is not None
-        worker.stdin.write("go\n")
-        worker.stdin.flush()
-        ready = reply(worker)
-        assert ready["start"] == saved  # the previous kill lost no completed save
-        if rng.random() < 0.5:
-            time.sleep(rng.uniform(0, 0.03))  # anywhere: between saves or inside one
+        worker.send()
+        ready = worker.reply()
+        assert ready["start"] >= acked + 1  # the previous kill lost no acknowledged change
+        target = ready["start"] + rng.randrange(1, 12)
+        last = acknowledged(worker, target)
+        if rng.random() < 0.3:
+            mid_fold += catch_inside_a_fold(worker, paths.data_dir)
         else:
-            catch_inside_a_save(worker, paths.data_dir)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
-        mid_save += any(paths.data_dir.glob(".state.toml.*.tmp"))
-        read, bookmarks, _ = decode(paths.state_file.read_bytes())  # raises if broken
-        churned = sorted(i for i in read if i.startswith("9999."))
+            for _ in range(rng.randrange(20_000)):  # a random moment after the ack
+                pass
+        worker.kill()
+        acked = max(acked, last)
+        decode(paths.state_file.read_bytes())  # the file itself is always whole
+        store = StateStore(paths.state_file, cache=Path(cache) if cache else None)
+        assert store.load() == ()
+        churned = sorted(i for i in store.state.read if i.startswith("9999."))
         assert churned == [f"9999.{i:05d}" for i in range(len(churned))]
-        assert len(churned) >= saved
-        saved = len(churned)
-        assert len(bookmarks) == 30 and len(read) == 1000 + saved
-        hits += cache_agrees(paths.state_file, cache)
+        assert len(churned) - 1 >= acked
+        assert len(store.state.bookmarks) == 30 and len(store.state.read) == 1000 + len(churned)
+        hits += cache_agrees(paths.state_file, Path(cache) if cache else None)
     upcoming.kill()
-    upcoming.wait()
-    assert mid_save > 0, "no kill landed in the middle of a save"
+    assert mid_fold > 0, "no kill landed in the middle of a fold"
     assert not list(paths.data_dir.glob("*corrupt*"))
-    store = StateStore(paths.state_file, cache=cache)
+    store = StateStore(paths.state_file, cache=Path(cache) if cache else None)
     assert store.load() == ()
+    assert store.sync() == ()
     assert store.state == ReadingState(*decode(paths.state_file.read_bytes()))
     assert not cached or hits > 0, "the cache was never current"
     assert not list(paths.data_dir.glob("*.tmp"))  # the leftovers were cleaned up
-    assert not list(paths.cache_dir.glob("*.tmp"))
+    assert not (paths.data_dir / "state.toml.journal.folding").exists()
 
 
 @pytest.mark.parametrize(
-    ("linked", "rounds", "cached"),
-    [(False, 20, False), (True, 5, False), (False, 10, True)],
-    ids=["same path", "one through a symlink", "sharing a parse cache"],
+    ("linked", "rounds", "cached", "fold"),
+    [
+        (False, 20, False, "end"),
+        (False, 8, False, "every"),
+        (True, 5, False, "end"),
+        (False, 8, True, "end"),
+    ],
+    ids=["journals", "folding every change", "one through a symlink", "sharing a parse cache"],
 )
 def test_two_concurrent_writers_lose_nothing(
-    paths: Paths, tmp_path: Path, linked: bool, rounds: int, cached: bool
+    paths: Paths, tmp_path: Path, linked: bool, rounds: int, cached: bool, fold: str
 ) -> None:
     """Two processes load, then both make a dozen changes at once, round after round: every
     read mark, bookmark, tag, note and removal of both is in the file afterwards."""
     seed(paths.state_file, bookmarks=5, read=500)
-    cache = paths.state_cache if cached else None
+    cache = str(paths.state_cache) if cached else None
     other_path = paths.state_file
     if linked:
         other_path = tmp_path / "link-to-state.toml"
@@ -175,16 +189,16 @@ def test_two_concurrent_writers_lose_nothing(
         go = tmp_path / f"go-{round_}"
         names = (f"A{round_}", f"B{round_}")
         workers = [
-            spawn("writer", str(path), name, str(count), str(go), cache=cache)
+            spawn("writer", str(path), name, str(count), str(go), fold, cache=cache)
             for path, name in zip((paths.state_file, other_path), names, strict=True)
         ]
         for worker in workers:
-            assert reply(worker)["step"] == "loaded"
+            assert worker.reply()["step"] == "loaded"
         go.touch()
         for worker in workers:
-            done = reply(worker)
-            assert done == {"step": "done", "notices": [], "dirty": False}
-            assert worker.wait(timeout=30) == 0
+            done = worker.reply()
+            assert done == {"step": "done", "notices": [], "dirty": False, "unfolded": 0}
+            assert worker.wait() == 0
         for name in names:
             for op in writer_ops(name, count):
                 expected, _ = op.apply(expected)
@@ -198,7 +212,8 @@ def test_two_concurrent_writers_lose_nothing(
                 expected.bookmarks[key].note,
             )
         assert len(read) == 500 + len(expected.read) and len(bookmarks) == 5 + len(mine)
-        cache_agrees(paths.state_file, cache)
+        assert not (paths.data_dir / "state.toml.journal").exists()
+        cache_agrees(paths.state_file, Path(cache) if cache else None)
     assert paths.state_file.is_symlink() is False
     assert (
         not cached
@@ -209,25 +224,41 @@ def test_two_concurrent_writers_lose_nothing(
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["no cache", "with a parse cache"])
-def test_a_file_size_limit_leaves_the_file_and_a_later_save_succeeds(
+def test_a_file_size_limit_on_the_journal_saves_nothing_and_a_later_save_succeeds(
     paths: Paths, cached: bool
 ) -> None:
     seed(paths.state_file, bookmarks=20, read=200)
-    cache = paths.state_cache if cached else None
-    worker = spawn("fsize", str(paths.state_file), cache=cache)
-    limited, unlimited = reply(worker), reply(worker)
-    assert worker.wait(timeout=30) == 0
+    cache = str(paths.state_cache) if cached else None
+    worker = spawn("fsize", str(paths.state_file), "journal", cache=cache)
+    limited, unlimited = worker.reply(), worker.reply()
+    assert worker.wait() == 0
     assert limited["step"] == "limited"
     assert limited["saved"] is False and limited["unchanged"] is True and limited["temps"] == []
     assert len(limited["notices"]) == 1 and "file too large" in limited["notices"][0]
     assert "the file on disk is unchanged" in limited["notices"][0]
+    assert not (paths.data_dir / "state.toml.journal").exists()  # nothing half-written
     assert unlimited["saved"] is True
     assert unlimited["notices"] == [f"saved {paths.state_file}: earlier changes are on disk now"]
-    store = StateStore(paths.state_file, cache=cache)
+    store = StateStore(paths.state_file, cache=Path(cache) if cache else None)
     assert store.load() == ()
     assert store.state.is_bookmarked("3333.00001") and store.state.is_read("3333.00002")
     assert len(store.state.bookmarks) == 21
-    cache_agrees(paths.state_file, cache)
+    cache_agrees(paths.state_file, Path(cache) if cache else None)
+
+
+def test_a_file_size_limit_on_the_file_keeps_the_change_in_the_journal(paths: Paths) -> None:
+    seed(paths.state_file, bookmarks=20, read=200)
+    worker = spawn("fsize", str(paths.state_file), "file")
+    limited, unlimited = worker.reply(), worker.reply()
+    assert worker.wait() == 0
+    assert limited["saved"] is True and limited["unchanged"] is True and limited["temps"] == []
+    assert len(limited["notices"]) == 1 and "file too large" in limited["notices"][0]
+    assert "safe in state.toml.journal" in limited["notices"][0]
+    assert unlimited["saved"] is True and unlimited["notices"] == []
+    store = StateStore(paths.state_file)
+    assert store.load() == ()
+    assert store.state.is_bookmarked("3333.00001") and store.state.is_read("3333.00002")
+    assert not (paths.data_dir / "state.toml.journal").exists()
 
 
 def try_as_restricted_user(path: Path) -> dict[str, Any]:
@@ -239,7 +270,7 @@ def try_as_restricted_user(path: Path) -> dict[str, Any]:
         if setpriv is None:
             pytest.skip("running as root without setpriv: permission bits cannot be tested")
         prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
-    worker = spawn("try", str(path), prefix=prefix)
+    worker = run_script("try", str(path), prefix=prefix)
     result = reply(worker)
     assert worker.wait(timeout=30) == 0
     return result

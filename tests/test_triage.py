@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from appdata import fill_cache, fire_timers, make_service, paths_in, reader_app
@@ -10,7 +9,8 @@ from fakebrowser import Browser
 from textual.pilot import Pilot
 
 from paperterm.config import Settings
-from paperterm.models import FeedSpec
+from paperterm.library import StateStore
+from paperterm.models import FeedSpec, ReadingState
 from paperterm.service import PaperService
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.screens.prompt import ConfirmModal, NoteModal, TagsModal
@@ -48,8 +48,11 @@ def messages(app: PapertermApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-def on_disk(home: Path) -> dict[str, object]:
-    return tomllib.loads(paths_in(home).state_file.read_text("utf-8"))
+def on_disk(home: Path) -> ReadingState:
+    """What another process reads now: the state file and its journal."""
+    store = StateStore(paths_in(home).state_file)
+    store.load()
+    return store.state
 
 
 async def saved(pilot: Pilot[None]) -> None:
@@ -76,7 +79,7 @@ async def test_m_toggles_read_and_the_counts_change_at_once(tmp_path: Path) -> N
         await pilot.press("m")
         assert status(app).unread == total
         await saved(pilot)
-        assert "read" not in on_disk(tmp_path) or current_id(app) not in on_disk(tmp_path)["read"]  # type: ignore[operator]
+        assert current_id(app) not in on_disk(tmp_path).read
 
 
 async def test_a_paper_becomes_read_after_dwelling_in_the_detail_pane(tmp_path: Path) -> None:
@@ -90,7 +93,7 @@ async def test_a_paper_becomes_read_after_dwelling_in_the_detail_pane(tmp_path: 
         assert first not in state.read
         assert second in state.read
         await saved(pilot)
-        assert second in on_disk(tmp_path)["read"]  # type: ignore[operator]
+        assert second in on_disk(tmp_path).read
 
 
 async def test_opening_a_paper_marks_it_read(tmp_path: Path, browser: Browser) -> None:
@@ -164,8 +167,8 @@ async def test_b_bookmarks_and_the_marker_and_counts_follow(tmp_path: Path) -> N
         assert status(app).bookmarked == 1
         assert plist(app).render_line(0).text[1] == "★"
         await saved(pilot)
-        snapshot = on_disk(tmp_path)["bookmarks"][paper_id]  # type: ignore[index]
-        assert snapshot["paper"]["title"] == plist(app).papers[0].title
+        snapshot = on_disk(tmp_path).bookmarks[paper_id]
+        assert snapshot.paper.title == plist(app).papers[0].title
         await pilot.press("b")
         assert status(app).bookmarked == 0
 
@@ -257,7 +260,7 @@ async def test_u_undoes_every_kind_of_change_step_by_step(tmp_path: Path) -> Non
         await pilot.press("u")
         assert "Nothing to undo." in messages(app)
         await saved(pilot)
-        assert not on_disk(tmp_path).get("bookmarks") and not on_disk(tmp_path).get("read")
+        assert not on_disk(tmp_path).bookmarks and not on_disk(tmp_path).read
 
 
 async def test_quit_and_restart_offline_keeps_every_mark(tmp_path: Path) -> None:

@@ -119,14 +119,29 @@ _KEY = r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*"  # "R", "ctrl+r", "question_mark"
 _KEYS_SYNTAX = re.compile(rf"^\s*{_KEY}(?:\s*,\s*{_KEY})*\s*$")
 
 
+class PartlyBad(ValueError):
+    """A table some of whose entries are bad: `value` holds the good ones."""
+
+    def __init__(self, value: Any, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.value = value
+        self.problems = problems
+
+
 def _keymap(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         raise BadValue('expected a table of binding id = "keys"')
-    keymap = {}
+    keymap, problems = {}, []
     for binding_id, keys in value.items():
         if not isinstance(keys, str) or not _KEYS_SYNTAX.match(keys):
-            raise BadValue(f'{binding_id}: expected keys such as "R" or "ctrl+r,f5", got {keys!r}')
+            shown = repr(keys) if len(repr(keys)) <= 40 else repr(keys)[:39] + "…"
+            problems.append(
+                f'{binding_id}: expected keys such as "R" or "ctrl+r,f5", got {shown} (ignored)'
+            )
+            continue  # one bad entry drops only itself
         keymap[str(binding_id)] = keys.replace(" ", "")
+    if problems:
+        raise PartlyBad(keymap, problems)
     return keymap
 
 
@@ -225,18 +240,46 @@ def parse_settings(data: Mapping[str, object]) -> tuple[Settings, list[str]]:
             continue
         try:
             settings = replace(settings, **{key.setting: key.parse(value)})
+        except PartlyBad as exc:
+            settings = replace(settings, **{key.setting: exc.value})
+            problems.extend(f"{name}: {problem}" for problem in exc.problems)
         except BadValue as exc:
             problems.append(f"{name}: {exc} (using the default)")
     return settings, problems
 
 
+MAX_CONFIG_BYTES = 256 * 1024  # a config file or a theme is a few KB; this is no such file
+
+
+def read_small_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
+    """The UTF-8 text of a small file we only read (config.toml, a theme); raises
+    FileNotFoundError, or ValueError with a one-line reason (a FIFO, a device, a directory,
+    a file too large, not UTF-8) — never hangs on a FIFO nor reads /dev/zero forever."""
+    from paperterm.files import NotRegular, read_capped  # the first frame needs none of it
+
+    try:
+        data = read_capped(path, limit)
+    except FileNotFoundError:
+        raise
+    except NotRegular as exc:
+        raise ValueError(f"it is a {exc.kind}, not a regular file") from None
+    except OSError as exc:
+        raise ValueError(exc.strerror or str(exc)) from None
+    if data is None:
+        raise ValueError(f"larger than {limit // 1024} KB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+
+
 def load_settings(path: Path) -> tuple[Settings, list[str]]:
     """Read `path` (a missing file means defaults). Never raises for a bad file."""
     try:
-        text = path.read_text("utf-8")
+        text = read_small_text(path)
     except FileNotFoundError:
         return Settings(), []
-    except (OSError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         return Settings(), [f"could not read {path}: {exc} (using defaults)"]
     try:
         data = tomllib.loads(text)
@@ -271,11 +314,22 @@ def check_endpoint(raw: str, name: str | None = None) -> str:
         _ = parts.port
     except ValueError:
         parts = None
+    where = f"{name} " if name else ""
+    if (
+        parts is not None
+        and parts.scheme in ("http", "https")
+        and parts.hostname
+        and (parts.username or parts.password)
+    ):
+        # Never echo it: the value holds a password.
+        raise EndpointError(
+            f"{where}has a user name or password in it ({parts.scheme}://…@{parts.hostname}): "
+            "paperterm sends no credentials; set a proxy variable if your network needs them"
+        )
     if (
         parts is None
         or parts.scheme not in ("http", "https")
         or not parts.hostname
-        or parts.username
         or parts.query
         or parts.fragment
     ):

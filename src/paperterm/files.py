@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -46,14 +47,83 @@ def signature(path: Path) -> Signature | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def read_bytes(path: Path) -> tuple[bytes, Signature] | None:
-    """The file's bytes and the signature of exactly what was read; None when missing."""
+class NotRegular(OSError):
+    """A path that should be a regular file is a directory, a FIFO, a device or a socket;
+    `str()` is a one-line message naming it. Reading a FIFO or a device would hang or never
+    end, and replacing one is not ours to do."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"{path} is a {kind}, not a regular file", str(path))
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def file_kind(mode: int) -> str:
+    """What a `st_mode` is, in words ("regular file", "FIFO", "character device" ...)."""
+    kinds = (
+        (stat.S_ISREG, "regular file"),
+        (stat.S_ISDIR, "directory"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+    )
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def check_regular(path: Path) -> bool:
+    """True when `path` (a symlink followed) is a regular file, False when it does not exist;
+    raises `NotRegular` for anything else."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-            st = os.fstat(handle.fileno())
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(mode):
+        raise NotRegular(path, file_kind(mode))
+    return True
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o666) -> int:
+    """`os.open` that never hangs on a FIFO or a device and refuses anything but a regular
+    file (raises `NotRegular`, or the OSError of opening it)."""
+    try:
+        fd = os.open(path, flags | _O_NONBLOCK | _O_NOCTTY, mode)
+    except IsADirectoryError:
+        raise NotRegular(path, "directory") from None
+    except OSError as exc:  # a socket cannot be opened at all (ENXIO)
+        try:
+            st_mode = os.stat(path).st_mode
+        except OSError:
+            raise exc from None
+        if not stat.S_ISREG(st_mode):
+            raise NotRegular(path, file_kind(st_mode)) from None
+        raise
+    try:
+        st_mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(st_mode):
+            raise NotRegular(path, file_kind(st_mode))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # for regular files it changes nothing
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+
+
+def read_bytes(path: Path) -> tuple[bytes, Signature] | None:
+    """The file's bytes and the signature of exactly what was read; None when missing.
+    Raises `NotRegular` for a directory, FIFO, device or socket."""
+    try:
+        fd = open_regular(path)
     except FileNotFoundError:
         return None
+    with open(fd, "rb") as handle:
+        data = handle.read()
+        st = os.fstat(handle.fileno())
     return data, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -179,7 +249,7 @@ def locked(lock_file: Path, timeout: float) -> Iterator[None]:
     """Hold an exclusive lock on `lock_file` (created 0600, never deleted: deleting a lock
     file lets two processes lock two different files). Released when the process dies, so a
     killed writer cannot block the next one. `flock` on POSIX, `msvcrt.locking` on Windows."""
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | _O_CLOEXEC, 0o600)
+    fd = open_regular(lock_file, os.O_RDWR | os.O_CREAT | _O_CLOEXEC, 0o600)
     try:
         deadline = time.monotonic() + timeout
         delay = 0.002
@@ -231,8 +301,10 @@ def write_new(path: Path, data: bytes, *, force: bool = False) -> Path:
     meanwhile unless forced: the temp file is hard-linked into place, which refuses to."""
     path = path.expanduser()
     target = path.resolve() if path.is_symlink() else path
-    if target.is_dir():
-        raise WriteRefused(f"{path} is a directory")
+    try:
+        check_regular(target)
+    except NotRegular as exc:
+        raise WriteRefused(f"{path} is a {exc.kind}: only a regular file is replaced") from None
     if not target.parent.is_dir():
         raise WriteRefused(f"cannot write {path}: the directory {target.parent} does not exist")
     if target.exists() and not force:
@@ -264,8 +336,9 @@ def write_new(path: Path, data: bytes, *, force: bool = False) -> Path:
 
 
 def read_capped(path: Path, limit: int) -> bytes | None:
-    """The bytes of `path`, or None when it holds more than `limit`. Raises OSError."""
-    with open(path, "rb") as handle:
+    """The bytes of `path`, or None when it holds more than `limit`. Raises OSError
+    (`NotRegular` for a directory, FIFO, device or socket: /dev/zero never ends)."""
+    with open(open_regular(path), "rb") as handle:
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
 
@@ -290,10 +363,12 @@ def read_keyed(path: Path, kind: str, key: str) -> bytes | None:
     """The payload `write_keyed` stored for exactly this `kind` and `key`; None for a missing,
     unreadable, foreign, stale or damaged file."""
     try:
-        data = path.read_bytes()
+        found = read_bytes(path)
     except OSError:
         return None
-    head, newline, payload = data.partition(b"\n")
+    if found is None:
+        return None
+    head, newline, payload = found[0].partition(b"\n")
     try:
         header = json.loads(head)
     except (ValueError, RecursionError):

@@ -116,3 +116,55 @@ GROUPS: tuple[str, ...] = ("Move", "Feeds", "Paper", "Triage", "Details", "Filte
 def keys_for(where: Where) -> tuple[Key, ...]:
     """The rows a node binds itself (Textual's own keys excluded)."""
     return tuple(key for key in KEYS if key.where == where and key.id)
+
+
+# Widgets that hold the focus one at a time: keys bound in two of them never meet.
+_FOCUSED: frozenset[Where] = frozenset({"list", "details", "filter"})
+
+
+def _meet(a: Where, b: Where) -> bool:
+    return a == b or not (a in _FOCUSED and b in _FOCUSED)
+
+
+def _bound(keymap: dict[str, str]) -> dict[str, list[Key]]:
+    by_key: dict[str, list[Key]] = {}
+    for key in KEYS:
+        keys = keymap.get(key.id, key.keys) if key.id else key.keys
+        for name in keys.split(","):
+            by_key.setdefault(name.strip(), []).append(key)
+    return by_key
+
+
+def _clashes(keymap: dict[str, str]) -> set[tuple[str, str, str]]:
+    """(key, id, other id) for every key that two rows which can be active at once share."""
+    found = set()
+    for name, rows in _bound(keymap).items():
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                if a.action != b.action and _meet(a.where, b.where):
+                    found.add((name, a.id or a.action, b.id or b.action))
+    return found
+
+
+def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The entries of a user's keymap that can be used, and one line per entry that cannot:
+    an unknown id, or a key that another binding active at the same time already has (the
+    entry is dropped, so no binding is left without its key). Clashes the default keys
+    already have (Escape both goes back and clears the filter) are not the user's doing."""
+    problems = [
+        f"keymap: no binding with the id {name!r} (the help screen lists them)"
+        for name in sorted(set(keymap) - KEYMAP_IDS)
+    ]
+    accepted = {k: v for k, v in keymap.items() if k in KEYMAP_IDS}
+    defaults = _clashes({})
+    while True:
+        new = _clashes(accepted) - defaults
+        culprits = sorted({i for _, a, b in new for i in (a, b) if i in accepted})
+        if not culprits:
+            return accepted, problems
+        name = culprits[0]
+        key, other = next((k, b if a == name else a) for k, a, b in sorted(new) if name in (a, b))
+        problems.append(
+            f'keymap: {name} = "{accepted[name]}" is ignored: {key} is already {other}\'s key'
+        )
+        del accepted[name]

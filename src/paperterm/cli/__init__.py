@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from paperterm import __version__
 from paperterm.cli import bookmarks, feeds, setup, transfer
-from paperterm.cli.output import Failure, UsageError, error, note
+from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
     EndpointError,
     Settings,
@@ -29,7 +29,7 @@ from paperterm.config import (
 )
 from paperterm.models import FeedSpec, FeedSpecError
 from paperterm.paths import Paths
-from paperterm.service import CacheWriteError, FetchError, PaperService
+from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -60,7 +60,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``paperterm`` script."""
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        error("standard output is closed; nothing can be printed")
+        return EXIT_FAILURE
     _tolerant_streams()
+    stdout = sys.stdout
+    sys.stdout = GuardedStdout(stdout)
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except StdoutFailed as exc:
+        error(f"could not write to standard output: {exc}")
+        _silence_stdout()
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # `paperterm list | head`: the reader went away, which is not an error.
+        _silence_stdout()
+        return EXIT_OK
+    finally:
+        sys.stdout = stdout
+
+
+def _silence_stdout() -> None:
+    # What is still buffered can never be written: drop it, or the interpreter reports the
+    # failure again at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         args = build_parser().parse_args(argv)
@@ -74,12 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FetchError, CacheWriteError, EndpointError) as exc:
         error(str(exc))
         return EXIT_FAILURE
+    except CacheBusy as exc:
+        error(f"{exc}; try again in a moment")
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `paperterm list | head`: the reader went away, which is not an error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except (BrokenPipeError, StdoutFailed):
+        raise
     except Exception as exc:
         if debug:
             traceback.print_exc()
@@ -108,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
         endpoint=endpoint,
         max_age=settings.refresh_max_age,
         state_file=settings.state_file,
+        interactive=command == "reader",
     )
     try:
         if command == "reader":

@@ -11,12 +11,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperterm.cli.output import Failure, query_warnings
 from paperterm.models import Bookmark, Paper, paper_id_from_ref
 from paperterm.service import PaperService
-from paperterm.service.triage import Change, display_paper
+
+if TYPE_CHECKING:  # the state store loads with a command that uses it, not for `list`
+    from paperterm.service.triage import Change
 
 
 def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
@@ -40,6 +42,8 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
 async def run(service: PaperService, args: argparse.Namespace, offline: bool) -> list[str]:
     """Run a triage subcommand; returns lines for stderr (notices)."""
     service.load_state()
+    if service.triage.unreadable:  # a FIFO, a directory, no permission ...
+        raise Failure(service.triage.unreadable)
     if args.command == "bookmarks":
         return _print_bookmarks(service, args)
     triage = service.triage
@@ -102,6 +106,8 @@ def _saved(service: PaperService, changes: Sequence[Change]) -> list[str]:
 
 
 def bookmark_json(bookmark: Bookmark) -> dict[str, object]:
+    from paperterm.service.triage import display_paper
+
     paper = display_paper(bookmark)
     return {
         "id": bookmark.id,
@@ -117,6 +123,8 @@ def bookmark_json(bookmark: Bookmark) -> dict[str, object]:
 
 
 def _print_bookmarks(service: PaperService, args: argparse.Namespace) -> list[str]:
+    from paperterm.service.triage import display_paper
+
     marks, errors = service.exchange.select(tag=args.tag, query=args.filter)
     if args.json:
         json.dump([bookmark_json(b) for b in marks], sys.stdout, ensure_ascii=False, indent=2)

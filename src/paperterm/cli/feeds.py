@@ -63,6 +63,9 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
             failed += 1
             continue
         print(outcome.summary)
+        if outcome.cache_error:
+            error(f"{spec}: {outcome.cache_error}")
+            failed += 1
     return EXIT_FAILURE if failed else EXIT_OK
 
 
@@ -73,15 +76,21 @@ async def list_feed(
     view = feeds.cached(spec)
     if not offline and feeds.is_stale(view):
         try:
-            view = (await feeds.refresh(spec)).view
+            outcome = await feeds.refresh(spec)
         except FetchError as exc:
             _explain_fallback(service, view, str(exc))
             if view.origin == "none":
                 return EXIT_FAILURE
+        else:
+            view = outcome.view
+            if outcome.cache_error:
+                note(f"{outcome.cache_error} (showing the fresh copy)")
     elif view.origin == "sample":
         note("sample feed (offline): nothing cached yet; run `paperterm fetch` when online")
     elif view.origin == "none":
         raise Failure(f"no cached copy of {spec} (offline)")
+    if not view.complete:
+        note(f"{view.spec.label}: {view.count_text}")
     papers = _filter(service, view.papers, args.filter) if args.filter else view.papers
     papers = papers[: args.limit] if args.limit else papers
     if args.json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from paperterm.query import QueryError
@@ -35,3 +35,35 @@ def query_warnings(query: str | None, errors: Sequence[QueryError]) -> list[str]
     return [
         f"ignored {query[e.start : e.end]!r} in the filter: {e.message}" for e in errors if query
     ]
+
+
+class StdoutFailed(Exception):
+    """Standard output could not be written (a full disk, a closed descriptor ...)."""
+
+
+class GuardedStdout:
+    """Standard output that turns a failed write into `StdoutFailed`, so the command ends
+    with one line on stderr instead of Python's "Exception ignored" at exit. A closed pipe
+    (`| head`) stays a BrokenPipeError: the reader went away, which is not a failure."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutFailed(exc.strerror or str(exc)) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutFailed(exc.strerror or str(exc)) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from paperterm.config import DEFAULT_CONFIG, load_settings
-from paperterm.keys import KEYMAP_IDS
+from paperterm.keys import check_keymap
 from paperterm.paths import Paths
 
 EXIT_OK, EXIT_FAILURE = 0, 1
@@ -31,10 +31,7 @@ def check_config(paths: Paths, args: argparse.Namespace) -> int:
         sys.stdout.write(DEFAULT_CONFIG)
         return EXIT_OK
     settings, problems = load_settings(paths.config_file)
-    problems += [
-        f"keymap: no binding with the id {name!r}"
-        for name in sorted(set(settings.keymap) - KEYMAP_IDS)
-    ]
+    problems += check_keymap(dict(settings.keymap))[1]
     exists = paths.config_file.exists()
     print(f"{paths.config_file}{'' if exists else ' (not there: every setting has its default)'}")
     for problem in problems:

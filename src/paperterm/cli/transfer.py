@@ -20,7 +20,9 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="FORMAT",
         help="one of: " + ", ".join(EXPORT_FORMATS),
     )
-    out.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    out.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (- for stdout)"
+    )
     out.add_argument("--force", action="store_true", help="replace FILE if it exists")
     out.add_argument("--tag", metavar="TAG", help="only bookmarks with this tag")
     out.add_argument("--filter", metavar="QUERY", help="only bookmarks matching QUERY")
@@ -43,6 +45,8 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
 def run(service: PaperService, args: argparse.Namespace) -> list[str]:
     """Run `export` or `import`; returns lines for stderr (notices)."""
     service.load_state()
+    if service.triage.unreadable:  # a FIFO, a directory, no permission ...
+        raise Failure(service.triage.unreadable)
     return _export(service, args) if args.command == "export" else _import(service, args)
 
 
@@ -60,7 +64,7 @@ def _export(service: PaperService, args: argparse.Namespace) -> list[str]:
             )
         if done.count == 0:
             notes.append("no bookmarks to export: wrote an empty document")
-        if args.output is None:
+        if args.output is None or str(args.output) == "-":
             sys.stdout.write(done.text)
             return notes
         written = service.exchange.write(args.output, done.data(fmt), force=args.force)

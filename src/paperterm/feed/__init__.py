@@ -15,11 +15,12 @@ only a refresh needs.
 from __future__ import annotations
 
 from paperterm.feed.cache import CachedFeed, FeedCache, StoreResult
-from paperterm.feed.errors import CacheWriteError, FetchError
+from paperterm.feed.errors import CacheBusy, CacheWriteError, FetchError
 from paperterm.feed.ingest import IngestResult, ingest_items
 from paperterm.feed.sample import sample_feed
 
 __all__ = [
+    "CacheBusy",
     "CacheWriteError",
     "CachedFeed",
     "FeedCache",

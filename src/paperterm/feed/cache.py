@@ -3,13 +3,15 @@
 * ``papers``: one row per versionless arXiv id, the newest metadata wins (a paper listed on two
   feed days keeps the later day).
 * ``feeds``: for each concrete feed (``trending``, ``daily:2026-08-21`` ...) the ordered ids of
-  its last complete snapshot and when it was fetched.
+  its last complete snapshot, when it was fetched, and whether the server had more than we
+  fetched (paging stopped at our cap).
 * ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
   resolved to, so it can be read offline.
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
-disposable: a damaged or foreign file is moved aside and rebuilt, with a one-line notice.
+disposable: a damaged or foreign file is moved aside and rebuilt, with a one-line notice; an
+older one is migrated in place. Another program holding it locked is `CacheBusy`, never damage.
 """
 
 from __future__ import annotations
@@ -18,29 +20,37 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from paperterm.files import move_aside
+from paperterm.feed.errors import CacheBusy
+from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
 
 APPLICATION_ID = 0x50545043  # "PTPC"
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS feeds (spec TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, ids TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL);
-"""
+# Each version's statements, run in order on a new cache (from 1) or an older one (from its
+# version + 1): a cache is migrated in place, never thrown away for being old.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS feeds (spec TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, ids TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
+    ),
+    2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
 
 
 @dataclass(frozen=True, slots=True)
 class CachedFeed:
-    """A feed snapshot read from the cache."""
+    """A feed snapshot read from the cache; `complete` is False when the server had more."""
 
     spec: FeedSpec
     papers: tuple[Paper, ...]
     fetched_at: dt.datetime
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +64,10 @@ class StoreResult:
 class FeedCache:
     """The feed cache. Opens lazily; safe to use from two processes at once."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = path
         self.notices: list[str] = []
+        self.busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
 
     def close(self) -> None:
@@ -78,13 +89,15 @@ class FeedCache:
         resolved = self.resolve(spec)
         if resolved is None:
             return None
-        row = self._query_one("SELECT fetched_at, ids FROM feeds WHERE spec = ?", (str(resolved),))
+        row = self._query_one(
+            "SELECT fetched_at, ids, complete FROM feeds WHERE spec = ?", (str(resolved),)
+        )
         if row is None:
             return None
         papers = self._papers_in_order(row[1])
         if papers is None:
             return None
-        return CachedFeed(resolved, papers, _parse_time(row[0]))
+        return CachedFeed(resolved, papers, _parse_time(row[0]), bool(row[2]))
 
     def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         """Whatever the cache knows of these ids."""
@@ -109,9 +122,12 @@ class FeedCache:
         resolved: FeedSpec,
         papers: Sequence[Paper],
         fetched_at: dt.datetime,
+        *,
+        complete: bool = True,
     ) -> StoreResult:
         """Replace the snapshot of `resolved` (and point `requested` at it when it is a
-        "latest" spec) with `papers`, all in one transaction."""
+        "latest" spec) with `papers`, all in one transaction. `complete`: False when the
+        server had more papers than were fetched."""
         db = self._connection()
         ids = [paper.id for paper in papers]
         try:
@@ -122,7 +138,7 @@ class FeedCache:
                 for paper in papers:
                     old = known.get(paper.id)
                     merged = merge_papers(old, paper) if old else paper
-                    if old is not None and paper.id in old_ids and old != merged:
+                    if old is not None and paper.id in old_ids and _differs(old, merged):
                         updated += 1
                     rows.append((merged.id, _time(merged.fetched_at), json.dumps(merged.to_json())))
                 db.executemany(
@@ -131,8 +147,8 @@ class FeedCache:
                     rows,
                 )
                 db.execute(
-                    "INSERT OR REPLACE INTO feeds (spec, fetched_at, ids) VALUES (?, ?, ?)",
-                    (str(resolved), _time(fetched_at), json.dumps(ids)),
+                    "INSERT OR REPLACE INTO feeds (spec, fetched_at, ids, complete) VALUES (?, ?, ?, ?)",
+                    (str(resolved), _time(fetched_at), json.dumps(ids), int(complete)),
                 )
                 if requested.is_latest:
                     db.execute(
@@ -143,7 +159,7 @@ class FeedCache:
             if not _is_damage(exc):
                 raise
             self._rebuild(str(exc))
-            return self.store_feed(requested, resolved, papers, fetched_at)
+            return self.store_feed(requested, resolved, papers, fetched_at, complete=complete)
         new = tuple(i for i in ids if i not in old_ids)
         return StoreResult(new=new, updated=updated)
 
@@ -192,6 +208,8 @@ class FeedCache:
         try:
             return self._connection().execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
             if not _is_damage(exc):
                 raise
             self._rebuild(str(exc))
@@ -205,21 +223,27 @@ class FeedCache:
     def _open(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=10)
+            check_regular(self.path)  # SQLite would block forever reading a FIFO
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout)
         except (OSError, sqlite3.OperationalError) as exc:
-            self.notices.append(f"cache unavailable at {self.path} ({exc}); working without it")
-            return _check_or_create(sqlite3.connect(":memory:"))
+            reason = str(exc) if isinstance(exc, NotRegular) else exc
+            self.notices.append(f"cache unavailable at {self.path} ({reason}); working without it")
+            return _check_or_create(sqlite3.connect(":memory:"), self.busy_timeout)
         try:
-            return _check_or_create(db)
+            return _check_or_create(db, self.busy_timeout)
         except _Foreign as exc:
             db.close()
             self._move_aside(str(exc))
         except sqlite3.DatabaseError as exc:
             db.close()
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
             if not _is_damage(exc):
                 raise
             self._move_aside(str(exc))
-        return _check_or_create(sqlite3.connect(self.path, timeout=10))
+        return _check_or_create(
+            sqlite3.connect(self.path, timeout=self.busy_timeout), self.busy_timeout
+        )
 
     def _rebuild(self, reason: str) -> None:
         self.close()
@@ -227,6 +251,8 @@ class FeedCache:
         self._db = self._open()
 
     def _move_aside(self, reason: str) -> None:
+        from paperterm.files import move_aside  # damage is rare: no need to load it at start
+
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         try:
             aside = move_aside(self.path, stamp, siblings=("-wal", "-shm"))
@@ -242,25 +268,28 @@ class _Foreign(Exception):
     pass
 
 
-def _check_or_create(db: sqlite3.Connection) -> sqlite3.Connection:
-    db.execute("PRAGMA busy_timeout = 10000")
+def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Connection:
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     if _kind(db) == (APPLICATION_ID, SCHEMA_VERSION):
         return db
-    # Another process may be creating the schema right now: decide under the write lock.
+    # Another process may be creating or migrating the schema right now: decide under the
+    # write lock.
     db.execute("BEGIN IMMEDIATE")
     try:
         app_id, version = _kind(db)
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if app_id == 0 and tables == 0:
-            # Not executescript(): it would commit and drop the lock first.
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            version = 0
         elif app_id != APPLICATION_ID:
             raise _Foreign("not a paperterm cache")
-        elif version != SCHEMA_VERSION:
-            raise _Foreign(f"cache format {version}, expected {SCHEMA_VERSION}")
+        elif version > SCHEMA_VERSION:
+            raise _Foreign(f"cache format {version}, newer than this paperterm's {SCHEMA_VERSION}")
+        # Not executescript(): it would commit and drop the lock first.
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step]:
+                db.execute(statement)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.commit()
     except BaseException:
         db.rollback()
@@ -276,6 +305,17 @@ def _kind(db: sqlite3.Connection) -> tuple[int, int]:
 
 
 _NOT_DAMAGE = ("locked", "busy", "readonly", "read-only", "disk is full", "unable to open")
+_BUSY = ("locked", "busy")
+
+
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and any(w in text for w in _BUSY)
+
+
+def _differs(old: Paper, new: Paper) -> bool:
+    """The paper changed beyond when it was fetched (a refetch of the same data is no update)."""
+    return replace(old, fetched_at=None) != replace(new, fetched_at=None)
 
 
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:

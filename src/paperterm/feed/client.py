@@ -57,11 +57,13 @@ MAX_REDIRECTS = 3
 
 @dataclass(frozen=True, slots=True)
 class FeedFetch:
-    """The raw items of one complete feed answer, `spec` resolved to a concrete period."""
+    """The raw items of one complete feed answer, `spec` resolved to a concrete period;
+    `complete` is False when paging stopped at our cap while the server had more."""
 
     spec: FeedSpec
     items: list[object]
     pages: int
+    complete: bool = True
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -144,10 +146,12 @@ class HFClient:
             params[{"daily": "date", "weekly": "week", "monthly": "month"}[spec.kind]] = str(
                 spec.value
             )
-        items, pages = await self._pages(params, MAX_PAGES[spec.kind])
-        return FeedFetch(spec, items, pages)
+        items, pages, complete = await self._pages(params, MAX_PAGES[spec.kind])
+        return FeedFetch(spec, items, pages, complete)
 
-    async def _pages(self, params: dict[str, str], max_pages: int) -> tuple[list[object], int]:
+    async def _pages(
+        self, params: dict[str, str], max_pages: int
+    ) -> tuple[list[object], int, bool]:
         items: list[object] = []
         seen: set[str] = set()
         for page in range(max_pages):
@@ -156,12 +160,12 @@ class HFClient:
             )
             ids = {_item_id(item) for item in batch}
             if page and ids and ids <= seen:
-                break  # the server ignored `p` and sent the same page again
+                return items, page, True  # the server ignored `p` and sent the same page again
             seen |= ids
             items.extend(batch)
             if len(batch) < PAGE_SIZE:
-                return items, page + 1
-        return items, max_pages
+                return items, page + 1, True
+        return items, max_pages, False
 
     async def _latest_feed_day(self) -> dt.date:
         items = await self._get_json("/api/daily_papers", {"limit": str(PAGE_SIZE)}, list)

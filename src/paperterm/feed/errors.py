@@ -27,3 +27,8 @@ class FetchError(Exception):
 
 class CacheWriteError(Exception):
     """The cache could not be written (read-only directory, full disk)."""
+
+
+class CacheBusy(Exception):
+    """Another program holds the cache locked (a `sqlite3` shell in a transaction, say) for
+    longer than we wait; nothing is wrong with it. `str()` is a one-line message."""

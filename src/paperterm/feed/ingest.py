@@ -56,13 +56,20 @@ class IngestResult:
         return f"{self.skipped} {noun} skipped (bad data)"
 
 
-def ingest_items(items: Iterable[object], fetched_at: dt.datetime, source: Source) -> IngestResult:
-    """Turn a list of raw API items into papers; duplicates collapse onto the first position."""
+def ingest_items(
+    items: Iterable[object],
+    fetched_at: dt.datetime,
+    source: Source,
+    *,
+    feed_day: dt.date | None = None,
+) -> IngestResult:
+    """Turn a list of raw API items into papers; duplicates collapse onto the first position.
+    `feed_day`: the day whose list these items are (``daily:DAY``), for items that do not say."""
     result = IngestResult()
     position: dict[str, int] = {}
     for item in items:
         try:
-            paper = paper_from_item(item, fetched_at, source)
+            paper = paper_from_item(item, fetched_at, source, feed_day=feed_day)
         except BadItem as exc:
             result.skipped += 1
             if len(result.reasons) < 20:
@@ -77,7 +84,9 @@ def ingest_items(items: Iterable[object], fetched_at: dt.datetime, source: Sourc
     return result
 
 
-def paper_from_item(item: object, fetched_at: dt.datetime, source: Source) -> Paper:
+def paper_from_item(
+    item: object, fetched_at: dt.datetime, source: Source, *, feed_day: dt.date | None = None
+) -> Paper:
     """One raw item -> Paper. `source` says which endpoint it came from: a daily-feed item
     (``{"paper": {...}, "numComments": ...}``), a search result (same wrapper, papers that were
     never on the feed allowed, fields may be missing), or the flat ``/api/papers/{id}`` body."""
@@ -111,7 +120,7 @@ def paper_from_item(item: object, fetched_at: dt.datetime, source: Source) -> Pa
         abstract=clean_abstract(abstract or ""),
         upvotes=upvotes or 0,
         comments=count(item.get("numComments")) or 0,
-        feed_day=_feed_day(paper, item, source),
+        feed_day=_feed_day(paper, item, source, feed_day),
         published=published,
         github=safe_url(paper.get("githubRepo")),
         stars=count(paper.get("githubStars")),
@@ -151,10 +160,13 @@ def _authors(value: object, *, required: bool, paper_id: str) -> tuple[tuple[str
     return tuple(names[:AUTHORS_MAX]), len(names)
 
 
-def _feed_day(paper: dict[str, Any], item: dict[str, Any], source: Source) -> dt.date | None:
-    # The top-level publishedAt meant "put on Daily Papers" only until 2025-02 (hf-api.md §4.1);
-    # it is the fallback for those old items, never shown otherwise.
-    day = _day(paper.get("submittedOnDailyAt"))
+def _feed_day(
+    paper: dict[str, Any], item: dict[str, Any], source: Source, listed: dt.date | None
+) -> dt.date | None:
+    # Without submittedOnDailyAt (items before 2025-03), the day whose list was asked for is
+    # the feed day; else the top-level publishedAt, which meant "put on Daily Papers" only
+    # until 2025-02 (hf-api.md §4.1), is the fallback for those old items.
+    day = _day(paper.get("submittedOnDailyAt")) or listed
     if day is None and source == "daily":
         day = _day(item.get("publishedAt"))
     return day

@@ -127,7 +127,7 @@ def read_payload(payload: bytes) -> Payload:
     if type(top) is not dict or type(records) is not list:
         raise ValueError("not a cache payload")
     read = _read_marks(top["read"], top["at"], top["stamps"])
-    extra = _untagged_table(top["extra"])
+    extra = untagged_table(top["extra"])
     bookmarks: dict[str, Bookmark] = {}
     layout: list[tuple[str, Any, Any]] = []
     for record in records:
@@ -228,7 +228,7 @@ def _from_record(record: Any) -> tuple[str, Bookmark, Any, Any]:
         note,
         cite_key,
         incomplete,
-        {} if extra is None else _untagged_table(extra),
+        {} if extra is None else untagged_table(extra),
     )
     return key, bookmark, length, canonical
 
@@ -326,7 +326,7 @@ def _untagged(value: Any) -> Any:
     raise ValueError("bad tagged value")
 
 
-def _untagged_table(value: Any) -> dict[str, Any]:
+def untagged_table(value: Any) -> dict[str, Any]:
     table = _untagged(value)
     if type(table) is not dict:
         raise ValueError("not a table")

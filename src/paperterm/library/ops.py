@@ -208,6 +208,56 @@ class UpdateSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplaceBookmarks:
+    """Set many bookmarks exactly as given and remove others, in one step: an import of
+    100,000 entries is one copy of the bookmarks, not one per entry."""
+
+    put: tuple[Bookmark, ...] = ()
+    remove: tuple[str, ...] = ()
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks
+        put = [b for b in self.put if old.get(b.id) is not b]
+        gone = [i for i in dict.fromkeys(self.remove) if i in old and i not in {b.id for b in put}]
+        if not put and not gone:
+            return state, None
+        restore = tuple(old[i] for i in dict.fromkeys([*(b.id for b in put), *gone]) if i in old)
+        added = tuple(b.id for b in put if b.id not in old)
+        bookmarks = dict(old)
+        for paper_id in gone:
+            del bookmarks[paper_id]
+        bookmarks.update((b.id, b) for b in put)
+        return replace(state, bookmarks=bookmarks), ReplaceBookmarks(restore, added)
+
+    def describe(self) -> str:
+        return (
+            _count_text("stored", [b.id for b in self.put], "")
+            if self.put
+            else (_count_text("removed bookmarks of", self.remove, ""))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PinCiteKeys:
+    """Pin (or with None, unpin) the citation keys of many bookmarks in one step."""
+
+    keys: tuple[tuple[str, str | None], ...]
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.bookmarks
+        changes = {i: k for i, k in self.keys if i in old and old[i].cite_key != k}
+        if not changes:
+            return state, None
+        undo = tuple((i, old[i].cite_key) for i in changes)
+        bookmarks = dict(old)
+        bookmarks.update((i, replace(old[i], cite_key=k)) for i, k in changes.items())
+        return replace(state, bookmarks=bookmarks), PinCiteKeys(undo)
+
+    def describe(self) -> str:
+        return _count_text("pinned the citation keys of", [i for i, _ in self.keys], "")
+
+
+@dataclass(frozen=True, slots=True)
 class MergeIn:
     """Add every read mark, bookmark and unknown key of `state` that the current state lacks.
     Used to carry a recovered state into a fresh file; never undone."""
@@ -239,6 +289,8 @@ Operation = (
     | SetNote
     | PinCiteKey
     | UpdateSnapshot
+    | ReplaceBookmarks
+    | PinCiteKeys
     | MergeIn
 )
 

@@ -5,68 +5,52 @@ A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small f
 
 1. applies the operation to its in-memory state at once, so counts on screen change at once,
    and queues it;
-2. saves (`apply(save=True)`, or `sync()` from a worker): takes the lock, re-reads the file if
-   another process replaced it since, replays only this process's queued operations on top of
-   what is on disk, writes atomically, then empties the queue. Two instances therefore merge
-   instead of overwriting each other;
-3. if saving fails (disk full, read-only directory ...), keeps the queue and says so; the next
-   change or `sync()` retries, and the file on disk is untouched.
+2. `flush()` appends the queue to the journal (`paperterm.library.journal`): one small write
+   and an fsync, however large the state is, so a change is durable within a frame. Under the
+   journal lock it first reads what other instances appended, so they see each other's
+   changes in journal order;
+3. `fold()` rewrites ``state.toml`` with everything the journal holds (lock held, the file
+   re-read if someone else replaced it, an atomic write) and then drops the journal;
+   `sync()` is flush and fold, which the command line does for every change. The reader
+   flushes after each change and folds when idle and at exit;
+4. if saving fails (disk full, read-only directory, a lock held too long ...), keeps the
+   queue and says so; the next change or `flush()` retries, and the files are untouched.
 
 Undo is a stack in the store: every change that did something pushes its inverse, and
-`undo()` applies the newest inverse as a new change, through the same lock-and-merge path.
+`undo()` applies the newest inverse as a new change, through the same path.
 
-The lock (`paperterm.files.locked`) is on ``state.toml.lock`` beside the real file (a symlink's target), where the
-temp files and ``state.toml.bak`` also live. It serialises processes on one machine; it does
-not reach across machines sharing a synced folder, whose conflicting copies the sync tool keeps.
+The lock (`paperterm.files.locked`) is on ``state.toml.lock`` beside the real file (a
+symlink's target), where the temp files, the journal and ``state.toml.bak`` also live. It
+serialises processes on one machine; it does not reach across machines sharing a synced
+folder, whose conflicting copies the sync tool keeps.
 
 Damage is never silent and never destructive: a file this version cannot trust is moved to
 ``state.toml.corrupt-<time>`` and the store starts from the last good copy (``state.toml.bak``,
-the file as it was before the latest save) or empty; a file from a newer paperterm is never
-written (read-only, changes kept in memory). Everything the user should hear comes back as
-one-line notices; nothing here prints or logs.
+the file as it was before the latest save) or empty; a journal line that does not check out
+is skipped and reported, and the journal is kept as ``.corrupt-<time>`` instead of deleted;
+a file from a newer paperterm is never written (read-only, changes kept in memory).
+Everything the user should hear comes back as one-line notices; nothing here prints or logs.
 
-Given a ``cache`` path (`Paths.state_cache`), the store keeps a parse cache there: what the
-file reads as, keyed on the SHA-256 of its exact bytes (see `paperterm.library._parsecache`). Loading a
-file the cache has skips tomllib and lets the first save reuse the file's text; every read or
-write refreshes it. It changes nothing about what is read or written, and any problem with it
-(missing, stale, damaged, unwritable) only means parsing the file as without it.
+Given a ``cache`` path (`Paths.state_cache`), the store keeps a parse cache there
+(`paperterm.library._parsecache`): what the file reads as, keyed on the SHA-256 of its exact
+bytes, so loading skips tomllib and the first fold reuses the file's text. It changes nothing
+about what is read or written; any problem with it only means parsing the file.
 """
 
 from __future__ import annotations
 
-import errno
 import threading
 from collections import deque
-from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack, suppress
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from paperterm.files import (
-    Signature,
-    atomic_write,
-    locked,
-    move_aside,
-    read_bytes,
-    read_keyed,
-    real_path,
-    remove_stale_temps,
-    signature,
-    write_keyed,
-)
-from paperterm.library._encoder import Encoder
-from paperterm.library._parsecache import CACHE_KIND, cache_key, image_of
-from paperterm.library.ops import (
-    MergeIn,
-    Operation,
-    replay,
-    stamped,
-    utc_second,
-)
-from paperterm.library.tomlfile import Contents, DamagedFile, NewerSchema, UnwritableValue, decode
+from paperterm.files import real_path
+from paperterm.library._disk import StateFile
+from paperterm.library.journal import Identity, Journal
+from paperterm.library.ops import Operation, replay, stamped, utc_second
+from paperterm.library.tomlfile import UnwritableValue
 from paperterm.models import Clock, ReadingState, utc_now
-
-Recovery = Callable[[], "tuple[ReadingState, str]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +60,7 @@ class Change:
     op: Operation
     changed: bool  # False: the operation found nothing to do (nothing queued, nothing saved)
     inverse: Operation | None
-    saved: bool  # every change so far is on disk
+    saved: bool  # every change so far is durable (in the journal or the file)
     notices: tuple[str, ...]
     undone: Operation | None = None  # for `undo()`: the operation that was taken back
 
@@ -84,7 +68,8 @@ class Change:
 class StateStore:
     """The state file of one process. Safe to call from the UI thread and workers at once.
     `cache`: where to keep the parse cache (`Paths.state_cache`); None, the default, keeps
-    none and parses the file on every load."""
+    none. `interactive`: a session that lives on after a failed save (the reader), so the
+    message says changes are kept and retried; else it says nothing was saved."""
 
     def __init__(
         self,
@@ -94,82 +79,133 @@ class StateStore:
         lock_timeout: float = 5.0,
         undo_depth: int = 200,
         cache: Path | None = None,
+        interactive: bool = False,
     ) -> None:
         self.path = path
-        self._cache = cache
         self._clock = clock
         self._lock_timeout = lock_timeout
-        self._encoder = Encoder()
-        self._io = threading.Lock()  # one load or save at a time in this process
-        self._mutex = threading.Lock()  # guards everything below; never held during I/O
+        self._interactive = interactive
+        self._file = StateFile(path, clock=clock, lock_timeout=lock_timeout, cache=cache)
+        # One fold at a time; one flush at a time, never waiting for a fold's long write (the
+        # fold holds the flush lock only to rotate the journal); the mutex guards the state
+        # below and is never held during I/O.
+        self._folds = threading.RLock()
+        self._flushes = threading.RLock()
+        self._mutex = threading.Lock()
+        self._folding_now = False  # this process holds the state lock and rewrites the file
         self._loaded = False
+        self._base = ReadingState()  # the file plus the journal as far as read ...
+        self._journal: Identity | None = None  # ... which journal file that was
+        self._offset = 0  # ... and how far into it
+        self._folding: Identity | None = None  # a folding file replayed into the base
+        self._unfolded = 0  # journal entries not yet in the file
+        self._damaged: list[str] = []  # journal files that held damaged lines
+        self._queue: list[Operation] = []  # applied in memory, not yet in the journal
         self._state = ReadingState()
-        self._disk = ReadingState()  # the file as last read or written ...
-        self._disk_sig: Signature | None = None  # ... and which file that was (None: none)
-        self._pending: list[Operation] = []  # applied in memory, not yet on disk
         self._undo: deque[tuple[Operation, Operation]] = deque(maxlen=undo_depth)
-        self._read_only: str | None = None
         self._problem: str | None = None
-        # The bytes of the file, when they were parsed and the encoder has not yet matched
-        # them to its own text (for the cache; see `Encoder.prime`).
-        self._unprimed: bytes | None = None
 
     @property
     def state(self) -> ReadingState:
-        """The current state: the file plus every change of this process, saved or not."""
+        """The current state: the file, the journal, and every change of this process."""
         return self._state
 
     @property
     def dirty(self) -> bool:
         """Some changes are only in memory."""
-        return bool(self._pending)
+        return bool(self._queue)
+
+    @property
+    def unfolded(self) -> int:
+        """How many journal entries wait to be folded into the file."""
+        return self._unfolded
 
     @property
     def read_only(self) -> str | None:
         """Why this session never writes the file (a newer paperterm wrote it), or None."""
-        return self._read_only
+        return self._file.read_only
 
     @property
     def problem(self) -> str | None:
         """A standing condition for the status line: read-only, or the last save failed."""
-        return self._read_only or self._problem
+        return self._file.read_only or self._problem
 
     @property
     def can_undo(self) -> bool:
         """Some change can still be taken back with `undo()`."""
         return bool(self._undo)
 
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    @property
+    def interactive(self) -> bool:
+        return self._interactive
+
+    def size_on_disk(self) -> int:
+        """Bytes to read to load: the state file and its journal (what exists of them)."""
+        target = real_path(self.path)
+        journal = Journal(target, self._lock_timeout)
+        total = 0
+        for path in (target, journal.path, journal.folding):
+            with suppress(OSError):
+                total += path.stat().st_size
+        return total
+
+    @property
+    def file_size(self) -> int:
+        """The size of the state file as last read or written, in bytes."""
+        return self._file.size
+
     def load(self) -> tuple[str, ...]:
-        """(Re)start from the file: forget queued changes and undo history. Creates the data
-        directory, removes temp files of killed writers, and deals with damage."""
-        with self._io:
+        """(Re)start from the file and the journal: forget queued changes and undo history.
+        Creates the data directory, removes temp files of killed writers, deals with damage."""
+        with self._folds, self._flushes:
             with self._mutex:
-                self._state = self._disk = ReadingState()
-                self._disk_sig, self._read_only, self._problem = None, None, None
-                self._unprimed = None
-                self._pending.clear()
+                self._queue.clear()
                 self._undo.clear()
-                self._loaded = True
-            return tuple(self._load())
+                self._problem = None
+            notices = self._load()
+            self._loaded = True
+            return notices
+
+    def _load(self) -> tuple[str, ...]:
+        notices = self._file.load()
+        if self._file.problem:
+            self._problem = self._file.problem
+        if not self._problem:
+            notices += self._reload_journal()
+        if self._file.pending_rewrite and not self._problem:
+            # A recovered state goes into the file at once, so other instances see it too.
+            notices += self._sync_or_report()
+        return tuple(notices)
+
+    def ensure_loaded(self) -> tuple[str, ...]:
+        """`load()` unless this store has loaded already (or is loading: then wait for it)."""
+        if self._loaded:
+            return ()
+        with self._folds, self._flushes:
+            return () if self._loaded else self.load()
 
     def apply(self, op: Operation, *, save: bool = True, undoable: bool = True) -> Change:
-        """Apply `op` in memory now and, with `save`, write it. The UI passes ``save=False``
-        and calls `sync()` from a worker; the CLI keeps the default."""
-        notices = [] if self._loaded else list(self.load())
+        """Apply `op` in memory now and, with `save`, make it durable and fold it into the file
+        (`sync`). The reader passes ``save=False`` and calls `flush()` from a worker."""
+        notices = list(self.ensure_loaded())
         with self._mutex:
             op = stamped(op, utc_second(self._clock()))
             new, inverse = op.apply(self._state)
             changed = new is not self._state
             if changed:
                 self._state = new
-                self._pending.append(op)
+                self._queue.append(op)
                 if undoable and inverse is not None:
                     self._undo.append((op, inverse))
-        if changed and self._read_only:
-            notices.append(self._read_only)
+        if changed and self.read_only:
+            notices.append(self.read_only)
         elif changed and save:
             notices.extend(self.sync())
-        return Change(op, changed, inverse, not self._pending, tuple(notices))
+        return Change(op, changed, inverse, not self._queue, tuple(notices))
 
     def undo(self, *, save: bool = True) -> Change | None:
         """Take back the newest change still on the undo stack; None when there is none."""
@@ -179,202 +215,205 @@ class StateStore:
             op, inverse = self._undo.pop()
         return replace(self.apply(inverse, save=save, undoable=False), undone=op)
 
-    def sync(self) -> tuple[str, ...]:
-        """Write queued changes, merged with whatever other instances wrote, and pick up
-        their changes. Call it from a worker after ``apply(save=False)``, on a timer, or
-        before quitting; without queued changes it only re-reads a replaced file."""
+    def flush(self) -> tuple[str, ...]:
+        """Make queued changes durable in the journal, and pick up what other instances
+        appended. Cheap whatever the size of the state: call it after every change."""
         if not self._loaded:
-            return self.load()
-        with self._io:
-            return () if self._read_only else tuple(self._save_or_report())
+            return self.ensure_loaded()
+        with self._flushes:
+            if self.read_only:
+                return ()
+            try:
+                return tuple(self._flush())
+            except (OSError, UnwritableValue) as exc:
+                return (self._failed(exc),)
+
+    def fold(self) -> tuple[str, ...]:
+        """Write everything the journal holds into the file (flushing first), merged with
+        whatever other instances wrote, and drop the journal."""
+        if not self._loaded:
+            return self.ensure_loaded()
+        with self._folds:
+            return () if self.read_only else tuple(self._sync_or_report())
+
+    def sync(self) -> tuple[str, ...]:
+        """Flush and fold: the file holds every change afterwards (or a notice says why not).
+        Without queued changes it folds the journal, if any, and re-reads a replaced file."""
+        return self.fold()
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _save_or_report(self) -> list[str]:
+    def _sync_or_report(self) -> list[str]:
         try:
-            return self._save()
+            notices = self._flush()
+        except UnwritableValue as exc:
+            # A change the journal cannot hold: the file may still (an undo made the state
+            # writable again), so the whole state is written instead.
+            try:
+                return [*self._fold(with_queue=True), *self._recovered()]
+            except (OSError, UnwritableValue):
+                return [self._failed(exc)]
+        except OSError as exc:
+            return [self._failed(exc)]
+        try:
+            return notices + self._fold()
         except (OSError, UnwritableValue) as exc:
-            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
-            self._problem = (
-                f"could not save {self.path} ({reason}): changes are kept in memory "
-                "and saving is retried on the next change; the file on disk is unchanged"
-            )
-            return [self._problem]
+            # Everything is in the journal: nothing is lost, the file just waits for a fold.
+            journal = Journal(real_path(self.path), self._lock_timeout).path.name
+            reason = self._file.reason(exc)
+            return [
+                *notices,
+                f"could not write {self.path} ({reason}); the changes are safe in {journal} "
+                "and go into the file on the next save",
+            ]
 
-    def _load(self) -> list[str]:
-        target = real_path(self.path)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self._problem = f"could not create {target.parent} ({_reason(exc)}); nothing is saved"
-            return [self._problem]
+    def _flush(self) -> list[str]:
+        """Append the queue to the journal (journal lock held), after reading others'."""
+        with self._flushes:
+            return self._append()
 
-        def recover() -> tuple[ReadingState, str]:
-            # Parsed only when the file turns out damaged.
-            return self._backup(target), f"the last good copy ({_backup_path(target).name})"
-
-        try:
-            with ExitStack() as stack:
-                try:
-                    stack.enter_context(self._locked(target))
-                except OSError as exc:
-                    # Reading without the lock is still safe (writers only rename whole files
-                    # into place), but damage cannot be moved aside until the lock is free.
-                    return self._read(target, recover, lock_error=exc)
-                remove_stale_temps(target)
-                if self._cache is not None:
-                    remove_stale_temps(self._cache)  # its writers hold this lock too
-                notices = self._read(target, recover)
-        except OSError as exc:
-            # Never a reason to write over a file we could not read: saving re-reads it first
-            # and fails the same way until it can be read.
-            self._problem = f"could not read {target} ({_reason(exc)}): starting empty, not saving"
-            return [self._problem]
-        if self._pending:
-            # A recovered state goes into the file at once, so other instances see it too.
-            notices += self._save_or_report()
-        return notices
-
-    def _save(self) -> list[str]:
+    def _append(self) -> list[str]:
         target = real_path(self.path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with self._locked(target):
-            # The lock is held and the file only changes under it: an unchanged signature means
-            # the file is still exactly what we last read or wrote, and needs no re-reading.
-            unchanged = signature(target) == self._disk_sig
-            notices = [] if unchanged else self._read(target, self._known)
-            if self._read_only:
-                return notices
+        journal = Journal(target, self._lock_timeout)
+        notices: list[str] = []
+        with journal.locked():
+            notices += self._catch_up(journal, locked=False)
+            if self.read_only:  # a newer paperterm wrote the file meanwhile
+                return [*notices, self.read_only]
             with self._mutex:
-                pending = list(self._pending)
-            if pending:
-                state = replay(self._disk, pending)
-                if self._unprimed is not None:
-                    disk, parsed, self._unprimed = self._disk, self._unprimed, None
-                    self._encoder.prime(disk.read, disk.bookmarks, disk.extra, parsed)
-                data = self._encoder.encode(state.read, state.bookmarks, state.extra)
-                atomic_write(target, data, backup=_backup_path(target))
-                self._commit(state, signature(target), len(pending))
-                if self._cache is not None:
-                    self._store_cache(cache_key(data), self._encoder.image())
-        if self._problem:
-            self._problem = None
-            notices.append(f"saved {self.path}: earlier changes are on disk now")
+                queued = list(self._queue)
+            if queued:
+                identity, end = journal.append(queued)
+                with self._mutex:
+                    self._base = replay(self._base, queued)
+                    self._journal, self._offset = identity, end
+                    self._unfolded += len(queued)
+                    del self._queue[: len(queued)]
+                    self._state = replay(self._base, self._queue)
+        return notices + self._recovered()
+
+    def _catch_up(self, journal: Journal, *, locked: bool) -> list[str]:
+        """Read what others appended since our last look; reload if another instance folded
+        the journal (rotated it) or the file was replaced meanwhile. `locked`: the state lock
+        is held. While this process folds, the file is its own to replace, and a journal it
+        has not seen yet is the one started after its own rotation."""
+        if not self._folding_now and self._file.changed_on_disk():
+            return self._reload_journal(reread=True, locked=locked)
+        identity = journal.identity()
+        if identity != self._journal and self._journal is not None:
+            return self._reload_journal(reread=True, locked=locked)
+        if identity is None:
+            return []
+        found = journal.read(journal.path, self._offset if identity == self._journal else 0)
+        if found is None:
+            return self._reload_journal(reread=True, locked=locked)
+        entries, which = found
+        with self._mutex:
+            self._base = replay(self._base, entries.ops)
+            self._journal, self._offset = which, entries.end
+            self._unfolded += len(entries.ops)
+            self._state = replay(self._base, self._queue)
+        return self._damage(journal.path, entries.damaged)
+
+    def _reload_journal(self, *, reread: bool = False, locked: bool = False) -> list[str]:
+        """The base again from the file (re-read when asked), the folding file left by an
+        interrupted fold, and the journal."""
+        notices = self._file.reread(locked=locked) if reread else []
+        target = real_path(self.path)
+        journal = Journal(target, self._lock_timeout)
+        base, unfolded, folding, identity, offset = self._file.state, 0, None, None, 0
+        for path in (journal.folding, journal.path):
+            found = journal.read(path)
+            if found is None:
+                continue
+            entries, which = found
+            base = replay(base, entries.ops)
+            unfolded += len(entries.ops)
+            notices += self._damage(path, entries.damaged)
+            if path == journal.folding:
+                folding = which
+            else:
+                identity, offset = which, entries.end
+        with self._mutex:
+            self._base, self._unfolded = base, unfolded
+            self._folding, self._journal, self._offset = folding, identity, offset
+            self._state = replay(base, self._queue)
         return notices
 
-    def _read(
-        self, target: Path, recover: Recovery, lock_error: OSError | None = None
-    ) -> list[str]:
-        """Take the file as the new base for queued changes. Damage is moved aside (lock
-        held) and what `recover` gives is queued to be written in its place."""
-        self._unprimed = None
-        try:
-            found = read_bytes(target)
-            if found is None and self._disk_sig is not None:
-                # Gone while we ran (a sync tool, a stray rm): what we held is written back.
-                return self._start_over(f"{target} had disappeared", recover)
-            if found is None:
-                self._commit(ReadingState(), None)
-                return []
-            data, sig = found
-            self._commit(ReadingState(*self._decode(data, locked=lock_error is None)), sig)
-            return []
-        except NewerSchema as exc:
-            self._read_only = (
-                f"{target} was written by a newer paperterm (schema {exc.version}): read-only, "
-                "changes are kept in memory only"
-            )
-            self._commit(ReadingState(*exc.contents) if exc.contents else ReadingState(), None)
-            return [self._read_only + ("" if exc.contents else "; its contents could not be read")]
-        except DamagedFile as exc:
-            return self._quarantine(target, str(exc), recover, lock_error)
+    def _fold(self, *, with_queue: bool = False) -> list[str]:
+        """Rewrite the file with the base (state lock held throughout; the journal and flush
+        locks only to rotate the journal, so changes go on being flushed meanwhile);
+        `with_queue`: with the changes still queued too (they could not be journaled)."""
+        target = real_path(self.path)
+        journal = Journal(target, self._lock_timeout)
+        notices: list[str] = []
+        with self._file.locked():
+            with self._flushes, journal.locked():
+                notices += self._catch_up(journal, locked=True)
+                if journal.identity_of(journal.folding) != self._folding:
+                    # A folding file we have not replayed (left by a fold that was killed), or
+                    # one replayed that its fold has removed since: start from what is there.
+                    notices += self._reload_journal(reread=True, locked=True)
+                with self._mutex:
+                    queued = list(self._queue) if with_queue else []
+                    state = replay(self._base, queued)
+                    folded = self._unfolded
+                if not (folded or queued or self._file.pending_rewrite):
+                    return notices
+                if self._folding is None:
+                    journal.rotate()
+                else:  # the folding file of a killed or failed fold: the journal joins it
+                    journal.absorb()
+                with self._mutex:
+                    self._folding = journal.identity_of(journal.folding)
+                    self._journal, self._offset = None, 0
+                self._folding_now = True
+            try:
+                self._file.write(state)
+            finally:
+                self._folding_now = False
+            with self._flushes:
+                self._keep_or_remove_folding(journal)
+                with self._mutex:
+                    self._folding = None
+                    self._unfolded -= folded
+                    if queued:  # written with the file, so no longer waiting
+                        self._base = replay(self._base, queued)
+                        del self._queue[: len(queued)]
+                        self._state = replay(self._base, self._queue)
+        return notices
 
-    def _decode(self, data: bytes, *, locked: bool) -> Contents:
-        """What `data` reads as: from the cache when it has these very bytes, else parsed
-        (raising as `decode` does) and then cached."""
-        if self._cache is None:
-            return decode(data)
-        key = cache_key(data)
-        payload = read_keyed(self._cache, CACHE_KIND, key)
-        restored = None if payload is None else self._encoder.restore(payload, data)
-        if restored is None:
-            restored = decode(data), False
-            # Only under the lock, so the cache follows the file's order of versions; and not
-            # when a save follows at once, which caches what it writes.
-            if locked and not self._pending:
-                self._store_cache(key, image_of(restored[0]))
-        contents, recognised = restored
-        self._unprimed = None if recognised else data
-        return contents
-
-    def _store_cache(self, key: str, payload: bytes | None) -> None:
-        if self._cache is None or payload is None:
-            return
-        # The cache only saves time: when it cannot be written, the next load parses the file.
-        with suppress(OSError):
-            write_keyed(self._cache, CACHE_KIND, key, payload)
-
-    def _quarantine(
-        self, target: Path, reason: str, recover: Recovery, lock_error: OSError | None
-    ) -> list[str]:
-        if lock_error is not None:
-            aside = f"it could not be moved aside yet ({_reason(lock_error)})"
+    def _keep_or_remove_folding(self, journal: Journal) -> None:
+        if str(journal.folding) in self._damaged or str(journal.path) in self._damaged:
+            # Never delete what could not be read: it stays beside the file for a human.
+            self._file.set_aside(journal.folding)
+            self._damaged.clear()
         else:
-            stamp = utc_second(self._clock()).strftime("%Y%m%dT%H%M%SZ")
-            aside = f"moved it to {move_aside(target, stamp)}"
-        return self._start_over(f"{target} is damaged ({reason}); {aside}", recover)
+            journal.remove_folding()
 
-    def _start_over(self, what: str, recover: Recovery) -> list[str]:
-        # The file is gone or set aside: the base is empty, and what can be recovered goes
-        # first in the queue, so the next save writes it back under the lock.
-        state, source = recover()
-        with self._mutex:
-            if state.read or state.bookmarks or state.extra:
-                self._pending.insert(0, MergeIn(state))
-        self._commit(ReadingState(), None)
-        what = _one_line(what)  # the reason may quote a key from the file
-        if state.read or state.bookmarks:
-            kept = f"kept {len(state.bookmarks)} bookmarks and {len(state.read)} read marks"
-            return [f"{what}; {kept} from {source}"]
-        return [f"{what}; starting empty"]
+    def _damage(self, path: Path, lines: tuple[int, ...]) -> list[str]:
+        if not lines:
+            return []
+        self._damaged.append(str(path))
+        where = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+        noun = "entry" if len(lines) == 1 else "entries"
+        return [f"{path}: {len(lines)} damaged {noun} skipped (line {where})"]
 
-    def _known(self) -> tuple[ReadingState, str]:
-        return self._disk, "what this instance had read"
+    def _recovered(self) -> list[str]:
+        if not self._problem:
+            return []
+        self._problem = None
+        return [f"saved {self.path}: earlier changes are on disk now"]
 
-    def _commit(self, disk: ReadingState, sig: Signature | None, written: int = 0) -> None:
-        with self._mutex:
-            self._disk, self._disk_sig = disk, sig
-            del self._pending[:written]
-            self._state = replay(disk, self._pending)
-
-    def _backup(self, target: Path) -> ReadingState:
-        # The last good copy, if it is one this version may read and write.
-        try:
-            found = read_bytes(_backup_path(target))
-            return ReadingState(*decode(found[0])) if found else ReadingState()
-        except (OSError, DamagedFile, NewerSchema):
-            return ReadingState()
-
-    def _locked(self, target: Path) -> AbstractContextManager[None]:
-        return locked(target.with_name(target.name + ".lock"), self._lock_timeout)
-
-
-def _backup_path(target: Path) -> Path:
-    return target.with_name(target.name + ".bak")
-
-
-def _one_line(text: str) -> str:
-    return "".join(c if c.isprintable() else "\ufffd" for c in text)
-
-
-def _reason(exc: OSError) -> str:
-    known = {
-        errno.ENOSPC: "disk full",
-        errno.EFBIG: "file too large",
-        errno.EDQUOT: "disk quota exceeded",
-        errno.EROFS: "read-only file system",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "not permitted",
-    }
-    text = known.get(exc.errno or 0) or exc.strerror or str(exc)
-    return " ".join(text.split())
+    def _failed(self, exc: OSError | UnwritableValue) -> str:
+        reason = self._file.reason(exc)
+        kept = (
+            "changes are kept in memory and saving is retried on the next change"
+            if self._interactive
+            else "nothing was saved"
+        )
+        self._problem = (
+            f"could not save {self.path} ({reason}): {kept}; the file on disk is unchanged"
+        )
+        return self._problem

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperterm.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS, ExportFormat, ImportFormat
-from paperterm.feed import CacheWriteError, FeedCache, FetchError
+from paperterm.feed import CacheBusy, CacheWriteError, FeedCache, FetchError
 from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
 from paperterm.service.feeds import Feeds, FeedView, RefreshOutcome
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
+    "CacheBusy",
     "CacheWriteError",
     "ExportFormat",
     "FeedView",
@@ -62,6 +63,7 @@ class PaperService:
         max_age: dt.timedelta = DEFAULT_MAX_AGE,
         deadline: float | None = None,
         state_file: Path | None = None,
+        interactive: bool = False,
     ) -> None:
         self.paths = paths
         self.clock = clock
@@ -69,6 +71,8 @@ class PaperService:
         self.transport = transport
         self.deadline = deadline
         self.state_file = state_file or paths.state_file
+        # The reader lives on after a failed save (and retries); a command says it failed.
+        self.interactive = interactive
         self._cache = FeedCache(paths.cache_db)
         self._notices: list[str] = []
         self._triage: Triage | None = None

@@ -8,7 +8,7 @@ format, any scope) uses the same key for a paper. A file is written whole or not
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from paperterm.exchange import (
@@ -22,10 +22,10 @@ from paperterm.exchange import (
     merge_bookmarks,
 )
 from paperterm.files import WriteRefused, read_capped, write_new
-from paperterm.library import PinCiteKey, PutBookmark
+from paperterm.library import PinCiteKeys, ReplaceBookmarks
 from paperterm.models import Bookmark, Clock
 from paperterm.query import PaperIndex, QueryError, SearchContext, parse_query
-from paperterm.service.triage import Triage, display_paper, is_citable, readable
+from paperterm.service.triage import Triage, display_paper, is_citable
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
@@ -103,7 +103,7 @@ class Exchange:
         other formats leave out those without a title and authors yet (an id stored offline)."""
         self.pin_keys(save=save)
         marks, errors = self.select(tag=tag, query=query)
-        complete = [readable(b) for b in marks if fmt == "json" or is_citable(b)]
+        complete = marks if fmt == "json" else [_titled(b) for b in marks if is_citable(b)]
         return Exported(export(complete, fmt), len(complete), errors, len(marks) - len(complete))
 
     def write(self, path: Path, data: bytes, *, force: bool = False) -> Path:
@@ -119,8 +119,8 @@ class Exchange:
         (A bookmark stored with its id only waits: its key needs the authors and title.)"""
         store = self._triage.store
         pins = keys_to_pin(store.state.bookmarks.values(), is_citable)
-        for paper_id, key in sorted(pins.items()):
-            store.apply(PinCiteKey(paper_id, key), save=False, undoable=False)
+        if pins:  # one operation for all: pinning 10,000 keys is one copy of the bookmarks
+            store.apply(PinCiteKeys(tuple(sorted(pins.items()))), save=False, undoable=False)
         if pins and save:
             store.sync()
         return len(pins)
@@ -156,9 +156,18 @@ class Exchange:
         return Imported(result.format, added, updated, skipped, result.reasons, more)
 
     def _apply_merge(self, bookmarks: Sequence[Bookmark], changed: set[str]) -> None:
-        for bookmark in bookmarks:
-            if bookmark.id in changed:
-                self._triage.store.apply(PutBookmark(bookmark), save=False)
+        # One operation for the whole import, so it is linear in the file's size (and one
+        # undo takes it back).
+        put = tuple(b for b in bookmarks if b.id in changed)
+        if put:
+            self._triage.store.apply(ReplaceBookmarks(put), save=False)
+
+
+def _titled(bookmark: Bookmark) -> Bookmark:
+    """A bookmark as a citation shows it: one without a title (a hand edit) is "(untitled ID)",
+    never `title={}` or `[](url)`; a title snapshotted with TeX escapes is clean."""
+    paper = display_paper(bookmark)
+    return bookmark if paper is bookmark.paper else replace(bookmark, paper=paper)
 
 
 def default_destination(fmt: ExportFormat, directory: Path | None = None) -> Path:

@@ -1,20 +1,30 @@
 """Feeds for both faces: from the cache at once, refreshed over the network in the background.
 
 `Feeds.cached()` answers from disk only (or the bundled sample feed on a brand-new, offline
-machine) and never waits on the network. `refresh()` fetches, ingests and stores a complete
-snapshot, or raises `FetchError` and leaves the cache as it was.
+machine) and never waits on the network; `wait=False` does not wait on another program's
+lock either (`CacheBusy` instead). `refresh()` fetches, ingests and stores a complete
+snapshot, or raises `FetchError` and leaves the cache as it was; a good answer that could not
+be stored is still returned, with the reason in `cache_error`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from paperterm.feed import CacheWriteError, FeedCache, FetchError, IngestResult, ingest_items
+from paperterm.feed import (
+    CacheBusy,
+    CacheWriteError,
+    FeedCache,
+    FetchError,
+    ingest_items,
+)
 from paperterm.feed import sample_feed as bundled_sample
+from paperterm.feed.cache import StoreResult
 from paperterm.models import Clock, FeedSpec, Paper
 
 if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first frame
@@ -32,10 +42,21 @@ class FeedView:
     papers: tuple[Paper, ...]
     fetched_at: dt.datetime | None
     origin: Origin
+    complete: bool = True  # False: the server has more papers than were fetched
 
     @property
     def is_sample(self) -> bool:
         return self.origin == "sample"
+
+    @property
+    def count_text(self) -> str:
+        """ "500 papers", or "500 papers (the first 500; the server has more)"."""
+        count = f"{len(self.papers)} paper{'s' if len(self.papers) != 1 else ''}"
+        return (
+            count
+            if self.complete
+            else f"{count} (the first {len(self.papers)}; the server has more)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +67,15 @@ class RefreshOutcome:
     new_ids: tuple[str, ...]
     updated: int
     skipped: int
+    # The answer was good but could not be stored (read-only cache dir, full disk, locked).
+    cache_error: str | None = None
 
     @property
     def summary(self) -> str:
         parts = [f"{len(self.new_ids)} new", f"{self.updated} updated"]
         if self.skipped:
             parts.append(f"{self.skipped} skipped (bad data)")
-        return f"{self.view.spec.label}: {len(self.view.papers)} papers, " + ", ".join(parts)
+        return f"{self.view.spec.label}: {self.view.count_text}, " + ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +104,27 @@ class Feeds:
         self._client = client
         self.clock = clock
         self.max_age = max_age
+        self._busy_timeout = cache.busy_timeout
 
     # -- reading, never the network -------------------------------------------------------
 
-    def cached(self, spec: FeedSpec) -> FeedView:
-        """The feed from the cache; the sample feed for a never-fetched `trending`."""
-        snapshot = self.cache.read_feed(spec)
+    def cached(self, spec: FeedSpec, *, wait: bool = True) -> FeedView:
+        """The feed from the cache; the sample feed for a never-fetched `trending`. Without
+        `wait`, another program's lock on the cache raises `CacheBusy` at once."""
+        self.cache.busy_timeout = self._busy_timeout if wait else 0.0
+        try:
+            snapshot = self.cache.read_feed(spec)
+        finally:
+            self.cache.busy_timeout = self._busy_timeout
         if snapshot is not None:
-            return FeedView(spec, snapshot.spec, snapshot.papers, snapshot.fetched_at, "cache")
+            return FeedView(
+                spec,
+                snapshot.spec,
+                snapshot.papers,
+                snapshot.fetched_at,
+                "cache",
+                snapshot.complete,
+            )
         if spec.kind == "trending":
             papers, captured = bundled_sample()
             return FeedView(spec, spec, papers, captured, "sample")
@@ -128,12 +164,25 @@ class Feeds:
         async with self._client() as client:
             fetched = await client.fetch_feed(spec)
         now = self.clock()
-        result = ingest_items(fetched.items, now, "search" if spec.kind == "search" else "daily")
+        # A day's items without a feed day of their own were on that day's list: the request
+        # says so (items before 2025-03 carry no submittedOnDailyAt).
+        day = fetched.spec.first_day() if fetched.spec.kind == "daily" else None
+        result = ingest_items(
+            fetched.items, now, "search" if spec.kind == "search" else "daily", feed_day=day
+        )
         if fetched.items and not result.papers:
             raise FetchError(
                 "bad-response", f"no usable paper in the answer ({result.skipped_note})"
             )
-        return self._store(spec, fetched.spec, result, now)
+        view = FeedView(spec, fetched.spec, tuple(result.papers), now, "network", fetched.complete)
+        try:
+            # In a thread with a connection of its own: a cache another program holds locked
+            # makes the store wait, and the reader's screen must not wait with it.
+            stored = await asyncio.to_thread(self._store, view)
+        except (sqlite3.Error, CacheBusy) as exc:
+            reason = f"could not write the cache {self.cache.path}: {exc}"
+            return RefreshOutcome(view, (), 0, result.skipped, cache_error=reason)
+        return RefreshOutcome(view, stored.new, stored.updated, result.skipped)
 
     async def lookup(self, paper_id: str) -> Paper:
         """One paper by id from ``/api/papers/{id}``, stored in the cache."""
@@ -144,7 +193,7 @@ class Feeds:
             raise FetchError("bad-response", f"unusable answer for {paper_id}: {result.reasons[0]}")
         try:
             self.cache.store_papers(result.papers)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, CacheBusy) as exc:
             raise CacheWriteError(f"could not write the cache: {exc}") from None
         return result.papers[0]
 
@@ -168,12 +217,13 @@ class Feeds:
         except CacheWriteError as exc:
             return Found(None, str(exc))
 
-    def _store(
-        self, requested: FeedSpec, resolved: FeedSpec, result: IngestResult, now: dt.datetime
-    ) -> RefreshOutcome:
+    def _store(self, view: FeedView) -> StoreResult:
+        cache = FeedCache(self.cache.path, busy_timeout=self._busy_timeout)
         try:
-            stored = self.cache.store_feed(requested, resolved, result.papers, now)
-        except sqlite3.Error as exc:
-            raise CacheWriteError(f"could not write the cache {self.cache.path}: {exc}") from None
-        view = FeedView(requested, resolved, tuple(result.papers), now, "network")
-        return RefreshOutcome(view, stored.new, stored.updated, result.skipped)
+            return cache.store_feed(
+                view.requested, view.spec, view.papers, view.fetched_at or self.clock(),
+                complete=view.complete,
+            )  # fmt: skip
+        finally:
+            self.cache.notices.extend(cache.notices)
+            cache.close()

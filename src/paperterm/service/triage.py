@@ -38,6 +38,11 @@ class Change:
     notices: tuple[str, ...] = ()
 
 
+# Rewriting a state file of this size takes well under a tenth of a second: the reader folds
+# its journal at exit only then; a larger file is folded when the reader is idle, or next time.
+QUICK_FOLD_BYTES = 2 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Completion:
     """What a lookup of the bookmarks stored with only what was known did: `filled` got their
@@ -68,15 +73,32 @@ class Completion:
 class Triage:
     """The reading state of this process. Loads nothing until `load()` or a first change."""
 
-    def __init__(self, state_file: Path, *, clock: Clock, parse_cache: Path | None) -> None:
-        self.store = StateStore(state_file, clock=clock, cache=parse_cache)
+    def __init__(
+        self,
+        state_file: Path,
+        *,
+        clock: Clock,
+        parse_cache: Path | None,
+        interactive: bool = False,
+    ) -> None:
+        self.store = StateStore(state_file, clock=clock, cache=parse_cache, interactive=interactive)
         self.path = state_file
 
     # -- reading --------------------------------------------------------------------------
 
     def load(self) -> tuple[str, ...]:
-        """Read the state file; returns one-line notices (a damaged file moved aside ...)."""
-        return self.store.load()
+        """Read the state file and its journal, unless a first change already did; returns
+        one-line notices (a damaged file moved aside ...)."""
+        return self.store.ensure_loaded()
+
+    @property
+    def loaded(self) -> bool:
+        return self.store.loaded
+
+    @property
+    def quick_to_load(self) -> bool:
+        """The state file and its journal are small enough to read before the first frame."""
+        return self.store.size_on_disk() <= QUICK_FOLD_BYTES
 
     @property
     def state(self) -> ReadingState:
@@ -87,6 +109,12 @@ class Triage:
     def problem(self) -> str | None:
         """A standing problem for the status line: read-only, or the last save failed."""
         return self.store.problem
+
+    @property
+    def unreadable(self) -> str | None:
+        """Why the state file could not be read (so nothing may be written over it), or None."""
+        problem = self.store.problem
+        return problem if problem and not self.store.read_only else None
 
     @property
     def dirty(self) -> bool:
@@ -140,12 +168,28 @@ class Triage:
         return Change(change.changed, change.undone.describe(), change.notices)
 
     def save(self) -> tuple[str, ...]:
-        """Write queued changes, merged with other instances'; safe from a worker thread."""
-        return self.store.sync()
+        """Make queued changes durable (the journal: a small write, whatever the size of the
+        state) and pick up other instances'; safe from a worker thread."""
+        return self.store.flush()
+
+    def fold(self) -> tuple[str, ...]:
+        """Write the journal into the state file (the whole file: run it in a worker)."""
+        return self.store.fold()
+
+    @property
+    def fold_is_quick(self) -> bool:
+        """Folding now would be quick enough to wait for (a small state file)."""
+        return self.store.file_size <= QUICK_FOLD_BYTES
 
     def close(self) -> tuple[str, ...]:
-        """Write what is still unsaved (notices say if that failed)."""
-        return self.store.sync() if self.store.dirty else ()
+        """Before the process ends: everything durable, and folded into the file unless that
+        would keep the user waiting (then the journal holds it until the next fold)."""
+        if not self.store.loaded:
+            return ()
+        notices = self.store.flush()
+        if self.store.unfolded and (self.fold_is_quick or not self.store.interactive):
+            notices += self.store.fold()
+        return notices
 
     async def complete_bookmarks(self, feeds: Feeds, *, offline: bool = False) -> Completion:
         """Look up the bookmarks stored with only what was known (an id added offline, a
@@ -155,14 +199,14 @@ class Triage:
 
         filled = missing = 0
         for bookmark in list(self.store.state.bookmarks.values()):
-            if not bookmark.incomplete:
+            if not needs_details(bookmark):
                 continue
             found = await feeds.look_up(bookmark.id, offline=offline)
-            if found.paper is not None:
+            if found.paper is not None and found.paper.title:
                 paper = enrich_paper(bookmark.paper, found.paper)
                 self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
                 filled += 1
-            elif found.unknown and is_citable(bookmark):
+            elif found.unknown and bookmark.incomplete and is_citable(bookmark):
                 self.store.apply(UpdateSnapshot(bookmark.paper), save=False, undoable=False)
                 missing += 1
             elif found.unreachable:
@@ -175,10 +219,18 @@ class Triage:
 
 
 def display_paper(bookmark: Bookmark) -> Paper:
-    """A bookmark's snapshot as shown: one stored offline says what is missing."""
+    """A bookmark's snapshot as shown: one stored offline says what is missing, and one
+    without a title (a hand edit, an import) is never a blank row."""
     if bookmark.incomplete and not bookmark.paper.title:
         return replace(bookmark.paper, title=f"arXiv {bookmark.id} (details not fetched yet)")
+    if not bookmark.paper.title.strip():
+        return replace(bookmark.paper, title=f"(untitled {bookmark.id})")
     return readable(bookmark).paper
+
+
+def needs_details(bookmark: Bookmark) -> bool:
+    """A bookmark a lookup should complete: stored with its id only, or without a title."""
+    return bookmark.incomplete or not bookmark.paper.title.strip()
 
 
 def readable(bookmark: Bookmark) -> Bookmark:

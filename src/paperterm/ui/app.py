@@ -7,7 +7,10 @@ notifications once the reader is on screen; none of them stops it.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -19,7 +22,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from paperterm.config import DEFAULT_THEME, Settings, set_theme
-from paperterm.keys import KEYMAP_IDS, KEYS
+from paperterm.keys import KEYS, check_keymap
 from paperterm.models import FeedSpec
 from paperterm.service import PaperService
 from paperterm.ui.keys import bindings
@@ -73,18 +76,20 @@ class PapertermApp(App[None]):
         return DEFAULT_THEME
 
     def _apply_keymap(self, keymap: Mapping[str, str]) -> list[str]:
-        unknown = sorted(set(keymap) - KEYMAP_IDS)
-        self.keymap = {key: keys for key, keys in keymap.items() if key in KEYMAP_IDS}
+        self.keymap, problems = check_keymap(dict(keymap))
         self.set_keymap(self.keymap)
-        return [
-            f"keymap: no binding with the id {name!r} (the help screen lists them)"
-            for name in unknown
-        ]
+        return problems
 
     def on_mount(self) -> None:
         for problem in self.problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM", "SIGINT"):
+            signum = getattr(signal, name, None)  # Windows has no SIGHUP
+            with suppress(NotImplementedError, RuntimeError, ValueError):  # nor these handlers
+                if signum is not None:
+                    loop.add_signal_handler(signum, self._stop_on_signal, signum)
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self.settings.theme:
@@ -148,4 +153,11 @@ class PapertermApp(App[None]):
         yield from self.reader.commands()
 
     async def action_quit(self) -> None:
-        self.exit()
+        self.reader.quit_when_saved()
+
+    def _stop_on_signal(self, signum: int) -> None:
+        """SIGHUP (the terminal closed), SIGTERM or SIGINT: every change goes to disk first;
+        the journal makes that a small write, whatever the size of the state."""
+        for notice in self.service.triage.save():
+            self.problems.append(notice)
+        self.exit(return_code=128 + signum)

@@ -15,6 +15,10 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from paperterm.config import read_small_text
+
+MAX_THEME_BYTES = 64 * 1024  # a theme is a dozen colours
+
 _COLOR_FIELDS = (
     "primary",
     "secondary",
@@ -47,8 +51,8 @@ def bundled_themes_dir() -> Path:
 def load_theme(path: Path) -> Theme:
     """One theme file; raises ValueError with a reason for anything wrong in it."""
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_small_text(path, MAX_THEME_BYTES))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(str(exc)) from None
     data.setdefault("name", path.stem)
     if not isinstance(data["name"], str) or not data["name"].strip():
@@ -76,15 +80,26 @@ def load_themes(*directories: Path) -> LoadedThemes:
         for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
             try:
                 loaded.themes.append(load_theme(path))
-            except ValueError as exc:
-                loaded.problems.append(f"theme {path.name} skipped: {exc}")
+            except (ValueError, FileNotFoundError) as exc:
+                loaded.problems.append(f"theme {path.name} skipped: {_first_line(exc)}")
     return loaded
 
 
 def _check_color(key: str, value: object) -> None:
     if not isinstance(value, str):
-        raise ValueError(f"{key} must be a colour string, got {value!r}")
+        raise ValueError(f"{key} must be a colour string, got {_short(value)}")
     try:
         Color.parse(value)
     except ColorParseError:
-        raise ValueError(f"{key} = {value!r} is not a colour") from None
+        raise ValueError(f"{key} = {_short(value)} is not a colour") from None
+
+
+def _short(value: object) -> str:
+    """A value as a notification quotes it: one line, at most 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _first_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"

@@ -145,3 +145,45 @@ class NoteModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class UnsavedModal(ModalScreen[str | None]):
+    """Quitting with changes not on disk: wait (w), retry now (r) or quit anyway (q)."""
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="UnsavedModal")
+        + """
+    UnsavedModal Horizontal { height: auto; align-horizontal: right; }
+    UnsavedModal Button { margin-left: 2; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w", "answer('wait')", "Wait"),
+        Binding("r", "answer('retry')", "Retry"),
+        Binding("q", "answer('quit')", "Quit anyway"),
+        Binding("escape", "answer(None)", "Stay"),
+    ]
+
+    def __init__(self, problem: str) -> None:
+        super().__init__()
+        self.problem = problem
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content.assemble(("Your latest changes are not saved", "bold")))
+            yield Label(Content(self.problem))
+            with Horizontal():
+                yield Button("Wait and quit (w)", id="wait", variant="primary")
+                yield Button("Retry (r)", id="retry")
+                yield Button("Quit anyway (q)", id="quit", variant="error")
+            yield Label(Content("Esc stays in the reader."), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#wait", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_answer(self, answer: str | None) -> None:
+        self.dismiss(answer)

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from paperterm.models import Bookmark, Paper
 from paperterm.ui.keys import bindings
+from paperterm.ui.widgets._cells import terminal_text
 
 _AUTHORS_SHOWN = 8
 
@@ -23,7 +24,8 @@ _AUTHORS_SHOWN = 8
 def detail_content(
     paper: Paper, *, read: bool = False, bookmark: Bookmark | None = None
 ) -> Content:
-    """The detail text of a paper (with its bookmark's tags and note, when bookmarked)."""
+    """The detail text of a paper (with its bookmark's tags and note, when bookmarked); emoji
+    sequences simplified so the pane keeps its width in every terminal."""
     bookmarked, tags = bookmark is not None, bookmark.tags if bookmark else ()
     parts: list[str | tuple[str, str] | Content] = [(paper.title, "bold $text"), "\n"]
     parts += [(paper.author_line(_AUTHORS_SHOWN) or "(no authors listed)", "$text-muted"), "\n\n"]
@@ -56,7 +58,13 @@ def detail_content(
     if bookmark is not None and bookmark.note:
         parts += ["\n", ("Note", "bold $paper-bookmarked"), "\n", bookmark.note, "\n"]
     parts += ["\n", ("Abstract", "bold $paper-accent"), "\n", paper.abstract or "(no abstract)"]
-    return Content.assemble(*parts)
+    return Content.assemble(
+        *(terminal_text(part) if isinstance(part, str) else _simplified(part) for part in parts)
+    )
+
+
+def _simplified(part: tuple[str, str] | Content) -> tuple[str, str] | Content:
+    return (terminal_text(part[0]), part[1]) if isinstance(part, tuple) else part
 
 
 def _code(paper: Paper) -> str:

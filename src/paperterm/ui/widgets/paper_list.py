@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from paperterm.models import Paper
 from paperterm.ui.keys import bindings
+from paperterm.ui.widgets._cells import terminal_text
 
 Spans = tuple[tuple[int, int], ...]
 _ROW_CACHE_SIZE = 512
@@ -93,6 +94,7 @@ class PaperList(ScrollView, can_focus=True):
         self._papers: Sequence[Paper] = ()
         self._cursor = 0
         self._read: Collection[str] = frozenset()
+        self._marks_known = True
         self._bookmarked: Collection[str] = frozenset()
         self._highlights: Mapping[str, Spans] = {}
         self._rows: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
@@ -121,9 +123,12 @@ class PaperList(ScrollView, can_focus=True):
         self.move_cursor(target, center=keep is not None)
         self.refresh()
 
-    def set_marks(self, read: Collection[str], bookmarked: Collection[str]) -> None:
-        """Which papers are read and bookmarked (markers and dimming)."""
-        self._read, self._bookmarked = read, bookmarked
+    def set_marks(
+        self, read: Collection[str], bookmarked: Collection[str], *, known: bool = True
+    ) -> None:
+        """Which papers are read and bookmarked (markers and dimming); `known` False while
+        the reading state is still loading (no marker is drawn rather than a wrong one)."""
+        self._read, self._bookmarked, self._marks_known = read, bookmarked, known
         self._rows.clear()
         self.refresh()
 
@@ -266,12 +271,13 @@ class PaperList(ScrollView, can_focus=True):
         base = self.rich_style
         muted = style("paper-list--read") if is_read else Style()
         row = Text(style=base, no_wrap=True, end="")
-        row.append("●" if not is_read else " ", style("paper-list--unread"))
+        unread = not is_read and self._marks_known
+        row.append("●" if unread else " ", style("paper-list--unread"))
         row.append("★" if is_bookmarked else " ", style("paper-list--bookmarked"))
         row.append(f" ▲{paper.upvotes:>4} ", style("paper-list--upvotes"))
         wide = width >= _META_MIN_WIDTH
         title_width = max(1, width - row.cell_len - (_META_WIDTH + 1 if wide else 0))
-        title = Text(paper.title, style=muted, no_wrap=True, end="")
+        title = Text(terminal_text(paper.title), style=muted, no_wrap=True, end="")
         for start, end in spans or ():
             title.stylize(style("paper-list--match"), start, end)
         title.truncate(title_width, overflow="ellipsis", pad=True)

@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from paperterm.models import describe_age
 
-Freshness = Literal["fresh", "refreshing", "offline", "sample", "missing", "error", "local"]
+Freshness = Literal["fresh", "refreshing", "offline", "sample", "missing", "error", "local", "busy"]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -37,6 +37,8 @@ class Status:
     fetched_at: dt.datetime | None = None
     detail: str = ""  # the reason behind "offline"/"error", shown as a tooltip
     problem: str = ""  # a standing problem with the state file (not saved, read-only)
+    marks_known: bool = True  # False while the reading state is still loading
+    more: bool = False  # the server has more papers than were fetched
 
 
 def counts_text(status: Status) -> str:
@@ -44,7 +46,10 @@ def counts_text(status: Status) -> str:
         f"{status.shown} of {status.total}" if status.shown != status.total else str(status.total)
     )
     noun = "paper" if status.total == 1 else "papers"
-    return f"{shown} {noun} · {status.unread} unread · {status.bookmarked} bookmarked"
+    more = "+" if status.more and status.shown == status.total else ""
+    if not status.marks_known:
+        return f"{shown}{more} {noun} · loading your reading state…"
+    return f"{shown}{more} {noun} · {status.unread} unread · {status.bookmarked} bookmarked"
 
 
 def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
@@ -64,6 +69,8 @@ def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
             return f"refresh failed — cached {age}"
         case "local":
             return "saved snapshots"
+        case "busy":
+            return "cache busy — retrying"
     return f"updated {age}"
 
 
@@ -121,7 +128,7 @@ class StatusLine(Horizontal):
         if not self.is_mounted:
             return
         status = self.status
-        self.set_class(status.freshness in ("offline", "sample", "missing"), "-offline")
+        self.set_class(status.freshness in ("offline", "sample", "missing", "busy"), "-offline")
         self.set_class(status.freshness == "error", "-error")
         _update(self.query_one("#status-feed", Static), status.feed)
         _update(self.query_one("#status-counts", Static), counts_text(status))

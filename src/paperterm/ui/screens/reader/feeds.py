@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paperterm.models import FeedSpec, Paper
-from paperterm.service import FeedView, FetchError, PaperService, RefreshOutcome
+from paperterm.service import CacheBusy, FeedView, FetchError, PaperService, RefreshOutcome
 from paperterm.ui.widgets.status import Freshness
 
 if TYPE_CHECKING:
     from paperterm.ui.screens.reader.screen import ReaderScreen
+
+
+CACHE_RETRY_DELAY = 1.0  # seconds between tries of a cache another program holds locked
 
 
 class FeedLoader:
@@ -41,15 +44,32 @@ class FeedLoader:
         return self.view.papers if self.view else ()
 
     def show(self, spec: FeedSpec) -> None:
-        """Paint `spec` from the cache now; refresh it in the background when stale."""
+        """Paint `spec` from the cache now; refresh it in the background when stale. The
+        cache is read without waiting: when another program holds it locked, the status line
+        says so and the read is tried again a second later (never a frozen screen)."""
         self.spec = spec
         self.bookmarks_mode = False
         self.screen.workers.cancel_group(self.screen, "refresh")
-        view = self.service.feeds.cached(spec)
+        try:
+            view = self.service.feeds.cached(spec, wait=False)
+        except CacheBusy as exc:
+            self._cache_busy(spec, str(exc))
+            return
         self._show_view(view)
         self.screen.report_notices()
         if not self.offline and self.service.feeds.is_stale(view):
             self.screen.refresh_feed()
+
+    def _cache_busy(self, spec: FeedSpec, reason: str) -> None:
+        self.screen.paper_list.empty_text = "The cache is busy (another program holds it locked)…"
+        self.screen.paper_list.refresh()
+        self.screen.status.show(feed=spec.label, freshness="busy", detail=reason)
+
+        def again() -> None:
+            if self.spec == spec and not self.bookmarks_mode:
+                self.show(spec)
+
+        self.screen.delays.after(self.screen, CACHE_RETRY_DELAY, again)
 
     def show_bookmarks(self) -> None:
         """The bookmarks, from their snapshots: works offline, same list and keys."""
@@ -92,7 +112,8 @@ class FeedLoader:
             feed=self.label,
             freshness=self._freshness(view),
             fetched_at=view.fetched_at,
-            detail="",
+            detail="" if view.complete else view.count_text,
+            more=not view.complete,
         )
 
     def _refreshed(self, outcome: RefreshOutcome) -> None:
@@ -106,6 +127,12 @@ class FeedLoader:
         if outcome.skipped:
             self.screen.notify(
                 f"{outcome.skipped} items skipped (bad data)", severity="warning", markup=False
+            )
+        if outcome.cache_error:
+            self.screen.notify(outcome.cache_error, severity="warning", markup=False)
+        if not outcome.view.complete:
+            self.screen.notify(
+                f"{outcome.view.spec.label}: {outcome.view.count_text}", markup=False
             )
         self.screen.report_notices()
 

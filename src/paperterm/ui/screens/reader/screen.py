@@ -37,6 +37,7 @@ from paperterm.ui.widgets.paper_list import PaperList
 from paperterm.ui.widgets.status import StatusLine
 
 _DETAILS_DELAY = 0.15  # while a query is typed, the details follow once the list settles
+IDLE_FOLD_DELAY = 3.0  # seconds after the last change before the journal is folded
 
 
 class ReaderScreen(Screen[None]):
@@ -69,11 +70,13 @@ class ReaderScreen(Screen[None]):
         self.settings = settings
         self.hide_read = settings.hide_read
         self.source: Sequence[Paper] = ()  # the list as last shown, before hiding read ones
-        self._delays = timers or RealTimers()
+        self.delays: Timers = timers or RealTimers()
         self._details_timer: Pending | None = None
+        self._fold_timer: Pending | None = None
+        self._quit_anyway = False  # waiting for a save: q quits without it
         self.feeds = FeedLoader(self, service, start, offline=offline)
         self.filter = FilterController(self, service)
-        self.triage = TriageController(self, service, self._delays, settings.auto_read_delay)
+        self.triage = TriageController(self, service, self.delays, settings.auto_read_delay)
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.service.clock, id="status")
@@ -84,12 +87,15 @@ class ReaderScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.service.load_state()
+        triage = self.service.triage
+        if triage.quick_to_load:
+            self.service.load_state()
         self.feeds.show(self.feeds.spec)
         self.paper_list.focus()
-        bookmarks = self.state.bookmarks.values()
-        if not self.feeds.offline and any(b.incomplete for b in bookmarks):
-            self.complete_bookmarks()
+        if triage.loaded:
+            self._state_loaded()
+        else:  # a large state loads after the first frame; its marks follow
+            self.load_state()
 
     # -- the parts --------------------------------------------------------------------------
 
@@ -127,7 +133,8 @@ class ReaderScreen(Screen[None]):
         shown, highlights = self.filter.apply(papers)
         if self.hide_read:
             shown = [p for p in shown if p.id not in self.state.read]
-        self.paper_list.set_marks(self.state.read, self.state.bookmarks)
+        known = self.service.triage.loaded
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
         self.update_counts()
         self.filter.listed(papers)
@@ -153,11 +160,13 @@ class ReaderScreen(Screen[None]):
             unread=unread,
             bookmarked=bookmarked,
             problem=self.service.triage.problem or "",
+            marks_known=self.service.triage.loaded,
         )
 
     def marks_changed(self) -> None:
         """Read marks or bookmarks changed: markers, counts and details follow."""
-        self.paper_list.set_marks(self.state.read, self.state.bookmarks)
+        known = self.service.triage.loaded
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.update_counts()
         self.show_details(self.paper_list.highlighted)
 
@@ -173,6 +182,19 @@ class ReaderScreen(Screen[None]):
 
     # -- workers ----------------------------------------------------------------------------
 
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_state(self) -> None:
+        """Read a large state file (and its journal) off the UI thread."""
+        self.service.load_state()
+        self.app.call_from_thread(self._state_loaded)
+
+    def _state_loaded(self) -> None:
+        self.report_notices()
+        self.marks_changed()
+        bookmarks = self.state.bookmarks.values()
+        if not self.feeds.offline and any(b.incomplete or not b.paper.title for b in bookmarks):
+            self.complete_bookmarks()
+
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_feed(self) -> None:
         """Fetch the current feed in the background."""
@@ -180,7 +202,8 @@ class ReaderScreen(Screen[None]):
 
     @work(thread=True, group="save", exit_on_error=False)
     def save_state(self) -> None:
-        """Write queued changes (other instances' changes are merged in)."""
+        """Make queued changes durable in the journal (a small write, whatever the size of the
+        state) and pick up other instances' changes."""
         notices = self.service.triage.save()
         self.app.call_from_thread(self._saved, notices)
 
@@ -188,6 +211,57 @@ class ReaderScreen(Screen[None]):
         for notice in notices:
             self.notify(notice, severity="warning", markup=False)
         self.update_counts()
+        # Once the user pauses, the journal is folded into state.toml in the background.
+        if self._fold_timer is not None:
+            self._fold_timer.stop()
+        self._fold_timer = self.delays.after(self, IDLE_FOLD_DELAY, self.fold_state)
+
+    @work(thread=True, exclusive=True, group="fold", exit_on_error=False)
+    def fold_state(self) -> None:
+        """Write the journal into state.toml (the whole file, so off the UI thread)."""
+        self._fold_timer = None
+        notices = self.service.triage.fold()
+        self.app.call_from_thread(self._saved_quietly, notices)
+
+    def _saved_quietly(self, notices: Sequence[str]) -> None:
+        for notice in notices:
+            self.notify(notice, severity="warning", markup=False)
+        self.update_counts()
+
+    def quit_when_saved(self) -> None:
+        """Quit, but never with changes that are not on disk without saying so: a save that
+        fails asks whether to wait, retry or quit anyway."""
+        if self._quit_anyway:
+            self.app.exit()
+            return
+        for notice in self.service.triage.save():
+            self.notify(notice, severity="warning", markup=False)
+        problem = self.service.triage.problem
+        if not self.service.triage.dirty:
+            self.app.exit()
+            return
+        from paperterm.ui.screens.prompt import UnsavedModal  # loaded when first needed
+
+        def answered(choice: str | None) -> None:
+            if choice == "quit":
+                self.app.exit()
+            elif choice == "retry":
+                self.quit_when_saved()
+            elif choice == "wait":
+                self._wait_then_quit()
+
+        self.app.push_screen(UnsavedModal(problem or "the changes are not on disk"), answered)
+
+    def _wait_then_quit(self) -> None:
+        """Try saving again every second and quit once it works (the status line shows the
+        problem meanwhile; the user can still quit anyway with q)."""
+        self.service.triage.save()
+        if not self.service.triage.dirty:
+            self.app.exit()
+            return
+        self.notify("Waiting to save… (q again quits anyway)", markup=False)
+        self._quit_anyway = True
+        self.delays.after(self, 1.0, self._wait_then_quit)
 
     @work(exclusive=True, group="complete", exit_on_error=False)
     async def complete_bookmarks(self) -> None:
@@ -222,7 +296,7 @@ class ReaderScreen(Screen[None]):
         if self.filter_bar.input.has_focus:
             # Laying out an abstract for every keystroke would cost frames the typing needs.
             paper = event.paper
-            self._details_timer = self._delays.after(
+            self._details_timer = self.delays.after(
                 self, _DETAILS_DELAY, lambda: self.show_details(paper)
             )
         else:

@@ -18,13 +18,13 @@ class Pending(Protocol):
 class Timers(Protocol):
     """Schedules `callback` after `delay` seconds on `node`'s event loop."""
 
-    def after(self, node: DOMNode, delay: float, callback: Callable[[], None]) -> Pending: ...
+    def after(self, node: DOMNode, delay: float, callback: Callable[[], object]) -> Pending: ...
 
 
 class RealTimers:
     """Textual's timers: what the reader uses outside tests."""
 
-    def after(self, node: DOMNode, delay: float, callback: Callable[[], None]) -> Pending:
+    def after(self, node: DOMNode, delay: float, callback: Callable[[], object]) -> Pending:
         return node.set_timer(delay, callback)
 
 
@@ -35,7 +35,7 @@ class ManualTimers:
     def __init__(self) -> None:
         self.pending: list[_Manual] = []
 
-    def after(self, node: DOMNode, delay: float, callback: Callable[[], None]) -> Pending:
+    def after(self, node: DOMNode, delay: float, callback: Callable[[], object]) -> Pending:
         timer = _Manual(delay, callback)
         self.pending.append(timer)
         return timer
@@ -51,7 +51,7 @@ class ManualTimers:
 
 
 class _Manual:
-    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
+    def __init__(self, delay: float, callback: Callable[[], object]) -> None:
         self.delay = delay
         self.callback = callback
         self.stopped = False

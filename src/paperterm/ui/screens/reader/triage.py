@@ -8,10 +8,14 @@ read after dwelling in the details for the configured delay (a timer the tests c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.screen import ModalScreen
 
 from paperterm.models import Paper
 from paperterm.service import PaperService
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from paperterm.service.triage import Change
@@ -86,17 +90,15 @@ class TriageController:
 
         triage = self.service.triage
         bookmark = triage.state.bookmarks.get(paper.id)
-
-        def edited(tags: tuple[str, ...] | None) -> None:
-            if tags is None:
-                return
-            if bookmark is None:
-                self.change(lambda: triage.bookmark(paper, tags=tags), "Bookmarked with tags")
-            else:
-                self.change(lambda: triage.set_tags(paper.id, tags), "Tags saved")
-
         modal = TagsModal(paper.title, bookmark.tags if bookmark else (), triage.state.tags())
-        self.screen.app.push_screen(modal, edited)
+        self._edit(
+            paper,
+            modal,
+            add=lambda tags: triage.bookmark(paper, tags=tags),
+            added="Bookmarked with tags",
+            update=lambda tags: triage.set_tags(paper.id, tags),
+            updated="Tags saved",
+        )
 
     def edit_note(self, paper: Paper) -> None:
         """Ask for the paper's note; saving it bookmarks a paper that is not yet."""
@@ -104,17 +106,37 @@ class TriageController:
 
         triage = self.service.triage
         bookmark = triage.state.bookmarks.get(paper.id)
+        self._edit(
+            paper,
+            NoteModal(paper.title, bookmark.note if bookmark else ""),
+            add=lambda note: triage.bookmark(paper, note=note),
+            added="Bookmarked with a note",
+            update=lambda note: triage.set_note(paper.id, note),
+            updated="Note saved",
+        )
 
-        def edited(note: str | None) -> None:
-            if note is None:
+    def _edit(
+        self,
+        paper: Paper,
+        modal: ModalScreen[T | None],
+        *,
+        add: Callable[[T], Change],
+        added: str,
+        update: Callable[[T], Change],
+        updated: str,
+    ) -> None:
+        """Show `modal`; what it answers bookmarks the paper with it (`add`), or changes the
+        bookmark (`update`) when the paper is bookmarked by then."""
+
+        def answered(value: T | None) -> None:
+            if value is None:
                 return
-            if bookmark is None:
-                self.change(lambda: triage.bookmark(paper, note=note), "Bookmarked with a note")
+            if paper.id in self.service.triage.state.bookmarks:
+                self.change(lambda: update(value), updated)
             else:
-                self.change(lambda: triage.set_note(paper.id, note), "Note saved")
+                self.change(lambda: add(value), added)
 
-        modal = NoteModal(paper.title, bookmark.note if bookmark else "")
-        self.screen.app.push_screen(modal, edited)
+        self.screen.app.push_screen(modal, answered)
 
     def undo(self) -> None:
         result = self.service.triage.undo()
