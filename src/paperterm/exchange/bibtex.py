@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from paperterm.exchange.fields import SkipEntry
 from paperterm.exchange.keys import cited_date, export_keys
 from paperterm.exchange.latex import bibtex_title, latex_to_text
 from paperterm.exchange.names import author_names, bibtex_name, parse_bibtex_name
@@ -213,9 +214,12 @@ def bookmark_from_entry(entry: BibEntry, now: dt.datetime) -> Bookmark:
         if prefix.strip().lower() == "arxiv"
         else ("arxivid", "arxiv")
     )
+    paper_id = find_arxiv_id(verbatim, bare=bare)
+    if paper_id is None:  # before any LaTeX is decoded: most of a real library has no id
+        raise SkipEntry("no new-style arXiv id")
     names = _name_list(raw.get("author", ""))
     return cited_bookmark(
-        find_arxiv_id(verbatim, bare=bare),
+        paper_id,
         latex_to_text(raw.get("title", "")),
         [parse_bibtex_name(n) for n in names if n.strip().lower() != "others"],
         abstract=latex_to_text(raw.get("abstract", "")),

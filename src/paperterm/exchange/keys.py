@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from paperterm.exchange.names import Name, author_names, parse_name
+from paperterm.exchange.names import Name, first_author, parse_name
 from paperterm.models import Bookmark, Paper
 
 # arXiv's stop words for citation keys, verbatim from arXiv/arxiv-browse
@@ -122,8 +122,7 @@ def citation_key(paper: Paper, first: Name | None = None, year: int | None = Non
 
 def bookmark_key(bookmark: Bookmark) -> str:
     """`citation_key` of a bookmark, from its names and date as a citation gives them."""
-    names = author_names(bookmark) if bookmark.paper.authors else []
-    first = names[0] if names else None
+    first = first_author(bookmark) if bookmark.paper.authors else None
     return citation_key(bookmark.paper, first, cited_date(bookmark)[0])
 
 

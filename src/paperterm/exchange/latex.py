@@ -166,7 +166,8 @@ def bibtex_title(text: str) -> str:
 
 
 def _later_capital(word: str) -> bool:
-    return any(c.isupper() for c in word[1:])
+    rest = word[1:]
+    return rest != rest.lower()  # in C, where a loop over the characters is not
 
 
 def _balanced(text: str) -> bool:

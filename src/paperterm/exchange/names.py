@@ -36,6 +36,7 @@ _ORGANISATION_WORDS = """Team Lab Labs Laboratory Group Consortium Collaboration
     Ltd. LLC GmbH Research Council Society Center Centre Organization Organisation Department
     Community Contributors Developers Alliance Network Agency Academy Company AI"""
 ORGANISATION_WORDS = frozenset(_ORGANISATION_WORDS.split())
+_NOT_PLAIN = PARTICLES | _CAPITALISED | SUFFIXES | ORGANISATION_WORDS
 # Han, kana and Hangul names follow no given/family order we can tell from the string.
 _EAST_ASIAN = re.compile(r"^[\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef·.]+$")
 NAMES_KEY = "names"  # the snapshot key of an imported bookmark's name parts
@@ -57,6 +58,8 @@ class Name:
         """The name as Hugging Face writes names: "Given particle Family Suffix"."""
         if self.literal:
             return self.literal
+        if not (self.particle or self.suffix):
+            return f"{self.given} {self.family}" if self.given else self.family
         return " ".join(p for p in (self.given, self.particle, self.family, self.suffix) if p)
 
     @property
@@ -80,11 +83,15 @@ def make_name(family: str = "", given: str = "", particle: str = "", suffix: str
 # ---------------------------------------------------------------- "Given Family" text
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=65536)
 def parse_name(text: str) -> Name:
     """A name written "Given Family" (Hugging Face, or an imported name without parts)."""
-    text = " ".join(text.split())
-    words = text.split(" ")
+    words = text.split()
+    # Most names, and exports parse many: two plain words.
+    plain = len(words) == 2 and _plain(words[0]) and _plain(words[1]) and "," not in text
+    if plain and (text.isascii() or not _EAST_ASIAN.match(text)):
+        return Name(words[1], words[0])
+    text = " ".join(words)
     suffix = ""
     if len(words) >= 3 and words[-1] in SUFFIXES:
         suffix = words.pop()
@@ -98,6 +105,10 @@ def parse_name(text: str) -> Name:
         " ".join(words[particle_at:family_at]),
         suffix,
     )
+
+
+def _plain(word: str) -> bool:
+    return word not in _NOT_PLAIN and word.lower() not in ("and", "others")
 
 
 def _is_literal(words: Sequence[str]) -> bool:
@@ -150,6 +161,9 @@ def parse_bibtex_name(raw: str) -> Name:
 
 
 def _first_von_last(words: list[str]) -> Name:
+    two = len(words) == 2 and not _BIBTEX_SPECIAL.search(words[0] + words[1])
+    if two and words[0][:1].isupper() and words[1][:1].isupper():  # most names: "Ann Lee"
+        return Name(words[1], words[0])
     if len(words) == 1:
         return Name(literal=" ".join(latex_to_text(words[0]).split()))
     suffix = words.pop() if len(words) >= 3 and latex_to_text(words[-1]) in SUFFIXES else ""
@@ -185,6 +199,8 @@ def split_family(text: str) -> tuple[str, str]:
 
 
 def _split_commas(raw: str) -> list[str]:
+    if "{" not in raw:
+        return [p.strip() for p in raw.split(",")]
     parts, depth, start = [], 0, 0
     for i, char in enumerate(raw):
         if char == "{":
@@ -200,6 +216,8 @@ def _split_commas(raw: str) -> list[str]:
 
 def _words(raw: str) -> list[str]:
     """The words of a name part at brace depth 0 (spaces and ties separate them)."""
+    if "{" not in raw and "}" not in raw:
+        return raw.replace("~", " ").split()
     words: list[str] = []
     current: list[str] = []
     depth = 0
@@ -245,6 +263,8 @@ def _text(words: Sequence[str]) -> str:
 def bibtex_name(name: Name) -> str:
     """A name for a BibTeX name list: "Given Family" when BibTeX reads that right, else
     "{van der Schaar}, Mihaela", "Daumé, III, Hal"; a literal name braced whole."""
+    if _simple(name):  # most names: one check instead of the rules below
+        return f"{name.given} {name.family}"
     if name.literal:
         escaped = bibtex_escape(name.literal)
         return (
@@ -273,6 +293,18 @@ def bibtex_name(name: Name) -> str:
     if name.suffix:
         return f"{family}, {bibtex_escape(name.suffix)}, {given}".rstrip()
     return f"{family}, {given}" if given else family
+
+
+_BIBTEX_SPECIAL = re.compile(r"[\\%&#_$^~<>{},]")
+
+
+def _simple(name: Name) -> bool:
+    """Given names and a one-word family, each word capitalised, nothing to escape."""
+    if name.literal or name.particle or name.suffix or not name.given or " " in name.family:
+        return False
+    if not name.family[:1].isupper() or _BIBTEX_SPECIAL.search(name.given + name.family):
+        return False
+    return all(w[:1].isupper() and w.lower() not in ("and", "others") for w in name.given.split())
 
 
 def _lower_word(word: str) -> bool:
@@ -365,6 +397,16 @@ def author_names(bookmark: Bookmark) -> list[Name]:
         name = kept[i] if kept else None
         names.append(name if name is not None and name.text == text else parse_name(text))
     return names
+
+
+def first_author(bookmark: Bookmark) -> Name | None:
+    """`author_names(bookmark)[0]`, without taking the other names apart (citation keys)."""
+    authors = bookmark.paper.authors
+    if not authors:
+        return None
+    kept = _kept_names(bookmark.extra.get("paper"), len(authors))
+    name = kept[0] if kept else None
+    return name if name is not None and name.text == authors[0] else parse_name(authors[0])
 
 
 def _kept_names(snapshot: object, count: int) -> list[Name | None]:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from paperterm.clean import AUTHORS_MAX, NAME_MAX, TITLE_MAX, clean_abstract, clean_line
-from paperterm.exchange.fields import SkipEntry, clean_note
+from paperterm.exchange.fields import SkipEntry, clean_note, is_clean_line, line_field
 from paperterm.exchange.keys import ISSUED_KEY, is_valid_cite_key, issued_extra
 from paperterm.exchange.names import NAMES_KEY, Name, make_name, names_extra
 from paperterm.models import Bookmark, Paper, normalize_arxiv_id
@@ -91,7 +91,8 @@ def cited_bookmark(
     `more_authors`: the list ended with "and others"."""
     if paper_id is None:
         raise SkipEntry("no new-style arXiv id")
-    names = [_clean_name(n) for n in names]
+    texts = [(n.text, n) for n in names]
+    names = [n if is_clean_line(text, NAME_MAX) else _clean_name(n) for text, n in texts]
     names = [n for n in names if n.text][:AUTHORS_MAX]
     note = "\n".join(line for line in note.split("\n") if not _ARXIV_NOTE_LINE.match(line))
     parts = list(issued or ())
@@ -120,9 +121,9 @@ def cited_bookmark(
 
 
 def _clean_name(name: Name) -> Name:
+    # Most names are clean already (checked on their whole text, whose parts are then clean).
     if name.literal:
-        return Name(literal=clean_line(name.literal, NAME_MAX))
-    family, given, particle, suffix = (
-        clean_line(p, NAME_MAX) for p in (name.family, name.given, name.particle, name.suffix)
-    )
-    return make_name(family, given, particle, suffix)
+        return Name(literal=line_field(name.literal, NAME_MAX))
+    parts = (name.family, name.given, name.particle, name.suffix)
+    clean = tuple(line_field(p, NAME_MAX) for p in parts)
+    return name if clean == parts else make_name(*clean)
