@@ -34,11 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import scaled, store_days  # noqa: E402
+from corpus import scaled, store_days
 
-from paperterm.feed import FeedCache, searchindex, searchquery  # noqa: E402
-from paperterm.models import FeedSpec, Paper  # noqa: E402
-from paperterm.query import SearchContext, parse_query  # noqa: E402
+from paperterm.feed import FeedCache, searchindex, searchquery
+from paperterm.models import FeedSpec, Paper
+from paperterm.query import SearchContext, parse_query
 
 NOW = dt.datetime(2026, 8, 21, 12, tzinfo=dt.UTC)
 CONTEXT = SearchContext(today=NOW.date())

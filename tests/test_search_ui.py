@@ -16,7 +16,7 @@ from paperterm.feed.cache import FeedCache
 from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec
 from paperterm.query import PaperIndex
-from paperterm.rows import PaperRows
+from paperterm.service.rows import PaperRows
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.widgets.paper_list import PaperList
 

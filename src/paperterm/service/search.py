@@ -3,7 +3,7 @@ on the user's path.
 
 `Search.in_list` answers a query over a list of papers, `Search.everything` over every cached
 paper plus the bookmarks, as ids with the papers read from the cache only when shown
-(`paperterm.rows.PaperRows`). Both ask the index in the cache
+(`paperterm.service.rows.PaperRows`). Both ask the index in the cache
 (`paperterm.feed.searchindex`); while it is not ready (a cache from before it, or one found
 damaged) they fall back to the in-memory `PaperIndex`, and `rebuild_index` fills the
 persistent one in small steps, meant for a background thread.
@@ -22,7 +22,7 @@ from paperterm.models import Clock, Paper
 
 if TYPE_CHECKING:
     from paperterm.query import Query, SearchContext
-    from paperterm.rows import PaperRows
+    from paperterm.service.rows import PaperRows
     from paperterm.service.triage import Triage
 
 
@@ -90,7 +90,7 @@ class Search:
 
             extra = PaperIndex(loose).search(query, context).papers
         known = {p.id: p for p in extra}
-        from paperterm.rows import PaperRows
+        from paperterm.service.rows import PaperRows
 
         return PaperRows([*known, *ids], self._loader(known))
 

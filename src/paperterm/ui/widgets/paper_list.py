@@ -26,7 +26,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperterm.models import Paper
-from paperterm.rows import PaperRows
 from paperterm.ui.keys import bindings
 from paperterm.ui.widgets._cells import terminal_text
 
@@ -295,9 +294,10 @@ class PaperList(ScrollView, can_focus=True):
 
 def _find(papers: Sequence[Paper], paper_id: str) -> int:
     """The row of `paper_id`, else 0 (a scan stops early, unlike building an index)."""
-    if isinstance(papers, PaperRows):  # its ids, not its papers: those load as shown
+    index_of = getattr(papers, "index_of", None)
+    if index_of is not None:  # a list read lazily: look in its ids, not its papers
         try:
-            return papers.index_of(paper_id)
+            return int(index_of(paper_id))
         except ValueError:
             return 0
     return next((i for i, paper in enumerate(papers) if paper.id == paper_id), 0)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.models import Paper
-from paperterm.rows import PaperRows
 from paperterm.service import CacheBusy, PaperService
+from paperterm.service.rows import PaperRows
 from paperterm.ui.widgets.paper_list import Spans
 
 if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
@@ -81,7 +81,7 @@ class FilterController:
         self._index: PaperIndex | None = None
         self._index_source: Sequence[Paper] | None = None
         self._searched_source: Sequence[Paper] | None = None  # what `found` was searched in
-        self._rebuilding = False
+        self._rebuilding = self._checked = False
 
     @property
     def label(self) -> str | None:
@@ -118,6 +118,9 @@ class FilterController:
 
     def listed(self, source: Sequence[Paper]) -> None:
         """A new list is on screen (another feed, a refresh): search it with the same query."""
+        if not self._checked:  # the first list is on screen: now see to the index
+            self._checked = True
+            self.screen.call_after_refresh(self.ensure_index)
         if self.query and not self._is_source(source):
             self.search()
 

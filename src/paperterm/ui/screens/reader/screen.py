@@ -95,7 +95,6 @@ class ReaderScreen(Screen[None]):
             self.state_loaded()
         else:  # a large state loads after the first frame; its marks follow
             self.keeper.load()
-        self.call_after_refresh(self.filter.ensure_index)
 
     def state_loaded(self) -> None:
         """The reading state is in memory: marks, counts and notices follow."""
@@ -156,7 +155,7 @@ class ReaderScreen(Screen[None]):
         shown = self.paper_list.papers
         state = self.state
         ids = self.filter.shown_ids(shown)
-        if ids is None:  # the ids only: a long list's papers are read as they are shown
+        if ids is None:  # ids only: a long list reads its papers as they are shown
             unread = state.unread_count(ids_of(shown))
             bookmarked = sum(1 for paper_id in ids_of(shown) if paper_id in state.bookmarks)
         else:  # cheaper for a long list: walk the (shorter) read and bookmark sets instead
@@ -341,8 +340,7 @@ class ReaderScreen(Screen[None]):
         self.triage.next_unread(step)
 
     def action_mark_all_read(self) -> None:
-        every = ids_of(self.paper_list.papers)
-        ids = tuple(paper_id for paper_id in every if paper_id not in self.state.read)
+        ids = tuple(i for i in ids_of(self.paper_list.papers) if i not in self.state.read)
         if not ids:
             self.notify("Every paper shown is read already.", markup=False)
         else:
