@@ -112,7 +112,7 @@ def test_the_index_follows_every_store(tmp_path: Path) -> None:
     cache = FeedCache(tmp_path / "cache.db")
     spec = FeedSpec.parse("daily:2026-08-21")
     cache.store_feed(spec, spec, [_p("a", "Zephyr winds"), _p("b", "Other")], NOW)
-    assert _ids(cache, "zephyr") == ["a"] and cache.check_index() is None
+    assert _ids(cache, "zephyr") == ["a"] and searchindex.check(cache._connection()) is None
     # A new title replaces the old words; new numbers reach the conditions.
     cache.store_feed(spec, spec, [_p("a", "Boreas winds", upvotes=90), _p("b", "Other")], NOW)
     assert _ids(cache, "zephyr") == [] and _ids(cache, "boreas") == ["a"]
@@ -121,7 +121,7 @@ def test_the_index_follows_every_store(tmp_path: Path) -> None:
     assert _ids(cache, "zephyr") == ["c"] and _ids(cache, "zephyr", ["b", "c"]) == ["c"]
     # A scope with a paper the index does not hold is not answered from it.
     assert _ids(cache, "zephyr", ["c", "unknown"]) is None
-    assert cache.check_index() is None
+    assert searchindex.check(cache._connection()) is None
 
 
 def _old_cache(path: Path, papers: list[Paper]) -> None:
@@ -150,7 +150,7 @@ def test_an_older_cache_is_migrated_and_indexed_in_steps(tmp_path: Path) -> None
     steps = 0
     while not searchindex.rebuild_step(cache._connection(), batch=7):
         steps += 1
-    assert steps == 4 and cache.index_ready() and cache.check_index() is None
+    assert steps == 4 and cache.index_ready() and searchindex.check(cache._connection()) is None
     assert _ids(cache, "zephyr") == [p.id for p in papers]
 
 
@@ -169,7 +169,7 @@ def test_a_damaged_index_is_rebuilt_with_a_notice_and_stores_go_on(tmp_path: Pat
     assert cache.papers(["new"])
     while not cache.rebuild_index_step():
         pass
-    assert cache.check_index() is None
+    assert searchindex.check(cache._connection()) is None
     assert len(_ids(cache, "zephyr") or []) == 51
 
 

@@ -21,6 +21,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +143,7 @@ class FeedCache:
                 return None
             if scope is not None and searchindex.unindexed(db, scope):
                 return None
-            vocab = searchquery.terms(db, str(self.path))
+            vocab = partial(searchquery.terms, db, str(self.path))
             return searchquery.search_ids(db, vocab, query, context, scope, first)
         except sqlite3.ProgrammingError:
             raise  # a mistake of ours (a connection used from another thread), not damage
@@ -152,9 +153,13 @@ class FeedCache:
             self.index_damaged(str(exc))
             return None
 
-    def index_ready(self) -> bool:
-        """Whether the search index holds every cached paper."""
-        return searchindex.is_ready(self._connection())
+    def index_ready(self, *, warm: bool = False) -> bool:
+        """Whether the search index holds every cached paper; `warm`: then read its words."""
+        if (ready := searchindex.is_ready(self._connection())) and warm:
+            from paperterm.feed import searchquery
+
+            searchquery.terms(self._connection(), str(self.path)).warm()
+        return ready
 
     def index_damaged(self, reason: str) -> None:
         """Mark the search index for a rebuild, with a notice."""
@@ -165,10 +170,6 @@ class FeedCache:
         except sqlite3.DatabaseError:
             searchindex.reset(db)
         self.notices.append(f"search index was damaged ({reason}); rebuilding it")
-
-    def check_index(self) -> str | None:
-        """Why the search index cannot be trusted (None: it can)."""
-        return searchindex.check(self._connection())
 
     def rebuild_index_step(self) -> bool:
         """Index one batch of cached papers the index lacks; True once it holds them all."""

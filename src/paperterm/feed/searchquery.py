@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -112,6 +112,13 @@ class Terms:
                 found[int(distance)][1].append(text)
         return found
 
+    def warm(self) -> None:
+        """Make the word starts and whole words of the common lengths now (a typo scan would
+        make them on its first use)."""
+        for length in range(TYPO_MIN_LEN - 1, 14):
+            self._whole_of(length)
+            self._starts_of(length + 1)
+
     def _starts_of(self, length: int) -> list[str]:
         with self._lock:
             if length not in self._starts:
@@ -162,19 +169,20 @@ class _Sql:
 
 def search_ids(
     db: sqlite3.Connection,
-    vocab: Terms,
+    vocab: Callable[[], Terms],
     query: Query,
     context: SearchContext,
     scope: Sequence[str] | None,
     first: Sequence[str] = (),
 ) -> list[str]:
     """The ids matching `query`, best first. `scope`: the collection's ids in its order (None:
-    every indexed paper, `first` ids leading, then by id — the cache's "everything" order)."""
+    every indexed paper, `first` ids leading, then by id — the cache's "everything" order).
+    `vocab` is asked for only when a term has words to look up."""
     sql = _Sql([], [], [], [], [], [])
     scored = 0
     for term in query.terms:
         if isinstance(term, TextTerm) and term.field in _FIELDS_OF:
-            scored = _text_term(db, vocab, sql, term, scored)
+            scored = _text_term(db, vocab(), sql, term, scored)
         else:
             condition = _condition(db, sql, term, context)
             sql.where.append(f"NOT coalesce({condition}, 0)" if term.negated else condition)

@@ -94,8 +94,9 @@ class Search:
 
         return PaperRows([*known, *ids], self._loader(known))
 
-    def index_ready(self) -> bool:
-        return self._cache().index_ready()
+    def index_ready(self, *, warm: bool = False) -> bool:
+        """Whether the persistent index can answer; `warm`: then read its vocabulary now."""
+        return self._cache().index_ready(warm=warm)
 
     def rebuild_index(self, keep_going: Callable[[], bool] = lambda: True) -> bool:
         """Fill the persistent index in small transactions while `keep_going()`; True once

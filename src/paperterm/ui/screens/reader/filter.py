@@ -170,7 +170,7 @@ class FilterController:
     def _rebuild(self) -> None:
         search = self.service.search
         try:
-            if search.index_ready():
+            if search.index_ready(warm=True):
                 done = None
             else:
                 self.screen.app.call_from_thread(self._rebuilding_notice)
