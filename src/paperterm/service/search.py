@@ -58,13 +58,24 @@ class Search:
         return SearchContext(today=clock().date())
 
     def in_list(self, query: Query, papers: Sequence[Paper], context: SearchContext) -> list[Paper]:
-        """The papers of `papers` matching `query`, best first."""
-        ids = self._cache().search_ids(query, context, [p.id for p in papers])
-        self._forward_notices()
-        if ids is None:
+        """The papers of `papers` matching `query`, best first (the in-memory index answers
+        when the persistent one cannot)."""
+        found = self.indexed(query, papers, context)
+        if found is None:
             from paperterm.query import PaperIndex
 
             return PaperIndex(papers).search(query, context).papers
+        return found
+
+    def indexed(
+        self, query: Query, papers: Sequence[Paper], context: SearchContext
+    ) -> list[Paper] | None:
+        """`in_list` from the persistent index only; None when it cannot answer (not ready,
+        or a paper of the list not in the cache)."""
+        ids = self._cache().search_ids(query, context, [p.id for p in papers])
+        self._forward_notices()
+        if ids is None:
+            return None
         by_id: dict[str, Paper] = {}
         for paper in papers:
             by_id.setdefault(paper.id, paper)

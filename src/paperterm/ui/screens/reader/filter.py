@@ -198,11 +198,12 @@ class FilterController:
         query = parse_query(text)
         context = self.service.search_context()
         search = self.service.search
-        if papers is not None and search.index_ready():
-            shown = search.in_list(query, papers, context)
-            found = Found(query, shown, frozenset(p.id for p in shown), _titles(shown, query))
-            self.screen.app.call_from_thread(self._searched, generation, papers, found)
-            return
+        if papers is not None:
+            shown = search.indexed(query, papers, context)
+            if shown is not None:
+                found = Found(query, shown, frozenset(p.id for p in shown), _titles(shown, query))
+                self.screen.app.call_from_thread(self._searched, generation, papers, found)
+                return
         if papers is None:
             bookmarks = self.service.triage.bookmark_papers()
             everything = self._everything
@@ -216,7 +217,8 @@ class FilterController:
                     found = Found(query, rows, frozenset(ids_of(rows)), _row_titles(rows, query))
                     self.screen.app.call_from_thread(self._widened, generation, everything, found)
                     return
-        self.screen.app.call_from_thread(self.ensure_index)
+        if not search.index_ready():
+            self.screen.app.call_from_thread(self.ensure_index)
         self._run_in_memory(generation, query, papers)
 
     def _run_in_memory(self, generation: int, query: Query, papers: Sequence[Paper] | None) -> None:
