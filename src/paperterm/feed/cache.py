@@ -43,8 +43,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
     ),
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
-    # The persistent search index (3 and 4 belong to other changes; steps apply by number and
-    # a missing one is skipped).
+    # The search index. 3 and 4 belong to other changes: steps apply by number, gaps skipped.
     5: searchindex.MIGRATION,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -77,6 +76,11 @@ class FeedCache:
         self.notices: list[str] = []
         self.busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
+
+    def interrupt(self) -> None:
+        """Stop the query running on this cache's connection (from another thread)."""
+        if self._db is not None:
+            self._db.interrupt()
 
     def close(self) -> None:
         if self._db is not None:
@@ -125,12 +129,9 @@ class FeedCache:
     # -- the search index -------------------------------------------------------------------
 
     def search_ids(
-        self,
-        query: Query,
-        context: SearchContext,
-        scope: Sequence[str] | None = None,
+        self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
         first: Sequence[str] = (),
-    ) -> list[str] | None:
+    ) -> list[str] | None:  # fmt: skip
         """The ids matching `query` from the persistent index, best first, within `scope` (ids
         in the collection's order; None: every cached paper, `first` leading, then by id).
         None when the index cannot answer: not ready, a scope paper not in it, or damaged
@@ -139,15 +140,15 @@ class FeedCache:
 
         db = self._connection()
         try:
-            if not searchindex.is_ready(db):
-                return None
-            if scope is not None and searchindex.unindexed(db, scope):
+            if not searchindex.is_ready(db) or (scope and searchindex.unindexed(db, scope)):
                 return None
             vocab = partial(searchquery.terms, db, str(self.path))
             return searchquery.search_ids(db, vocab, query, context, scope, first)
         except sqlite3.ProgrammingError:
             raise  # a mistake of ours (a connection used from another thread), not damage
         except sqlite3.DatabaseError as exc:
+            if "interrupted" in str(exc):
+                raise searchindex.Interrupted from None
             if _is_busy(exc):
                 raise CacheBusy(f"the cache {self.path} is locked by another program") from None
             self.index_damaged(str(exc))
@@ -172,7 +173,7 @@ class FeedCache:
         self.notices.append(f"search index was damaged ({reason}); rebuilding it")
 
     def rebuild_index_step(self) -> bool:
-        """Index one batch of cached papers the index lacks; True once it holds them all."""
+        """Index a batch of cached papers the index lacks; True once it holds them all."""
         return searchindex.rebuild_step(self._connection())
 
     # -- writing --------------------------------------------------------------------------

@@ -48,6 +48,10 @@ _CREATE = (
     # that matches nothing.
     "CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, inside INTEGER NOT NULL) "
     "WITHOUT ROWID",
+    # `search_words` in one row, as of a generation: what a new process reads (one row, not
+    # 60,000); written by the first search after a change.
+    "CREATE TABLE IF NOT EXISTS search_vocabulary (generation INTEGER NOT NULL, "
+    "words TEXT NOT NULL, inside TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     # A new cache is ready at once; one migrated with papers in it is filled in by a rebuild.
     "INSERT OR REPLACE INTO search_state (key, value) "
@@ -58,9 +62,17 @@ _DROP = (
     "DROP TABLE IF EXISTS search_text",
     "DROP TABLE IF EXISTS search_docs",
     "DROP TABLE IF EXISTS search_words",
+    "DROP TABLE IF EXISTS search_vocabulary",
     "DROP TABLE IF EXISTS search_state",
 )
-REBUILD_BATCH = 400  # papers per rebuild transaction: ~0.1 s of a fetch's wait at most
+REBUILD_BATCH = 400
+
+
+class Interrupted(Exception):
+    """A search stopped by `FeedCache.interrupt` (a newer one replaces it)."""
+
+
+# papers per rebuild transaction: ~0.1 s of a fetch's wait at most
 
 
 def texts_of(paper: Paper) -> tuple[str, str, str, str]:
@@ -206,6 +218,12 @@ def reset(db: sqlite3.Connection) -> None:
         for statement in (*_DROP, *_CREATE):
             db.execute(statement)
         db.execute("UPDATE search_state SET value = 0 WHERE key = 'ready'")
+        # Not from 0 again: a process that remembers the old index's words by generation
+        # must not take them for the new one's.
+        db.execute(
+            "UPDATE search_state SET value = abs(random() % 1000000000) * 1000 "
+            "WHERE key = 'generation'"
+        )
 
 
 def rebuild_step(db: sqlite3.Connection, batch: int = REBUILD_BATCH) -> bool:

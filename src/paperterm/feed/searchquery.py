@@ -58,10 +58,10 @@ class Terms:
     """The index's vocabulary: every word, sorted; the words of titles, authors and keywords;
     word starts by length, made when a typo scan first asks for them."""
 
-    def __init__(self, rows: Sequence[tuple[str, int]]) -> None:
-        self.words = sorted(word for word, _ in rows)  # already in order: a linear pass
-        self.inside_words = [word for word, inside in rows if inside]
-        self.inside_words.sort()
+    def __init__(self, words: list[str], inside_words: list[str]) -> None:
+        """`words` and `inside_words` sorted."""
+        self.words = words
+        self.inside_words = inside_words
         self._inside_text = "\n".join(self.inside_words)
         self._inside_starts = [0]
         for word in self.inside_words:
@@ -143,10 +143,36 @@ def terms(db: sqlite3.Connection, key: str) -> Terms:
         known = _TERMS.get(key)
     if known is not None and known[0] == now:
         return known[1]
-    fresh = Terms(db.execute("SELECT word, inside FROM search_words").fetchall())
+    fresh = _read_terms(db, now)
     with _TERMS_LOCK:
         _TERMS[key] = (now, fresh)
     return fresh
+
+
+def _read_terms(db: sqlite3.Connection, now: int) -> Terms:
+    """From the one-row copy when it is of this generation (a split of two strings), else
+    from ``search_words``, then the copy is written for the next process (unless another
+    program is writing: it is only a copy)."""
+    row = db.execute("SELECT generation, words, inside FROM search_vocabulary").fetchone()
+    if row is not None and row[0] == now:
+        return Terms(row[1].split("\n") if row[1] else [], row[2].split("\n") if row[2] else [])
+    rows = db.execute("SELECT word, inside FROM search_words").fetchall()
+    words = sorted(word for word, _ in rows)  # already in order: a linear pass
+    inside = sorted(word for word, flag in rows if flag)
+    busy = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        db.execute("PRAGMA busy_timeout = 0")
+        with db:
+            db.execute("DELETE FROM search_vocabulary")
+            db.execute(
+                "INSERT INTO search_vocabulary (generation, words, inside) VALUES (?, ?, ?)",
+                (now, "\n".join(words), "\n".join(inside)),
+            )
+    except sqlite3.OperationalError:
+        pass  # locked or read-only: the next search reads the words table again
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(busy)}")
+    return Terms(words, inside)
 
 
 @dataclass

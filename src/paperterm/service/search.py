@@ -14,10 +14,14 @@ Every method is safe from a worker thread: each thread reads through a connectio
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from paperterm.feed import FeedCache
+from paperterm.feed.searchindex import Interrupted
+
+__all__ = ["Interrupted", "Search", "needs_state"]
 from paperterm.models import Clock, Paper
 
 if TYPE_CHECKING:
@@ -48,6 +52,25 @@ class Search:
         self._triage = triage
         self._context = context
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._active: set[FeedCache] = set()
+
+    def interrupt(self) -> None:
+        """Stop every search running now: they raise `Interrupted` (a newer one is coming)."""
+        with self._lock:
+            for cache in self._active:
+                cache.interrupt()
+
+    @contextmanager
+    def _searching(self) -> Iterator[FeedCache]:
+        cache = self._cache()
+        with self._lock:
+            self._active.add(cache)
+        try:
+            yield cache
+        finally:
+            with self._lock:
+                self._active.discard(cache)
 
     def context_for(self, query: Query, clock: Clock) -> SearchContext:
         """The search context, without reading the state file when the query does not need it."""
@@ -72,7 +95,8 @@ class Search:
     ) -> list[Paper] | None:
         """`in_list` from the persistent index only; None when it cannot answer (not ready,
         or a paper of the list not in the cache)."""
-        ids = self._cache().search_ids(query, context, [p.id for p in papers])
+        with self._searching() as cache:
+            ids = cache.search_ids(query, context, [p.id for p in papers])
         self._forward_notices()
         if ids is None:
             return None
@@ -90,7 +114,8 @@ class Search:
         cache = self._cache()
         in_cache = cache.papers([p.id for p in bookmarks]).keys() if bookmarks else set()
         first = [p.id for p in bookmarks if p.id in in_cache]
-        ids = cache.search_ids(query, context, None, first)
+        with self._searching():
+            ids = cache.search_ids(query, context, None, first)
         self._forward_notices()
         if ids is None:
             return None

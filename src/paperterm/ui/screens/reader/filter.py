@@ -13,6 +13,7 @@ bookmarks.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from paperterm.models import Paper
 from paperterm.service import CacheBusy, PaperService
 from paperterm.service.rows import PaperRows
+from paperterm.service.search import Interrupted
 from paperterm.ui.widgets.paper_list import Spans
 
 if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
@@ -82,6 +84,7 @@ class FilterController:
         self._index_source: Sequence[Paper] | None = None
         self._searched_source: Sequence[Paper] | None = None  # what `found` was searched in
         self._rebuilding = self._checked = False
+        self._one_at_a_time = threading.Lock()
 
     @property
     def label(self) -> str | None:
@@ -144,6 +147,7 @@ class FilterController:
     def search(self) -> None:
         """Search the scope for the query in a worker; only the newest search is shown."""
         self._generation += 1
+        self.service.search.interrupt()  # the search still running is for an older query
         papers = None if self.scope == "everything" else self.screen.source
         generation, text = self._generation, self.query
         self.screen.run_worker(
@@ -191,8 +195,17 @@ class FilterController:
     # -- in the worker ------------------------------------------------------------------------
 
     def _run(self, generation: int, text: str, papers: Sequence[Paper] | None) -> None:
-        if generation != self._generation:
-            return  # a later keystroke already asked again
+        # One search at a time: a keystroke's search waits for the one before it (stopped by
+        # `search`), then gives way if another keystroke came meanwhile.
+        with self._one_at_a_time:
+            if generation != self._generation:
+                return  # a later keystroke already asked again
+            try:
+                self._search(generation, text, papers)
+            except Interrupted:
+                return  # a later keystroke stopped it
+
+    def _search(self, generation: int, text: str, papers: Sequence[Paper] | None) -> None:
         from paperterm.query import parse_query
 
         query = parse_query(text)
