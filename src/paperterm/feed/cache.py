@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -77,8 +78,7 @@ class FeedCache:
         self.busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
 
-    def interrupt(self) -> None:
-        """Stop the query running on this cache's connection (from another thread)."""
+    def interrupt(self) -> None:  # from another thread: stop the query running
         if self._db is not None:
             self._db.interrupt()
 
@@ -132,10 +132,8 @@ class FeedCache:
         self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
         first: Sequence[str] = (),
     ) -> list[str] | None:  # fmt: skip
-        """The ids matching `query` from the persistent index, best first, within `scope` (ids
-        in the collection's order; None: every cached paper, `first` leading, then by id).
-        None when the index cannot answer: not ready, a scope paper not in it, or damaged
-        (then it is marked for a rebuild, with a notice)."""
+        """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
+        ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
         from paperterm.feed import searchquery
 
         db = self._connection()
@@ -151,6 +149,8 @@ class FeedCache:
                 raise searchindex.Interrupted from None
             if _is_busy(exc):
                 raise CacheBusy(f"the cache {self.path} is locked by another program") from None
+            if isinstance(exc, sqlite3.OperationalError) and not _INDEX_GONE.search(str(exc)):
+                raise  # a statement of ours that SQLite refuses is a bug to see, not damage
             self.index_damaged(str(exc))
             return None
 
@@ -172,8 +172,7 @@ class FeedCache:
             searchindex.reset(db)
         self.notices.append(f"search index was damaged ({reason}); rebuilding it")
 
-    def rebuild_index_step(self) -> bool:
-        """Index a batch of cached papers the index lacks; True once it holds them all."""
+    def rebuild_index_step(self) -> bool:  # True once the index holds every cached paper
         return searchindex.rebuild_step(self._connection())
 
     # -- writing --------------------------------------------------------------------------
@@ -370,6 +369,7 @@ def _kind(db: sqlite3.Connection) -> tuple[int, int]:
     return app_id, version
 
 
+_INDEX_GONE = re.compile("corrupt|malformed|no such table|no such column", re.IGNORECASE)
 _NOT_DAMAGE = ("locked", "busy", "readonly", "read-only", "disk is full", "unable to open")
 _BUSY = ("locked", "busy")
 

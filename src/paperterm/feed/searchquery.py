@@ -18,12 +18,13 @@ import sqlite3
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from paperterm.feed.searchconditions import condition_of
 from paperterm.feed.searchindex import generation, texts_of
 from paperterm.models import Paper
 from paperterm.query._text import (
@@ -32,12 +33,11 @@ from paperterm.query._text import (
     TYPO_MIN_LEN,
     WORD,
     containing,
-    find_at_word_start,
     fold,
     phrase_text,
     typo_budget,
 )
-from paperterm.query.parse import Query, RangeTerm, StateTerm, TextTerm
+from paperterm.query.parse import Query, TextTerm
 from paperterm.query.results import SearchContext
 
 _WEIGHT = {"title": 8, "author": 4, "kw": 2, "abstract": 1}
@@ -50,8 +50,6 @@ _FIELDS_OF: dict[str, tuple[str, ...]] = {
     "kw": ("kw",),
 }
 _MAX_SCORED_WORDS = 800
-_PAST_EVERY_WORD = "\U0010ffff"
-_COLUMN = {"up": "up", "comments": "comments", "stars": "stars", "date": "day"}
 
 
 class Terms:
@@ -71,8 +69,7 @@ class Terms:
         self._lock = threading.Lock()
 
     def has(self, word: str) -> bool:
-        at = bisect_left(self.words, word)
-        return at < len(self.words) and self.words[at] == word
+        return (at := bisect_left(self.words, word)) < len(self.words) and self.words[at] == word
 
     def has_prefix(self, word: str) -> bool:
         at = bisect_left(self.words, word)
@@ -185,6 +182,13 @@ class _Sql:
     scores: list[str]
     args: list[object]  # the CTEs': they come first in the statement's text
     where_args: list[object]
+    rows: tuple[int, int] | None = None  # the scope's FTS rows (a feed's are mostly together)
+
+    def in_rows(self, rowid: str = "rowid") -> tuple[str, list[object]]:
+        """The condition keeping an FTS match within the scope's rows, and its parameters."""
+        if self.rows is None:
+            return "", []
+        return f" AND {rowid} BETWEEN ? AND ?", list(self.rows)
 
     def cte(self, body: str, args: Sequence[object]) -> str:
         name = f"t{len(self.ctes)}"
@@ -205,12 +209,19 @@ def search_ids(
     every indexed paper, `first` ids leading, then by id — the cache's "everything" order).
     `vocab` is asked for only when a term has words to look up."""
     sql = _Sql([], [], [], [], [], [])
+    if scope is not None:
+        low, high = db.execute(
+            "SELECT min(d.doc), max(d.doc) FROM json_each(?) AS j "
+            "JOIN search_docs AS d ON d.id = j.value",
+            (json.dumps(list(scope)),),
+        ).fetchone()
+        sql.rows = (low or 0, high or -1)
     scored = 0
     for term in query.terms:
         if isinstance(term, TextTerm) and term.field in _FIELDS_OF:
             scored = _text_term(db, vocab(), sql, term, scored)
         else:
-            condition = _condition(db, sql, term, context)
+            condition = condition_of(db, term, context, sql.where_args)
             sql.where.append(f"NOT coalesce({condition}, 0)" if term.negated else condition)
     if scope is not None:
         # A repeated id keeps its first place, as in `PaperIndex`.
@@ -242,7 +253,7 @@ def search_ids(
 def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, scored: int) -> int:
     fields = _FIELDS_OF[term.field]
     if term.phrase:
-        rows = _phrase(db, vocab, phrase_text(term.value), fields)
+        rows = _phrase(db, vocab, phrase_text(term.value), fields, sql)
         name = sql.cte(
             "SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?) AS j", [json.dumps(rows)]
         )
@@ -288,18 +299,19 @@ def _word(vocab: Terms, sql: _Sql, word: str, fields: Sequence[str], strict: boo
                 parts.append((weight * quality, name, " OR ".join(alternatives)))
     if not parts:
         return sql.cte("SELECT NULL, NULL WHERE 0", [])
+    within, bounds = sql.in_rows()
     union = " UNION ALL ".join(
-        f"SELECT rowid AS doc, {score} AS s FROM search_text WHERE search_text MATCH ?"
+        f"SELECT rowid AS doc, {score} AS s FROM search_text WHERE search_text MATCH ?{within}"
         for score, _, _ in parts
     )
-    return sql.cte(
-        f"SELECT doc, max(s) FROM ({union}) GROUP BY doc",
-        [f"{{{name}}} : ({expression})" for _, name, expression in parts],
-    )
+    args: list[object] = []
+    for _, name, expression in parts:
+        args += [f"{{{name}}} : ({expression})", *bounds]
+    return sql.cte(f"SELECT doc, max(s) FROM ({union}) GROUP BY doc", args)
 
 
 def _phrase(
-    db: sqlite3.Connection, vocab: Terms, phrase: str, fields: Sequence[str]
+    db: sqlite3.Connection, vocab: Terms, phrase: str, fields: Sequence[str], sql: _Sql
 ) -> list[tuple[int, int]]:
     """The papers holding `phrase`, each with its best field's exact score: narrowed by the
     index (every word but the last whole, the last perhaps going on), then read."""
@@ -314,8 +326,8 @@ def _phrase(
     for name in fields:  # best field first: a paper found in one is not read in the next
         rows = db.execute(
             "SELECT t.rowid, d.id FROM search_text AS t JOIN search_docs AS d ON d.doc = t.rowid "
-            "WHERE search_text MATCH ?",
-            (f"{{{name}}} : ({' AND '.join(parts)})",),
+            "WHERE search_text MATCH ?" + sql.in_rows("t.rowid")[0],
+            (f"{{{name}}} : ({' AND '.join(parts)})", *sql.in_rows()[1]),
         ).fetchall()
         rows = [(doc, paper_id) for doc, paper_id in rows if doc not in found]
         if words != [phrase] and rows:
@@ -339,53 +351,6 @@ def _containing(
         texts_of(Paper.from_json(json.loads(data[i])))[at] if i in data else "" for _, i in rows
     ]
     return [rows[i] for i in containing(texts, phrase, range(len(rows)))]
-
-
-def _condition(
-    db: sqlite3.Connection,
-    sql: _Sql,
-    term: RangeTerm | StateTerm | TextTerm,
-    context: SearchContext,
-) -> str:
-    """A condition on ``search_docs`` for a term that does not rank (before negation)."""
-    args = sql.where_args
-    if isinstance(term, StateTerm):
-        if term.state in ("code", "summary"):
-            return f"d.{term.state} = 1"
-        ids: Collection[str] = context.bookmarked if term.state == "bookmarked" else context.read
-        args.append(json.dumps(sorted(ids)))
-        test = "IN" if term.state != "unread" else "NOT IN"
-        return f"d.id {test} (SELECT value FROM json_each(?))"
-    if isinstance(term, RangeTerm):
-        return _range(term, context, args)
-    wanted = fold(term.value)
-    if term.field == "tag":
-        tagged = [i for i, tags in context.tags.items() if any(fold(t) == wanted for t in tags)]
-        args.append(json.dumps(sorted(tagged)))
-        return "d.id IN (SELECT value FROM json_each(?))"
-    orgs = [
-        org
-        for (org,) in db.execute("SELECT DISTINCT org FROM search_docs WHERE org IS NOT NULL")
-        if find_at_word_start(org, wanted) >= 0
-    ]
-    args.append(json.dumps(orgs))
-    return "d.org IN (SELECT value FROM json_each(?))"
-
-
-def _range(term: RangeTerm, context: SearchContext, args: list[object]) -> str:
-    low, high = term.low, term.high
-    column = _COLUMN.get(term.field, "day")
-    if term.field == "age":
-        day = context.today.toordinal()
-        low, high = (None if high is None else day - high, None if low is None else day - low)
-    tests = [f"d.{column} IS NOT NULL"]
-    if low is not None:
-        tests.append(f"d.{column} >= ?")
-        args.append(low)
-    if high is not None:
-        tests.append(f"d.{column} <= ?")
-        args.append(high)
-    return "(" + " AND ".join(tests) + ")"
 
 
 def _quote(word: str) -> str:
