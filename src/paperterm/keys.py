@@ -88,6 +88,8 @@ KEYS: tuple[Key, ...] = (
     Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),
     Key("next_unread", "n", "next_unread(1)", "reader", "Triage", "Next unread", "Next unread paper"),
     Key("previous_unread", "N", "next_unread(-1)", "reader", "Triage", "Previous unread", "Previous unread paper"),
+    Key("next_new", "w", "next_new(1)", "reader", "Triage", "Next new", "Next paper new since your last look", title="Next new paper"),
+    Key("previous_new", "W", "next_new(-1)", "reader", "Triage", "Previous new", "Previous paper new since your last look", title="Previous new paper"),
     Key("mark_all_read", "M", "mark_all_read", "reader", "Triage", "Mark all read", "Mark every paper shown as read"),
     Key("toggle_hide_read", "U", "toggle_hide_read", "reader", "Triage", "Hide read", "Hide or show read papers", title="Hide read papers"),
     Key("toggle_bookmark", "b", "toggle_bookmark", "reader", "Triage", "Bookmark", "Bookmark the paper, or remove it", footer=True),

@@ -1,7 +1,11 @@
 """FeedLoader: which list the reader shows, painted from the cache at once and refreshed in
 the background; the status line says honestly how fresh it is. The lists ranked on this
 machine (For you, more like this) are ranked in a thread worker, again whenever the bookmarks
-change, and each of their papers can say why it is there."""
+change, and each of their papers can say why it is there.
+
+Since you last looked: the first time a feed is shown in a session, what it was at the last
+look (`PaperService.since`) becomes the visit's baseline; every view of it is compared with
+that baseline (NEW markers, ↑/↓ movement, "7 new since …") and remembered as the new look."""
 
 from __future__ import annotations
 
@@ -9,7 +13,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paperterm.models import FeedSpec, Paper
-from paperterm.service import CacheBusy, FeedView, FetchError, PaperService, RefreshOutcome
+from paperterm.service import (
+    CacheBusy,
+    Changes,
+    FeedView,
+    FetchError,
+    PaperService,
+    RefreshOutcome,
+)
+from paperterm.service.since import Baseline, Velocity, compare, since_text
 from paperterm.ui.widgets.status import Freshness
 
 if TYPE_CHECKING:
@@ -34,6 +46,9 @@ class FeedLoader:
         self.bookmarks_mode = False
         self.ranked: Recommended | None = None  # the list of a local feed, once ranked
         self._ranked_for: object = None  # the bookmarks (and tags) it was ranked from
+        self.changes = Changes()  # the shown feed against the visit's baseline
+        self.velocity: dict[str, Velocity] = {}
+        self._baselines: dict[str, Baseline | None] = {}  # by concrete feed, once a session
 
     @property
     def label(self) -> str:
@@ -58,7 +73,8 @@ class FeedLoader:
         self.bookmarks_mode = False
         self.screen.workers.cancel_group(self.screen, "refresh")
         if spec.is_local:
-            self.view, self.ranked = None, None
+            self.view, self.ranked, self.changes = None, None, Changes()
+            self._since_changed()
             self.screen.paper_list.empty_text = "Ranking…"
             self.screen.redisplay()
             self.rerank()
@@ -87,6 +103,8 @@ class FeedLoader:
     def show_bookmarks(self) -> None:
         """The bookmarks, from their snapshots: works offline, same list and keys."""
         self.bookmarks_mode = True
+        self.changes = Changes()
+        self._since_changed()
         self.screen.workers.cancel_group(self.screen, "refresh")
         self.screen.paper_list.empty_text = "No bookmarks yet: press b on a paper to keep it here."
         self.screen.redisplay()
@@ -182,8 +200,25 @@ class FeedLoader:
         marks = self.service.triage.state.bookmarks
         return frozenset((b.id, b.tags, b.incomplete) for b in marks.values())
 
+    def next_new(self, step: int) -> None:
+        """Move to the next (or previous) paper new since the last look, wrapping around."""
+        paper_list = self.screen.paper_list
+        papers, new = paper_list.papers, self.changes.new
+        for offset in range(1, len(papers) + 1):
+            row = (paper_list.cursor + step * offset) % len(papers)
+            if papers[row].id in new:
+                paper_list.move_cursor(row)
+                return
+        self.screen.notify("No new papers since your last look.", markup=False)
+
+    def velocity_text(self, paper: Paper | None) -> str:
+        """How fast `paper` gains upvotes, from the history ("" when unmeasured)."""
+        found = self.velocity.get(paper.id) if paper is not None else None
+        return found.text if found else ""
+
     def _show_view(self, view: FeedView, keep: str | None = None) -> None:
         self.view = view
+        self._look(view)
         self.screen.paper_list.empty_text = self._empty_text(view)
         self.screen.redisplay(keep)
         self.screen.status.show(
@@ -193,6 +228,29 @@ class FeedLoader:
             detail="" if view.complete else view.count_text,
             more=not view.complete,
         )
+
+    def _look(self, view: FeedView) -> None:
+        """Compare `view` with the visit's baseline, and remember it as the last look."""
+        self.changes = Changes()
+        if view.origin not in ("cache", "network"):
+            self._since_changed()
+            return
+        name, ids = str(view.spec), [paper.id for paper in view.papers]
+        since = self.service.since
+        try:
+            if name not in self._baselines:
+                self._baselines[name] = since.baseline(name)
+            self.changes = compare(self._baselines[name], ids)
+            since.look(name, ids)
+            self.velocity = since.velocity()
+        except CacheBusy:
+            pass  # markers are a convenience: the next view compares again
+        self._since_changed()
+
+    def _since_changed(self) -> None:
+        movement = {i: self.changes.movement(i) for i in (*self.changes.new, *self.changes.moved)}
+        self.screen.paper_list.set_movement(movement)
+        self.screen.status.show(since=since_text(self.changes, self.service.clock()))
 
     def _refreshed(self, outcome: RefreshOutcome) -> None:
         previous = self.view
