@@ -1,5 +1,5 @@
 """`python -m paperterm`."""
 
-from paperterm.cli import main
+from paperterm.launch import main
 
 raise SystemExit(main())

@@ -43,13 +43,15 @@ class Counts:
         self, label: str, new: int, unread: int, total: int, updated: int, since: int | None
     ) -> None:
         self.label, self.new, self.unread, self.total = label, new, unread, total
-        self.updated, self.since = updated, since  # since: Unix seconds of the last look
+        # Unix seconds: of the feed's fetch (0: never), of the last look (None: never looked)
+        self.updated, self.since = updated, since
 
     def values(self) -> dict[str, object]:
         now = dt.datetime.now(dt.UTC)
         since = "" if self.since is None else describe_moment(from_seconds(self.since), now)
+        updated = describe_moment(from_seconds(self.updated), now) if self.updated else "never"
         return {"new": self.new, "unread": self.unread, "total": self.total,
-                "updated": self.updated, "feed": self.label, "since": since}  # fmt: skip
+                "updated": updated, "feed": self.label, "since": since}  # fmt: skip
 
 
 class BadFormat(ValueError):
