@@ -3,7 +3,7 @@
 Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
-unread), `transfer` (export, import), `setup` (paths, config) and `status` (a status-bar
+unread), `transfer` (export, import), `setup` (paths, config), `publish` (atom) and `status` (a status-bar
 line; `paperterm.launch` answers it without this module when the tally is current).
 """
 
@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import NoReturn
 
 from paperterm import __version__
-from paperterm.cli import bookmarks, feeds, setup, status, transfer
+from paperterm.cli import bookmarks, feeds, publish, setup, status, transfer
 from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
     EndpointError,
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     bookmarks.add_parsers(commands)
     transfer.add_parsers(commands)
     status.add_parsers(commands)
+    publish.add_parsers(commands, feeds.positive)
     return parser
 
 
@@ -153,6 +154,10 @@ def run(args: argparse.Namespace) -> int:
         if command == "list":
             spec = args.feed or args.start_feed or settings.default_feed
             return asyncio.run(feeds.list_feed(service, spec, args, offline=offline))
+        if command == "atom":
+            return asyncio.run(
+                publish.run_atom(service, args, settings.default_feed, offline=offline)
+            )
         if command == "status":
             return status.run(service, args, settings)
         if command in ("export", "import"):

@@ -46,7 +46,7 @@ def add_parsers(commands: argparse._SubParsersAction[Any], feed: Callable[[str],
     listing = commands.add_parser("list", help="print a feed")
     listing.add_argument("feed", nargs="?", type=feed, metavar="FEED", help="default: trending")
     listing.add_argument("--json", action="store_true", help="print a JSON array of papers")
-    listing.add_argument("--limit", type=_positive, metavar="N", help="print at most N papers")
+    listing.add_argument("--limit", type=positive, metavar="N", help="print at most N papers")
     listing.add_argument("--offline", action="store_true", help="use the cache only")
     listing.add_argument("--filter", metavar="QUERY", help="only papers matching QUERY, best first")
 
@@ -177,7 +177,7 @@ def _print_json(papers: Sequence[Paper]) -> None:
     sys.stdout.write("\n")
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return int(text)
