@@ -3,7 +3,7 @@
 Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
-unread), `transfer` (export, import), `setup` (paths, config), `publish` (atom) and `status` (a status-bar
+unread), `transfer` (export, import), `setup` (paths, config), `publish` (atom, digest) and `status` (a status-bar
 line; `paperterm.launch` answers it without this module when the tally is current).
 """
 
@@ -157,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
         if command == "atom":
             return asyncio.run(
                 publish.run_atom(service, args, settings.default_feed, offline=offline)
+            )
+        if command == "digest":
+            return asyncio.run(
+                publish.run_digest(service, args, settings.default_feed, offline=offline)
             )
         if command == "status":
             return status.run(service, args, settings)

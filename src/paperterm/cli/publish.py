@@ -1,4 +1,6 @@
-"""`paperterm atom`: a feed (optionally filtered) as an Atom 1.0 file for any feed reader."""
+"""`paperterm atom`: a feed (optionally filtered) as an Atom 1.0 file for any feed reader;
+`paperterm digest`: what is new since the last digest, for cron to mail (nothing new: no
+output, exit 0)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from paperterm.cli.output import Failure, note
 from paperterm.models import FeedSpec, FeedSpecError
 from paperterm.service import PaperService
+from paperterm.service.digest import DIGEST_FORMATS, DigestError, prepare, record, render_digest
 from paperterm.service.publish import OutputError, Selection, atom, current, select, write_output
 
 EXIT_OK = 0
@@ -25,6 +28,19 @@ def add_parsers(commands: argparse._SubParsersAction[Any], positive: Callable[[s
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE (- for stdout)"
     )
     feed.add_argument("--offline", action="store_true", help="use the cache only")
+
+    digest = commands.add_parser(
+        "digest", help="what is new since the last digest of the same name (for cron)"
+    )
+    digest.add_argument("feeds", nargs="*", metavar="FEED", help="default: the default feed")
+    digest.add_argument(
+        "--since", default="last", metavar="WHEN", help="last (default), 24h, 7d, 2w or a date"
+    )
+    digest.add_argument("--format", choices=DIGEST_FORMATS, default="text")
+    digest.add_argument("--limit", type=positive, default=25, metavar="N", help="default 25")
+    digest.add_argument("--name", metavar="NAME", help="which digest (default: its feeds)")
+    digest.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    digest.add_argument("--offline", action="store_true", help="use the cache only")
 
 
 async def selection(
@@ -62,3 +78,29 @@ def emit(data: bytes, output: Path | None) -> None:
         write_output(output, data)
     except OutputError as exc:
         raise Failure(str(exc)) from None
+
+
+async def run_digest(
+    service: PaperService, args: argparse.Namespace, default: FeedSpec, *, offline: bool
+) -> int:
+    try:
+        specs = [FeedSpec.parse(text) for text in args.feeds] or [default]
+    except FeedSpecError as exc:
+        raise Failure(str(exc), usage=True) from None
+    if local := [spec for spec in specs if spec.is_local]:
+        raise Failure(f"{local[0]}: ranked on this machine, not a feed to digest", usage=True)
+    name = args.name or "+".join(str(spec) for spec in specs)
+    try:
+        prepared = await prepare(
+            service, specs, name=name, since=args.since, limit=args.limit, offline=offline
+        )
+    except DigestError as exc:
+        raise Failure(str(exc), usage=True) from None
+    for line in prepared.notes:
+        note(line)
+    if not prepared.digest.items:
+        return EXIT_OK  # nothing new: no output, so cron sends no mail
+    emit(render_digest(prepared.digest, args.format).encode("utf-8"), args.output)
+    sys.stdout.flush()  # a failed write raises here, before anything is recorded as sent
+    record(service, prepared)
+    return EXIT_OK
