@@ -205,10 +205,11 @@ class ReaderScreen(Screen[None]):
 
     @work(exclusive=True, group="complete", exit_on_error=False)
     async def complete_bookmarks(self) -> None:
-        """Fetch the details of bookmarks that were stored offline with their id only."""
+        """Fetch the details of bookmarks stored with only what was known (offline, imported)."""
         completed = await self.service.complete_bookmarks()
+        for message in completed.messages:
+            self.notify(message, markup=False)
         if completed:
-            self.notify(f"Details filled in for {completed} bookmark(s)", markup=False)
             self.save_state()
             if self.feeds.bookmarks_mode:
                 self.redisplay_keeping_cursor()
