@@ -51,7 +51,7 @@ def status(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 PROBE = """
 import json, sys
-from paperterm.launch import main
+from paperterm.__main__ import main
 code = main(["status", *sys.argv[1:]])
 loaded = sorted({m.split(".")[0] for m in sys.modules} & {"textual", "httpx", "rich"})
 print(json.dumps({"code": code, "loaded": loaded, "cli": "paperterm.cli" in sys.modules}))

@@ -4,7 +4,7 @@ Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one l
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
 unread), `transfer` (export, import), `setup` (paths, config), `publish` (atom, digest) and `status` (a status-bar
-line; `paperterm.launch` answers it without this module when the tally is current).
+line; `paperterm.__main__` answers it without this module when the tally is current).
 """
 
 from __future__ import annotations

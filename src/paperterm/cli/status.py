@@ -1,6 +1,6 @@
 """`paperterm status`: one line for a status bar, from the cache and the state only.
 
-The quick path (`paperterm.launch`, `paperterm.tally.quick`) answers without this module; this
+The quick path (`paperterm.__main__`, `paperterm.tally.quick`) answers without this module; this
 is the full one, which also leaves the tally ready for the next call.
 """
 

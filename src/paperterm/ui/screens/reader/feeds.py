@@ -10,7 +10,7 @@ that baseline (NEW markers, ↑/↓ movement, "7 new since …") and remembered 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from paperterm.models import FeedSpec, Paper
 from paperterm.service import (
@@ -27,6 +27,13 @@ from paperterm.ui.widgets.status import Freshness
 if TYPE_CHECKING:
     from paperterm.service.recommend import Recommended
     from paperterm.ui.screens.reader.screen import ReaderScreen
+
+
+class DetailNotes(TypedDict):
+    """What the detail pane says of a paper beyond its record."""
+
+    why: str
+    velocity: str
 
 
 CACHE_RETRY_DELAY = 1.0  # seconds between tries of a cache another program holds locked
@@ -211,10 +218,11 @@ class FeedLoader:
                 return
         self.screen.notify("No new papers since your last look.", markup=False)
 
-    def velocity_text(self, paper: Paper | None) -> str:
-        """How fast `paper` gains upvotes, from the history ("" when unmeasured)."""
+    def notes(self, paper: Paper | None) -> DetailNotes:
+        """What the details say of `paper` beyond its record: why it is in a ranked list,
+        how fast it gains upvotes by the history ("" for either when there is nothing)."""
         found = self.velocity.get(paper.id) if paper is not None else None
-        return found.text if found else ""
+        return DetailNotes(why=self.why(paper), velocity=found.text if found else "")
 
     def _show_view(self, view: FeedView, keep: str | None = None) -> None:
         self.view = view

@@ -179,11 +179,8 @@ class ReaderScreen(Screen[None]):
 
     def show_details(self, paper: Paper | None) -> None:
         bookmark = self.state.bookmarks.get(paper.id) if paper else None
-        read, why = paper is not None and paper.id in self.state.read, self.feeds.why(paper)
-        velocity = self.feeds.velocity_text(paper)
-        self.query_one(DetailPane).show(
-            paper, read=read, bookmark=bookmark, why=why, velocity=velocity
-        )
+        read, notes = paper is not None and paper.id in self.state.read, self.feeds.notes(paper)
+        self.query_one(DetailPane).show(paper, read=read, bookmark=bookmark, **notes)
 
     def report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -339,11 +336,8 @@ class ReaderScreen(Screen[None]):
         if paper := self._paper():
             self.triage.toggle_read(paper)
 
-    def action_next_unread(self, step: int) -> None:
-        self.triage.next_unread(step)
-
-    def action_next_new(self, step: int) -> None:
-        self.feeds.next_new(step)
+    def action_next(self, which: str, step: int) -> None:
+        (self.feeds.next_new if which == "new" else self.triage.next_unread)(step)
 
     def action_mark_all_read(self) -> None:
         ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
