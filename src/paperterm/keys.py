@@ -83,6 +83,8 @@ KEYS: tuple[Key, ...] = (
     _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
     Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
+    Key("saved_searches", "v", "saved_search(False)", "reader", "Feeds", "Saved", "Saved searches, with their unread and new matches", title="Saved searches"),
+    Key("save_filter", "V", "saved_search(True)", "reader", "Filter", "Save filter", "Save the filter as a saved search", title="Save the filter as a search"),
     Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
     # Triage
     Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),

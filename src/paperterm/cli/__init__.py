@@ -30,7 +30,7 @@ from paperterm.config import (
 )
 from paperterm.models import FeedSpec, FeedSpecError
 from paperterm.paths import Paths
-from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService
+from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService, UnknownSearch
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -109,6 +109,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except (FetchError, CacheWriteError, EndpointError) as exc:
         error(str(exc))
         return EXIT_FAILURE
+    except UnknownSearch as exc:
+        error(str(exc))
+        return EXIT_USAGE
     except CacheBusy as exc:
         error(f"{exc}; try again in a moment")
         return EXIT_FAILURE
@@ -145,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         max_age=settings.refresh_max_age,
         state_file=settings.state_file,
         interactive=command == "reader",
+        searches=settings.searches,
     )
     try:
         if command == "reader":

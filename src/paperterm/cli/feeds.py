@@ -80,6 +80,8 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
 async def list_feed(
     service: PaperService, spec: FeedSpec, args: argparse.Namespace, *, offline: bool
 ) -> int:
+    if spec.kind == "saved":
+        return _list_saved(service, spec, args)
     if spec.is_local:
         return _list_ranked(service, spec, args)
     feeds = service.feeds
@@ -102,6 +104,18 @@ async def list_feed(
     if not view.complete:
         note(f"{view.spec.label}: {view.count_text}")
     papers = _filter(service, view.papers, args.filter) if args.filter else view.papers
+    papers = papers[: args.limit] if args.limit else papers
+    if args.json:
+        _print_json(papers)
+    else:
+        _print_table(papers, sys.stdout)
+    return EXIT_OK
+
+
+def _list_saved(service: PaperService, spec: FeedSpec, args: argparse.Namespace) -> int:
+    """A saved search over everything cached and bookmarked: offline, best first."""
+    papers: Sequence[Paper] = service.saved.papers(spec.value or "")
+    papers = _filter(service, papers, args.filter) if args.filter else papers
     papers = papers[: args.limit] if args.limit else papers
     if args.json:
         _print_json(papers)

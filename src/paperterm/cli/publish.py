@@ -51,7 +51,7 @@ async def selection(
         spec = FeedSpec.parse(text) if text else default
     except FeedSpecError as exc:
         raise Failure(str(exc), usage=True) from None
-    if spec.is_local:
+    if spec.is_local and spec.kind != "saved":
         raise Failure(f"{spec}: ranked on this machine; use `paperterm list {spec}`", usage=True)
     view, notes = await current(service, spec, offline=offline)
     chosen = select(service, view, query or "")
@@ -87,7 +87,7 @@ async def run_digest(
         specs = [FeedSpec.parse(text) for text in args.feeds] or [default]
     except FeedSpecError as exc:
         raise Failure(str(exc), usage=True) from None
-    if local := [spec for spec in specs if spec.is_local]:
+    if local := [spec for spec in specs if spec.is_local and spec.kind != "saved"]:
         raise Failure(f"{local[0]}: ranked on this machine, not a feed to digest", usage=True)
     name = args.name or "+".join(str(spec) for spec in specs)
     try:

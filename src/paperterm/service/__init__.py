@@ -7,6 +7,7 @@ part, so `paperterm list` and the list on screen come from the same functions:
 * ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
 * ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
 * ``service.recommend`` — `Recommend`: For you and more like this, ranked on this machine;
+* ``service.saved`` — `SavedSearches`: ``saved:NAME`` lists over everything cached;
 * ``service.since`` — `Since`: what changed on a list since it was last looked at, velocity;
 * ``service.search_context()`` — what a filter query needs besides the papers.
 
@@ -20,6 +21,7 @@ frame).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,7 @@ from paperterm.feed import CacheBusy, CacheWriteError, FeedCache, FetchError
 from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
 from paperterm.service.feeds import Feeds, FeedView, RefreshOutcome
+from paperterm.service.saved import SavedSearches, UnknownSearch
 from paperterm.service.since import Changes, LazyVelocity, Since
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ __all__ = [
     "ImportFormat",
     "PaperService",
     "RefreshOutcome",
+    "UnknownSearch",
 ]
 
 DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
@@ -70,6 +74,7 @@ class PaperService:
         deadline: float | None = None,
         state_file: Path | None = None,
         interactive: bool = False,
+        searches: Mapping[str, str] | None = None,
     ) -> None:
         self.paths = paths
         self.clock = clock
@@ -86,6 +91,7 @@ class PaperService:
         self._recommend: Recommend | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
         self.since = Since(self._cache, clock)
+        self.saved = SavedSearches(self, searches or {})
 
     @property
     def triage(self) -> Triage:

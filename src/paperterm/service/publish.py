@@ -41,7 +41,12 @@ async def current(
     service: PaperService, spec: FeedSpec, *, offline: bool
 ) -> tuple[FeedView, list[str]]:
     """The feed from the cache, refreshed first when stale (not `offline`); a refresh that
-    fails falls back to the cache with a note. Raises `FetchError` when there is nothing."""
+    fails falls back to the cache with a note. Raises `FetchError` when there is nothing,
+    `UnknownSearch` for a ``saved:NAME`` that is not saved. A saved search is never fetched:
+    it runs over everything cached."""
+    if spec.kind == "saved":
+        papers = tuple(service.saved.papers(spec.value or ""))
+        return FeedView(spec, spec, papers, service.clock(), "cache"), []
     view, notes = service.feeds.cached(spec), []
     if not offline and service.feeds.is_stale(view):
         try:

@@ -130,6 +130,11 @@ class Since:
         first = None if name.startswith("saved:") else history.first(name)
         return None if first is None else Baseline(first.at, first.ids, looked=False)
 
+    def mark(self, name: str) -> Mark | None:
+        """The last look of list `name`. Safe from a worker thread."""
+        with _own(self.cache) as cache:
+            return cache.history.mark(f"seen:{name}")
+
     def look(self, name: str, ids: Sequence[str]) -> None:
         """Remember that `ids` of list `name` were on screen now. Safe from a worker thread."""
         with _own(self.cache) as cache:

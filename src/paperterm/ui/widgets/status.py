@@ -31,6 +31,7 @@ Freshness = Literal[
     "busy",
     "ranking",
     "ranked",
+    "searched",
 ]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -88,6 +89,8 @@ def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
             return f"{SPINNER[frame % len(SPINNER)]} ranking…"
         case "ranked":
             return "ranked on this machine"
+        case "searched":
+            return "searched in the cache"
     return f"updated {age}"
 
 

@@ -20,6 +20,7 @@ from paperterm.service import (
     FetchError,
     PaperService,
     RefreshOutcome,
+    UnknownSearch,
 )
 from paperterm.service.since import Baseline, Velocity, compare, since_text
 from paperterm.ui.widgets.status import Freshness
@@ -56,6 +57,7 @@ class FeedLoader:
         self.changes = Changes()  # the shown feed against the visit's baseline
         self.velocity: dict[str, Velocity] = {}
         self._baselines: dict[str, Baseline | None] = {}  # by concrete feed, once a session
+        self.saved: tuple[Paper, ...] = ()  # the matches of a saved search, once searched
 
     @property
     def label(self) -> str:
@@ -68,6 +70,8 @@ class FeedLoader:
         """Every paper of the current list, before filtering and hiding read ones."""
         if self.bookmarks_mode:
             return self.service.triage.bookmark_papers()
+        if self.spec.kind == "saved":
+            return self.saved
         if self.spec.is_local:
             return self.ranked.papers if self.ranked else ()
         return self.view.papers if self.view else ()
@@ -80,9 +84,9 @@ class FeedLoader:
         self.bookmarks_mode = False
         self.screen.workers.cancel_group(self.screen, "refresh")
         if spec.is_local:
-            self.view, self.ranked, self.changes = None, None, Changes()
+            self.view, self.ranked, self.changes, self.saved = None, None, Changes(), ()
             self._since_changed()
-            self.screen.paper_list.empty_text = "Ranking…"
+            self.screen.paper_list.empty_text = "Searching…" if spec.kind == "saved" else "Ranking…"
             self.screen.redisplay()
             self.rerank()
             return
@@ -126,6 +130,9 @@ class FeedLoader:
         """Rank the current local feed again (in a thread worker: the first ranking builds the
         corpus); the cursor stays on its paper, or moves to the next one when it left."""
         spec, keep = self.spec, self._keep()
+        if spec.kind == "saved":
+            self._search_saved(spec, keep)
+            return
         self._ranked_for = self._basis()
         self.screen.status.show(feed=self.label, freshness="ranking", fetched_at=None, detail="")
         self.screen.run_worker(
@@ -139,7 +146,8 @@ class FeedLoader:
 
     def marks_changed(self) -> None:
         """Bookmarks or tags changed: a local feed ranked from other ones ranks again."""
-        if self.spec.is_local and not self.bookmarks_mode and self._basis() != self._ranked_for:
+        local = self.spec.is_local and self.spec.kind != "saved"
+        if local and not self.bookmarks_mode and self._basis() != self._ranked_for:
             self.rerank()
 
     def why(self, paper: Paper | None) -> str:
@@ -175,6 +183,40 @@ class FeedLoader:
             return
         if spec == self.spec and not self.bookmarks_mode:
             self._refreshed(outcome)
+
+    def _search_saved(self, spec: FeedSpec, keep: str | None) -> None:
+        """Run saved search `spec` over everything cached, in a thread worker."""
+
+        def search() -> None:
+            try:
+                papers = tuple(self.service.saved.papers(spec.value or ""))
+            except UnknownSearch as exc:
+                self.screen.app.call_from_thread(self.screen.notify, str(exc), severity="warning")
+                papers = ()
+            self.screen.app.call_from_thread(self._show_saved, spec, papers, keep)
+
+        self.screen.status.show(feed=self.label, freshness="ranking", fetched_at=None, detail="")
+        self.screen.run_worker(
+            search, thread=True, exclusive=True, group="recommend", exit_on_error=False,
+            description="saved search",
+        )  # fmt: skip
+
+    def _show_saved(self, spec: FeedSpec, papers: tuple[Paper, ...], keep: str | None) -> None:
+        if spec != self.spec or self.bookmarks_mode:
+            return  # the user has moved on
+        self.saved, name, ids = papers, str(spec), [paper.id for paper in papers]
+        try:
+            if name not in self._baselines:
+                self._baselines[name] = self.service.since.baseline(name)
+            self.changes = compare(self._baselines[name], ids)
+            self.service.since.look(name, ids)
+        except CacheBusy:
+            self.changes = Changes()
+        self._since_changed()
+        self.screen.paper_list.empty_text = "No cached paper matches this search."
+        self.screen.redisplay(keep)
+        query = self.service.saved.searches.get(spec.value or "", "")
+        self.screen.status.show(feed=self.label, freshness="searched", detail=query)
 
     def _rank(self, spec: FeedSpec, keep: str | None) -> None:
         ranked = self.service.recommend.ranked(spec)
