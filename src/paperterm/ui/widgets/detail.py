@@ -28,6 +28,7 @@ def detail_content(
     bookmark: Bookmark | None = None,
     why: str = "",
     velocity: str = "",
+    update: str = "",
 ) -> Content:
     """The detail text of a paper (with its bookmark's tags and note, when bookmarked, `why`
     it was recommended, in a ranked list, and its upvote `velocity` from the feed history);
@@ -51,6 +52,7 @@ def detail_content(
         ("Stars", f"★ {paper.stars}" if paper.github and paper.stars is not None else ""),
         ("Project", paper.project_page or ""),
         ("Status", "  ".join(marks)),
+        ("Updated", update),
         ("Tags", ", ".join(tags)),
     ]
     for label, value in facts:
@@ -105,7 +107,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._shown: tuple[Paper | None, bool, Bookmark | None, str, str] | None = None
+        self._shown: tuple[Paper | None, bool, Bookmark | None, str, str, str] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
@@ -118,10 +120,11 @@ class DetailPane(VerticalScroll, can_focus=True):
         bookmark: Bookmark | None = None,
         why: str = "",
         velocity: str = "",
+        update: str = "",
     ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed;
         `why` says why a recommended paper is listed, `velocity` how fast it gains upvotes."""
-        shown = (paper, read, bookmark, why, velocity)
+        shown = (paper, read, bookmark, why, velocity, update)
         if shown == self._shown:
             return  # laying out a long abstract again costs more than a frame
         self._shown = shown
@@ -130,7 +133,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             text.update(Content("Nothing to show."))
         else:
             text.update(
-                detail_content(paper, read=read, bookmark=bookmark, why=why, velocity=velocity)
+                detail_content(
+                    paper, read=read, bookmark=bookmark, why=why, velocity=velocity, update=update
+                )
             )
         if paper is not self.paper:
             self.scroll_home(animate=False)

@@ -23,6 +23,7 @@ from paperterm.service import (
     UnknownSearch,
 )
 from paperterm.service.since import Baseline, Velocity, compare, since_text
+from paperterm.service.updates import Update, seen, updates
 from paperterm.ui.widgets.status import Freshness
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class DetailNotes(TypedDict):
 
     why: str
     velocity: str
+    update: str
 
 
 CACHE_RETRY_DELAY = 1.0  # seconds between tries of a cache another program holds locked
@@ -58,6 +60,8 @@ class FeedLoader:
         self.velocity: dict[str, Velocity] = {}
         self._baselines: dict[str, Baseline | None] = {}  # by concrete feed, once a session
         self.saved: tuple[Paper, ...] = ()  # the matches of a saved search, once searched
+        self.updates: dict[str, Update] = {}  # bookmarks with news, as the B view opened
+        self._seen_updates: set[str] = set()
 
     @property
     def label(self) -> str:
@@ -116,6 +120,8 @@ class FeedLoader:
         self.bookmarks_mode = True
         self.changes = Changes()
         self._since_changed()
+        self.updates, self._seen_updates = updates(self.service), set()
+        self.screen.paper_list.set_movement(dict.fromkeys(self.updates, "UPD"))
         self.screen.workers.cancel_group(self.screen, "refresh")
         self.screen.paper_list.empty_text = "No bookmarks yet: press b on a paper to keep it here."
         self.screen.redisplay()
@@ -262,9 +268,17 @@ class FeedLoader:
 
     def notes(self, paper: Paper | None) -> DetailNotes:
         """What the details say of `paper` beyond its record: why it is in a ranked list,
-        how fast it gains upvotes by the history ("" for either when there is nothing)."""
+        how fast it gains upvotes by the history, what a fetch brought about it since it was
+        bookmarked ("" when there is nothing). Showing an update counts as seeing it: the
+        bookmark's snapshot takes the new facts."""
         found = self.velocity.get(paper.id) if paper is not None else None
-        return DetailNotes(why=self.why(paper), velocity=found.text if found else "")
+        update = self.updates.get(paper.id) if paper is not None else None
+        if update is not None and update.paper.id not in self._seen_updates:
+            self._seen_updates.add(update.paper.id)
+            seen(self.service, update)
+            self.screen.save_state()
+        velocity, news = found.text if found else "", update.text if update else ""
+        return DetailNotes(why=self.why(paper), velocity=velocity, update=news)
 
     def _show_view(self, view: FeedView, keep: str | None = None) -> None:
         self.view = view
