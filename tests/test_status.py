@@ -118,3 +118,18 @@ async def test_the_quick_path_never_answers_a_stale_count(paths: Paths, fake: Fa
 def test_quick_leaves_other_arguments_to_the_full_command() -> None:
     assert tally.quick(["--json"]) is None
     assert tally.quick(["--format"]) is None
+
+
+async def test_a_saved_search_has_its_counts_too(
+    paths: Paths, fake: FakeHF, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await two_fetches(paths, fake)
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text('[searches]\ncode = "has:code"\n')
+    service = PaperService(paths, clock=lambda: NOW, searches={"code": "has:code"})
+    service.load_state()
+    matches = [p.id for p in service.saved.papers("code")]
+    service.since.look("saved:code", matches[2:])
+    service.close()
+    code, out = status(capsys, "--feed", "saved:code", "--format", "{new}/{total} {feed}")
+    assert code == 0 and out == f"2/{len(matches)} saved:code\n"

@@ -1,20 +1,19 @@
 """The counts `paperterm status` prints, kept ready in the feed cache for status bars.
 
 A tmux status line runs `paperterm status` every few seconds. Loading the command line, the
-service and the reading state each time would cost many times what Python's start does (a
-big state file alone takes seconds), so whoever knows the numbers writes them into the
-cache's ``tally`` table: the reader after each change, every command that loaded the state
-at its end, and `status` itself when it had to compute them. A row says what it was computed
-from — the cache's generation (`paperterm.feed.history`), the environment that decides where
-files live, the config file's identity, and the size, time and inode of the state file and
-its journal — and `quick` answers from a row only while all of that still holds. Otherwise it
+service and the reading state each time would cost many times what Python's start does (a big
+state file alone takes seconds), so `status` writes the numbers it computed into the cache's
+``tally`` table (`paperterm.service.status`) and the next call reads them back (`quick`, called
+by `paperterm.__main__` before anything else is imported). A row says what it was computed from
+— the cache's generation (`paperterm.feed.history`), the environment that decides where files
+live, the config file's identity, and the size, time and inode of the state file and its
+journal — and `quick` answers from a row only while all of that still holds. Otherwise it
 answers None and the full command computes the numbers (and writes the row): never a wrong
 count, only now and then a slower one.
 
-`quick` loads sqlite3 and os and nothing else: not Textual, httpx, the query engine, nor
-even platformdirs, whose rule for the cache directory it follows for Linux and macOS (any
-other case is left to the full command).
-"""
+`quick` loads sqlite3, os and datetime and nothing else: not Textual, httpx, the query engine,
+nor even platformdirs, whose rule for the cache directory it follows for Linux and macOS (any
+other case is left to the full command)."""
 
 from __future__ import annotations
 

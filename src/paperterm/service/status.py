@@ -15,7 +15,7 @@ import sqlite3
 from paperterm import tally
 from paperterm.feed.history import seconds
 from paperterm.models import FeedSpec
-from paperterm.service import PaperService
+from paperterm.service import FeedView, PaperService
 from paperterm.service.since import compare
 
 
@@ -28,7 +28,11 @@ def status_counts(service: PaperService, spec: FeedSpec, feed_arg: str = "") -> 
     state_before = tally.state_identity(state_file)
     config = str(service.paths.config_file)
     config_identity = tally.file_identity(config)
-    view = service.feeds.cached(spec)
+    if spec.kind == "saved":  # over everything cached: the tally's generation covers it
+        found = service.saved.papers(spec.value or "")
+        view = FeedView(spec, spec, tuple(found), service.clock(), "cache")
+    else:
+        view = service.feeds.cached(spec)
     ids = [paper.id for paper in view.papers] if view.origin == "cache" else []
     baseline = service.since.baseline(str(view.spec)) if ids else None
     changes = compare(baseline, ids)
