@@ -70,6 +70,23 @@ def returning(home: Path, theme: str | None = None) -> PapertermApp:
     return reader_app(service, settings=Settings(auto_read_delay=0, theme=theme))
 
 
+def with_news(home: Path, theme: str | None = None) -> PapertermApp:
+    """Bookmarks saved before two papers had code: a later fetch brought their repos."""
+    app = build_app(home, settings=Settings(auto_read_delay=0, theme=theme))
+    papers = [p for p in trending_papers() if p.github][:6]
+    store = app.service.triage.store
+    store.load()
+    for i, paper in enumerate(papers):
+        snapshot = replace(paper, github=None, stars=None) if i in (1, 4) else paper
+        store.apply(AddBookmark(snapshot, tags=("to-read",) if i % 2 else ()))
+    return app
+
+
+async def news(pilot: Pilot[None]) -> None:
+    await pilot.press("B", "j")
+    await pilot.pause()
+
+
 async def moved(pilot: Pilot[None]) -> None:
     await pilot.press("j", "j", "j", "j")
     await pilot.pause()
@@ -108,8 +125,12 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
     "theme-paperterm-light": ((100, 28), moved, "paperterm-light"),
     "theme-paperterm-contrast": ((100, 28), moved, "paperterm-contrast"),
     "since": ((120, 36), moved, None),
+    "updates": ((120, 36), news, None),
 }
-BUILDERS: dict[str, Callable[[Path, str | None], PapertermApp]] = {"since": returning}
+BUILDERS: dict[str, Callable[[Path, str | None], PapertermApp]] = {
+    "since": returning,
+    "updates": with_news,
+}
 
 
 async def shoot(name: str, out: Path) -> None:
