@@ -207,3 +207,21 @@ def test_sort_orders_without_filtering(tmp_path: Path) -> None:
     assert len(index.search("has:code sort:rank", context).papers) == len(
         index.search("has:code", context).papers
     )
+
+
+def test_a_look_that_cannot_be_written_is_a_notice_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from paperterm.feed.history import History
+
+    service = PaperService(paths_in(tmp_path), clock=lambda: NOW)
+
+    def refuse(self: History, marks: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(History, "set_marks", refuse)
+    service.since.look("trending", ["2608.00001"])
+    assert any("could not remember what trending showed" in n for n in service.take_notices())
+    service.close()

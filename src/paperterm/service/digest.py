@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from paperterm.exchange.digest import DIGEST_FORMATS, Digest, DigestItem, render_digest
 from paperterm.feed.history import Mark
 from paperterm.models import FeedSpec
-from paperterm.service import PaperService
+from paperterm.service import CacheBusy, CacheWriteError, PaperService
 from paperterm.service.publish import current
 from paperterm.tally import describe_moment
 
@@ -114,5 +115,9 @@ async def prepare(
 
 
 def record(service: PaperService, prepared: PreparedDigest) -> None:
-    """Remember that `prepared` was sent (all its feeds in one transaction)."""
-    service.feeds.cache.history.set_marks(prepared.marks)
+    """Remember that `prepared` was sent (all its feeds in one transaction). Raises
+    `CacheWriteError` when the cache cannot be written: the next digest repeats this one."""
+    try:
+        service.feeds.cache.history.set_marks(prepared.marks)
+    except (sqlite3.Error, CacheBusy) as exc:
+        raise CacheWriteError(f"the digest was written but not recorded as sent: {exc}") from None

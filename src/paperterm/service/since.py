@@ -21,6 +21,7 @@ in the last two days of snapshots (of any list), at least an hour apart.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -136,9 +137,14 @@ class Since:
             return cache.history.mark(f"seen:{name}")
 
     def look(self, name: str, ids: Sequence[str]) -> None:
-        """Remember that `ids` of list `name` were on screen now. Safe from a worker thread."""
-        with _own(self.cache) as cache:
-            cache.history.set_marks([Mark(f"seen:{name}", self.clock(), tuple(ids))])
+        """Remember that `ids` of list `name` were on screen now. Safe from a worker thread.
+        A cache that cannot be written (read-only, full) costs the markers of the next visit,
+        never the reader: the reason becomes a notice."""
+        try:
+            with _own(self.cache) as cache:
+                cache.history.set_marks([Mark(f"seen:{name}", self.clock(), tuple(ids))])
+        except sqlite3.Error as exc:
+            self.cache.notices.append(f"could not remember what {name} showed: {exc}")
 
     def velocity(self) -> dict[str, Velocity]:
         """Every paper's velocity over the last two days of snapshots. Safe from a worker."""

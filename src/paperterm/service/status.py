@@ -11,11 +11,12 @@ a count older than the identities it carries.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import suppress
 
 from paperterm import tally
 from paperterm.feed.history import seconds
 from paperterm.models import FeedSpec
-from paperterm.service import FeedView, PaperService
+from paperterm.service import CacheBusy, FeedView, PaperService
 from paperterm.service.since import compare
 
 
@@ -62,5 +63,7 @@ def status_counts(service: PaperService, spec: FeedSpec, feed_arg: str = "") -> 
                 row,
             )
 
-        cache.write(write)
+        # A cache that cannot be written: the line is still right, the next call computes it too.
+        with suppress(sqlite3.Error, CacheBusy):
+            cache.write(write)
     return counts
