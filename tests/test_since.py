@@ -225,3 +225,26 @@ def test_a_look_that_cannot_be_written_is_a_notice_not_a_crash(
     service.since.look("trending", ["2608.00001"])
     assert any("could not remember what trending showed" in n for n in service.take_notices())
     service.close()
+
+
+def test_the_sort_key_cycles_the_query_order() -> None:
+    from paperterm.ui.widgets.filter_bar import cycle_sort
+
+    assert cycle_sort("") == "sort:upvotes"
+    assert cycle_sort("agent") == "agent sort:upvotes"
+    assert cycle_sort("agent sort:upvotes") == "agent sort:hot"
+    assert cycle_sort("sort:hot has:code") == "sort:newest has:code"
+    assert cycle_sort("x sort:newest") == "x sort:rank"
+    assert cycle_sort("x sort:bogus") == "x sort:rank"
+
+
+async def test_ctrl_o_in_the_filter_orders_the_list_by_upvotes(tmp_path: Path, fake: FakeHF) -> None:
+    app = reader_app(service_at(tmp_path, fake, FIRST), start=TRENDING)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("slash", "ctrl+o")
+        await _open(pilot)
+        assert app.reader.filter_bar.value == "sort:upvotes"
+        shown = [p.upvotes for p in app.reader.paper_list.papers]
+        assert shown == sorted(shown, reverse=True) and len(shown) > 10
+    app.service.close()

@@ -108,6 +108,7 @@ KEYS: tuple[Key, ...] = (
     # Filter
     Key("clear_filter", "escape", "close", "filter", "Filter", "Clear filter", "Clear the filter and close the bar", palette=False),
     Key("filter_scope", "ctrl+a", "toggle_scope", "filter", "Filter", "Scope", "Filter this list, or everything cached and bookmarked", priority=True, palette=False),
+    Key("filter_sort", "ctrl+o", "cycle_sort", "filter", "Filter", "Sort", "Order the matches by rank, upvotes, hot (gained per day) or newest", priority=True, palette=False),
     Key("", "enter", "submit", "filter", "Filter", "Keep", "Back to the list, keeping the filter", palette=False),
     # App
     Key("quit", "q", "quit", "app", "App", "Quit", "Quit", footer=True, palette=False),
