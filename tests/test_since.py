@@ -238,7 +238,9 @@ def test_the_sort_key_cycles_the_query_order() -> None:
     assert cycle_sort("x sort:bogus") == "x sort:rank"
 
 
-async def test_ctrl_o_in_the_filter_orders_the_list_by_upvotes(tmp_path: Path, fake: FakeHF) -> None:
+async def test_ctrl_o_in_the_filter_orders_the_list_by_upvotes(
+    tmp_path: Path, fake: FakeHF
+) -> None:
     app = reader_app(service_at(tmp_path, fake, FIRST), start=TRENDING)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot)
