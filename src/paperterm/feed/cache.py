@@ -7,6 +7,9 @@
   fetched (paging stopped at our cap).
 * ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
   resolved to, so it can be read offline.
+* ``history``, ``marks``, ``meta``: every fetch's snapshot, what was seen, and a generation
+  number (`paperterm.feed.history`); ``tally``: the counts `paperterm status` prints
+  (`paperterm.tally`).
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
@@ -19,18 +22,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from paperterm.feed import history
 from paperterm.feed.errors import CacheBusy
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
+from paperterm.tally import TALLY_TABLE
 
 APPLICATION_ID = 0x50545043  # "PTPC"
-# Each version's statements, run in order on a new cache (from 1) or an older one (from its
-# version + 1): a cache is migrated in place, never thrown away for being old.
+# Each version's statements, run in order on a new cache (from 1) or an older one (every step
+# above its version): a cache is migrated in place, never thrown away for being old. Numbers
+# are reserved per branch, so a step may be missing (a gap is skipped, not an error).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
@@ -38,6 +44,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
     ),
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
+    3: (
+        "CREATE TABLE IF NOT EXISTS history (spec TEXT NOT NULL, at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (spec, at))",
+        "CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, at INTEGER NOT NULL, ids TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        TALLY_TABLE,
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
@@ -109,6 +121,30 @@ class FeedCache:
         rows = self._query_all("SELECT data FROM papers ORDER BY id", ())
         return [Paper.from_json(json.loads(data)) for (data,) in rows]
 
+    @property
+    def history(self) -> history.History:
+        """The snapshots of every fetch and the marks of what was seen."""
+        return history.History(self)
+
+    def rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        """The rows of a read (`CacheBusy` when another program holds the cache locked)."""
+        return self._query_all(sql, args)
+
+    def write(self, change: Callable[[sqlite3.Connection], None]) -> None:
+        """Run `change` in one transaction (a damaged cache is rebuilt, then it runs there)."""
+        db = self._connection()
+        try:
+            with db:
+                change(db)
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
+            if not _is_damage(exc):
+                raise
+            self._rebuild(str(exc))
+            with self._connection() as db:
+                change(db)
+
     def feeds(self) -> list[tuple[FeedSpec, dt.datetime, int]]:
         """Every cached feed with when it was fetched and how many papers it has."""
         rows = self._query_all("SELECT spec, fetched_at, json_array_length(ids) FROM feeds", ())
@@ -155,6 +191,7 @@ class FeedCache:
                         "INSERT OR REPLACE INTO latest (kind, spec) VALUES (?, ?)",
                         (requested.kind, str(resolved)),
                     )
+                history.record(db, resolved, papers, fetched_at)
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
                 raise
@@ -175,6 +212,7 @@ class FeedCache:
                     for m in (merge_papers(known[p.id], p) if p.id in known else p for p in papers)
                 ],
             )
+            history.bump(db)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -285,7 +323,7 @@ def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Con
         elif version > SCHEMA_VERSION:
             raise _Foreign(f"cache format {version}, newer than this paperterm's {SCHEMA_VERSION}")
         # Not executescript(): it would commit and drop the lock first.
-        for step in range(version + 1, SCHEMA_VERSION + 1):
+        for step in sorted(s for s in MIGRATIONS if s > version):
             for statement in MIGRATIONS[step]:
                 db.execute(statement)
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
