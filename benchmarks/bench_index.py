@@ -106,7 +106,7 @@ def fresh(path: Path) -> FeedCache:
 
 def timed(cache: FeedCache, text: str, scope: list[str] | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    ids = cache.search_ids(parse_query(text), CONTEXT, scope)
+    ids = cache.index.search_ids(parse_query(text), CONTEXT, scope)
     assert ids is not None
     return time.perf_counter() - start, len(ids)
 

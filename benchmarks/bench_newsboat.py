@@ -161,8 +161,10 @@ def main() -> None:
         store_days(cache, papers, now)
         trending = sorted((p for p in papers if p.title.isascii()), key=lambda p: -p.upvotes)[:50]
         cache.store_feed(FeedSpec("trending"), FeedSpec("trending"), trending, now)
-        total = len(cache.search_ids(parse_query(""), SearchContext(today=now.date())) or [])
-        found = len(cache.search_ids(parse_query(args.word), SearchContext(today=now.date())) or [])
+        total = len(cache.index.search_ids(parse_query(""), SearchContext(today=now.date())) or [])
+        found = len(
+            cache.index.search_ids(parse_query(args.word), SearchContext(today=now.date())) or []
+        )
         cache.close()
         marker = trending[0].title[:30]
 

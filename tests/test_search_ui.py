@@ -78,7 +78,7 @@ async def test_an_index_not_ready_is_rebuilt_in_the_background_with_a_notice(
 ) -> None:
     service = make_service(tmp_path)
     fill_cache(service)
-    service.feeds.cache.index_damaged("made up for the test")
+    service.feeds.cache.index.damaged("made up for the test")
     app = reader_app(service)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

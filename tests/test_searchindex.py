@@ -46,7 +46,7 @@ def _checked_search(
 ) -> SearchResult:
     result = _original_search(self, query, context)  # type: ignore[arg-type]
     context = context or SearchContext(today=dt.date.today())
-    ids = _cache_of(self).search_ids(result.query, context, [p.id for p in self.papers])
+    ids = _cache_of(self).index.search_ids(result.query, context, [p.id for p in self.papers])
     assert ids is not None, "the index could not answer"
     assert tuple(ids) == result.ids, result.query.text
     return result
@@ -87,13 +87,13 @@ def test_real_queries_agree_with_the_in_memory_index(
         tags={papers[0].id: ("x",)},
     )
     expected = _original_search(index, parse_query(text), context).ids
-    scoped = real_cache.search_ids(parse_query(text), context, [p.id for p in papers])
+    scoped = real_cache.index.search_ids(parse_query(text), context, [p.id for p in papers])
     assert scoped is not None and tuple(scoped) == expected
     # Everything cached: bookmarks first, then by id — the order `everything()` gives.
     first = [p.id for p in papers[::50]]
     rest = sorted(p.id for p in papers if p.id not in set(first))
     everything = PaperIndex([index.paper(i) for i in (*first, *rest)])
-    wide = real_cache.search_ids(parse_query(text), context, None, first)
+    wide = real_cache.index.search_ids(parse_query(text), context, None, first)
     assert tuple(wide or ()) == _original_search(everything, parse_query(text), context).ids
 
 
@@ -105,7 +105,7 @@ def _p(paper_id: str, title: str, **fields: object) -> Paper:
 
 
 def _ids(cache: FeedCache, text: str, scope: list[str] | None = None) -> list[str] | None:
-    return cache.search_ids(parse_query(text), SearchContext(today=test_query.TODAY), scope)
+    return cache.index.search_ids(parse_query(text), SearchContext(today=test_query.TODAY), scope)
 
 
 def test_the_index_follows_every_store(tmp_path: Path) -> None:
@@ -146,11 +146,11 @@ def test_an_older_cache_is_migrated_and_indexed_in_steps(tmp_path: Path) -> None
     papers = [_p(f"p{i:03}", f"Paper {i} on zephyrs") for i in range(30)]
     _old_cache(tmp_path / "cache.db", papers)
     cache = FeedCache(tmp_path / "cache.db")
-    assert not cache.index_ready() and _ids(cache, "zephyr") is None
+    assert not cache.index.ready() and _ids(cache, "zephyr") is None
     steps = 0
     while not searchindex.rebuild_step(cache._connection(), batch=7):
         steps += 1
-    assert steps == 4 and cache.index_ready() and searchindex.check(cache._connection()) is None
+    assert steps == 4 and cache.index.ready() and searchindex.check(cache._connection()) is None
     assert _ids(cache, "zephyr") == [p.id for p in papers]
 
 
@@ -163,11 +163,11 @@ def test_a_damaged_index_is_rebuilt_with_a_notice_and_stores_go_on(tmp_path: Pat
         db.execute("UPDATE search_text_data SET block = x'00ff00ff00ff' WHERE id > 10")
     assert _ids(cache, "zephyr") is None
     assert any("search index was damaged" in n for n in cache.notices)
-    assert not cache.index_ready()
+    assert not cache.index.ready()
     # A store meanwhile keeps the papers; the index is rebuilt from all of them.
     cache.store_feed(spec, spec, [_p("new", "Zephyr new")], NOW)
     assert cache.papers(["new"])
-    while not cache.rebuild_index_step():
+    while not cache.index.rebuild_step():
         pass
     assert searchindex.check(cache._connection()) is None
     assert len(_ids(cache, "zephyr") or []) == 51
@@ -218,7 +218,7 @@ def test_the_service_falls_back_while_the_index_is_not_ready(
     service = PaperService(paths)  # type: ignore[arg-type]
     papers = [_p("a", "Zephyr"), _p("b", "Other")]
     service.feeds.cache.store_papers(papers)
-    service.feeds.cache.index_damaged("made up")
+    service.feeds.cache.index.damaged("made up")
     query = parse_query("zephyr")
     context = service.search.context_for(query, service.clock)
     assert [p.id for p in service.search.in_list(query, papers, context)] == ["a"]

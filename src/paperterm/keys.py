@@ -83,11 +83,15 @@ KEYS: tuple[Key, ...] = (
     _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
     Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
+    Key("saved_searches", "v", "saved_search(False)", "reader", "Feeds", "Saved", "Saved searches, with their unread and new matches", title="Saved searches"),
+    Key("save_filter", "V", "saved_search(True)", "reader", "Filter", "Save filter", "Save the filter as a saved search", title="Save the filter as a search"),
     Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
     # Triage
     Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),
-    Key("next_unread", "n", "next_unread(1)", "reader", "Triage", "Next unread", "Next unread paper"),
-    Key("previous_unread", "N", "next_unread(-1)", "reader", "Triage", "Previous unread", "Previous unread paper"),
+    Key("next_unread", "n", "next('unread', 1)", "reader", "Triage", "Next unread", "Next unread paper"),
+    Key("previous_unread", "N", "next('unread', -1)", "reader", "Triage", "Previous unread", "Previous unread paper"),
+    Key("next_new", "w", "next('new', 1)", "reader", "Triage", "Next new", "Next paper new since your last look", title="Next new paper"),
+    Key("previous_new", "W", "next('new', -1)", "reader", "Triage", "Previous new", "Previous paper new since your last look", title="Previous new paper"),
     Key("mark_all_read", "M", "mark_all_read", "reader", "Triage", "Mark all read", "Mark every paper shown as read"),
     Key("toggle_hide_read", "U", "toggle_hide_read", "reader", "Triage", "Hide read", "Hide or show read papers", title="Hide read papers"),
     Key("toggle_bookmark", "b", "toggle_bookmark", "reader", "Triage", "Bookmark", "Bookmark the paper, or remove it", footer=True),
@@ -104,6 +108,7 @@ KEYS: tuple[Key, ...] = (
     # Filter
     Key("clear_filter", "escape", "close", "filter", "Filter", "Clear filter", "Clear the filter and close the bar", palette=False),
     Key("filter_scope", "ctrl+a", "toggle_scope", "filter", "Filter", "Scope", "Filter this list, or everything cached and bookmarked", priority=True, palette=False),
+    Key("filter_sort", "ctrl+o", "cycle_sort", "filter", "Filter", "Sort", "Order the matches by rank, upvotes, hot (gained per day) or newest", priority=True, palette=False),
     Key("", "enter", "submit", "filter", "Filter", "Keep", "Back to the list, keeping the filter", palette=False),
     # App
     Key("quit", "q", "quit", "app", "App", "Quit", "Quit", footer=True, palette=False),

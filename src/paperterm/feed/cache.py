@@ -7,6 +7,9 @@
   fetched (paging stopped at our cap).
 * ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
   resolved to, so it can be read offline.
+* ``history``, ``marks``, ``meta``: every fetch's snapshot, what was seen, and a generation
+  number (`paperterm.feed.history`); ``tally``: the counts `paperterm status` prints
+  (`paperterm.tally`).
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
@@ -18,25 +21,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from paperterm.feed import searchindex
+from paperterm.feed import history, searchindex
 from paperterm.feed.errors import CacheBusy
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
-
-if TYPE_CHECKING:
-    from paperterm.query import Query, SearchContext
+from paperterm.tally import TALLY_TABLE
 
 APPLICATION_ID = 0x50545043  # "PTPC"
-# Each version's statements, run in order on a new cache (from 1) or an older one (from its
-# version + 1): a cache is migrated in place, never thrown away for being old.
+# Each version's statements, run in order on a new cache (from 1) or an older one (every step
+# above its version): a cache is migrated in place, never thrown away for being old. Numbers
+# are reserved per branch, so a step may be missing (a gap is skipped, not an error).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
@@ -44,8 +44,13 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
     ),
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
-    # The search index. 3 and 4 belong to other changes: steps apply by number, gaps skipped.
-    5: searchindex.MIGRATION,
+    3: (
+        "CREATE TABLE IF NOT EXISTS history (spec TEXT NOT NULL, at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (spec, at))",
+        "CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, at INTEGER NOT NULL, ids TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        TALLY_TABLE,
+    ),
+    5: searchindex.MIGRATION,  # the search index (4 belongs to another change)
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
@@ -121,59 +126,39 @@ class FeedCache:
         rows = self._query_all("SELECT data FROM papers ORDER BY id", ())
         return [Paper.from_json(json.loads(data)) for (data,) in rows]
 
+    @property
+    def history(self) -> history.History:
+        """The snapshots of every fetch and the marks of what was seen."""
+        return history.History(self)
+
+    def rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        """The rows of a read (`CacheBusy` when another program holds the cache locked)."""
+        return self._query_all(sql, args)
+
+    def write(self, change: Callable[[sqlite3.Connection], None]) -> None:
+        """Run `change` in one transaction (a damaged cache is rebuilt, then it runs there)."""
+        db = self._connection()
+        try:
+            with db:
+                change(db)
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
+            if not _is_damage(exc):
+                raise
+            self._rebuild(str(exc))
+            with self._connection() as db:
+                change(db)
+
     def feeds(self) -> list[tuple[FeedSpec, dt.datetime, int]]:
         """Every cached feed with when it was fetched and how many papers it has."""
         rows = self._query_all("SELECT spec, fetched_at, json_array_length(ids) FROM feeds", ())
         return [(FeedSpec.parse(spec), _parse_time(at), count) for spec, at, count in rows]
 
-    # -- the search index -------------------------------------------------------------------
-
-    def search_ids(
-        self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
-        first: Sequence[str] = (),
-    ) -> list[str] | None:  # fmt: skip
-        """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
-        ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
-        from paperterm.feed import searchquery
-
-        db = self._connection()
-        try:
-            if not searchindex.is_ready(db) or (scope and searchindex.unindexed(db, scope)):
-                return None
-            vocab = partial(searchquery.terms, db, str(self.path))
-            return searchquery.search_ids(db, vocab, query, context, scope, first)
-        except sqlite3.ProgrammingError:
-            raise  # a mistake of ours (a connection used from another thread), not damage
-        except sqlite3.DatabaseError as exc:
-            if "interrupted" in str(exc):
-                raise searchindex.Interrupted from None
-            if _is_busy(exc):
-                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
-            if isinstance(exc, sqlite3.OperationalError) and not _INDEX_GONE.search(str(exc)):
-                raise  # a statement of ours that SQLite refuses is a bug to see, not damage
-            self.index_damaged(str(exc))
-            return None
-
-    def index_ready(self, *, warm: bool = False) -> bool:
-        """Whether the search index holds every cached paper; `warm`: then read its words."""
-        if (ready := searchindex.is_ready(self._connection())) and warm:
-            from paperterm.feed import searchquery
-
-            searchquery.terms(self._connection(), str(self.path)).warm()
-        return ready
-
-    def index_damaged(self, reason: str) -> None:
-        """Mark the search index for a rebuild, with a notice."""
-        db = self._connection()
-        try:
-            with db:
-                searchindex.mark_broken(db)
-        except sqlite3.DatabaseError:
-            searchindex.reset(db)
-        self.notices.append(f"search index was damaged ({reason}); rebuilding it")
-
-    def rebuild_index_step(self) -> bool:  # True once the index holds every cached paper
-        return searchindex.rebuild_step(self._connection())
+    @property
+    def index(self) -> searchindex.SearchIndex:
+        """The persistent search index kept in this cache."""
+        return searchindex.SearchIndex(self)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -218,6 +203,7 @@ class FeedCache:
                         "INSERT OR REPLACE INTO latest (kind, spec) VALUES (?, ?)",
                         (requested.kind, str(resolved)),
                     )
+                history.record(db, resolved, papers, fetched_at)
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
                 raise
@@ -240,6 +226,7 @@ class FeedCache:
                 [(m.id, _time(m.fetched_at), json.dumps(m.to_json())) for _, m in pairs],
             )
             searchindex.store(db, pairs)
+            history.bump(db)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -350,7 +337,7 @@ def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Con
         elif version > SCHEMA_VERSION:
             raise _Foreign(f"cache format {version}, newer than this paperterm's {SCHEMA_VERSION}")
         # Not executescript(): it would commit and drop the lock first.
-        for step in sorted(s for s in MIGRATIONS if version < s <= SCHEMA_VERSION):
+        for step in sorted(s for s in MIGRATIONS if s > version):
             for statement in MIGRATIONS[step]:
                 db.execute(statement)
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -369,7 +356,6 @@ def _kind(db: sqlite3.Connection) -> tuple[int, int]:
     return app_id, version
 
 
-_INDEX_GONE = re.compile("corrupt|malformed|no such table|no such column", re.IGNORECASE)
 _NOT_DAMAGE = ("locked", "busy", "readonly", "read-only", "disk is full", "unable to open")
 _BUSY = ("locked", "busy")
 

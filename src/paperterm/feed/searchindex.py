@@ -26,10 +26,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
+from paperterm.feed.errors import CacheBusy
 from paperterm.models import Paper
+
+if TYPE_CHECKING:
+    from paperterm.feed.cache import FeedCache
+    from paperterm.query import Query, SearchContext
 
 # `paperterm.query` is imported inside the functions that index: importing it loads the
 # query engine, which the first frame does not need.
@@ -281,3 +289,66 @@ def unindexed(db: sqlite3.Connection, ids: Sequence[str]) -> bool:
         (json.dumps(list(ids)),),
     ).fetchone()
     return bool(row[0])
+
+
+_INDEX_GONE = re.compile("corrupt|malformed|no such table|no such column", re.IGNORECASE)
+
+
+class SearchIndex:
+    """The search index of one `FeedCache`, through its connection: searches, readiness,
+    damage and the rebuild."""
+
+    def __init__(self, cache: FeedCache) -> None:
+        self._cache = cache
+
+    def search_ids(
+        self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
+        first: Sequence[str] = (),
+    ) -> list[str] | None:  # fmt: skip
+        """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
+        ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
+        from paperterm.feed import searchquery
+        from paperterm.feed.cache import _is_busy
+
+        cache = self._cache
+        db = cache._connection()
+        try:
+            # `sort:` orders by numbers the in-memory index keeps: it answers those queries.
+            if query.sort is not None or not is_ready(db) or (scope and unindexed(db, scope)):
+                return None
+            vocab = partial(searchquery.terms, db, str(cache.path))
+            return searchquery.search_ids(db, vocab, query, context, scope, first)
+        except sqlite3.ProgrammingError:
+            raise  # a mistake of ours (a connection used from another thread), not damage
+        except sqlite3.DatabaseError as exc:
+            if "interrupted" in str(exc):
+                raise Interrupted from None
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {cache.path} is locked by another program") from None
+            if isinstance(exc, sqlite3.OperationalError) and not _INDEX_GONE.search(str(exc)):
+                raise  # a statement of ours that SQLite refuses is a bug to see, not damage
+            self.damaged(str(exc))
+            return None
+
+    def ready(self, *, warm: bool = False) -> bool:
+        """Whether the index holds every cached paper; `warm`: then read its words now."""
+        db = self._cache._connection()
+        if (answer := is_ready(db)) and warm:
+            from paperterm.feed import searchquery
+
+            searchquery.terms(db, str(self._cache.path)).warm()
+        return answer
+
+    def damaged(self, reason: str) -> None:
+        """Mark the index for a rebuild, with a notice."""
+        db = self._cache._connection()
+        try:
+            with db:
+                mark_broken(db)
+        except sqlite3.DatabaseError:
+            reset(db)
+        self._cache.notices.append(f"search index was damaged ({reason}); rebuilding it")
+
+    def rebuild_step(self) -> bool:
+        """Index a batch of cached papers the index lacks; True once it holds them all."""
+        return rebuild_step(self._cache._connection())

@@ -96,7 +96,7 @@ class Search:
         """`in_list` from the persistent index only; None when it cannot answer (not ready,
         or a paper of the list not in the cache)."""
         with self._searching() as cache:
-            ids = cache.search_ids(query, context, [p.id for p in papers])
+            ids = cache.index.search_ids(query, context, [p.id for p in papers])
         self._forward_notices()
         if ids is None:
             return None
@@ -115,7 +115,7 @@ class Search:
         in_cache = cache.papers([p.id for p in bookmarks]).keys() if bookmarks else set()
         first = [p.id for p in bookmarks if p.id in in_cache]
         with self._searching():
-            ids = cache.search_ids(query, context, None, first)
+            ids = cache.index.search_ids(query, context, None, first)
         self._forward_notices()
         if ids is None:
             return None
@@ -132,14 +132,14 @@ class Search:
 
     def index_ready(self, *, warm: bool = False) -> bool:
         """Whether the persistent index can answer; `warm`: then read its vocabulary now."""
-        return self._cache().index_ready(warm=warm)
+        return self._cache().index.ready(warm=warm)
 
     def rebuild_index(self, keep_going: Callable[[], bool] = lambda: True) -> bool:
         """Fill the persistent index in small transactions while `keep_going()`; True once
         it holds every cached paper."""
         cache = self._cache()
         while keep_going():
-            if cache.rebuild_index_step():
+            if cache.index.rebuild_step():
                 return True
         return False
 

@@ -22,11 +22,17 @@ _AUTHORS_SHOWN = 8
 
 
 def detail_content(
-    paper: Paper, *, read: bool = False, bookmark: Bookmark | None = None, why: str = ""
+    paper: Paper,
+    *,
+    read: bool = False,
+    bookmark: Bookmark | None = None,
+    why: str = "",
+    velocity: str = "",
+    update: str = "",
 ) -> Content:
-    """The detail text of a paper (with its bookmark's tags and note, when bookmarked, and
-    `why` it was recommended, in a ranked list); emoji sequences simplified so the pane keeps
-    its width in every terminal."""
+    """The detail text of a paper (with its bookmark's tags and note, when bookmarked, `why`
+    it was recommended, in a ranked list, and its upvote `velocity` from the feed history);
+    emoji sequences simplified so the pane keeps its width in every terminal."""
     bookmarked, tags = bookmark is not None, bookmark.tags if bookmark else ()
     parts: list[str | tuple[str, str] | Content] = [(paper.title, "bold $text"), "\n"]
     parts += [(paper.author_line(_AUTHORS_SHOWN) or "(no authors listed)", "$text-muted"), "\n\n"]
@@ -38,6 +44,7 @@ def detail_content(
         ("Feed day", _day(paper.feed_day)),
         ("arXiv", _day(paper.published)),
         ("Upvotes", f"▲ {paper.upvotes}"),
+        ("Velocity", velocity),
         ("Comments", str(paper.comments)),
         ("Organization", paper.organization or ""),
         ("Submitted by", paper.submitter or ""),
@@ -45,6 +52,7 @@ def detail_content(
         ("Stars", f"★ {paper.stars}" if paper.github and paper.stars is not None else ""),
         ("Project", paper.project_page or ""),
         ("Status", "  ".join(marks)),
+        ("Updated", update),
         ("Tags", ", ".join(tags)),
     ]
     for label, value in facts:
@@ -99,7 +107,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._shown: tuple[Paper | None, bool, Bookmark | None, str] | None = None
+        self._shown: tuple[Paper | None, bool, Bookmark | None, str, str, str] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
@@ -111,10 +119,12 @@ class DetailPane(VerticalScroll, can_focus=True):
         read: bool = False,
         bookmark: Bookmark | None = None,
         why: str = "",
+        velocity: str = "",
+        update: str = "",
     ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed;
-        `why` says why a recommended paper is listed."""
-        shown = (paper, read, bookmark, why)
+        `why` says why a recommended paper is listed, `velocity` how fast it gains upvotes."""
+        shown = (paper, read, bookmark, why, velocity, update)
         if shown == self._shown:
             return  # laying out a long abstract again costs more than a frame
         self._shown = shown
@@ -122,7 +132,11 @@ class DetailPane(VerticalScroll, can_focus=True):
         if paper is None:
             text.update(Content("Nothing to show."))
         else:
-            text.update(detail_content(paper, read=read, bookmark=bookmark, why=why))
+            text.update(
+                detail_content(
+                    paper, read=read, bookmark=bookmark, why=why, velocity=velocity, update=update
+                )
+            )
         if paper is not self.paper:
             self.scroll_home(animate=False)
         self.paper = paper

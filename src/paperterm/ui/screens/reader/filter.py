@@ -110,8 +110,10 @@ class FilterController:
     def apply(self, papers: Sequence[Paper]) -> tuple[Sequence[Paper], Mapping[str, Spans] | None]:
         """The papers to show from `papers`, and title highlights."""
         found = self.found
-        if found is None or found.query.is_empty or not self._is_source(papers):
+        if found is None or not self._is_source(papers):
             return papers, None
+        if found.query.is_empty and found.query.sort is None:
+            return papers, None  # no filter (a lone sort: still orders the list)
         return found.papers, found.highlights
 
     def shown_ids(self, shown: Sequence[Paper]) -> frozenset[str] | None:
