@@ -7,6 +7,8 @@
   fetched (paging stopped at our cap).
 * ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
   resolved to, so it can be read offline.
+* ``paper_texts``: a paper's full text (Markdown from ``/papers/{id}.md``), zlib-compressed
+  UTF-8, and when it was fetched; written only after a complete, valid answer.
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +41,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
     ),
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
+    # 3 and 5 belong to other branches; steps are applied by number, a missing one skipped.
+    4: (
+        "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL)",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
@@ -51,6 +58,15 @@ class CachedFeed:
     papers: tuple[Paper, ...]
     fetched_at: dt.datetime
     complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CachedText:
+    """A paper's full text as kept in the cache."""
+
+    id: str
+    text: str
+    fetched_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +192,34 @@ class FeedCache:
                 ],
             )
 
+    def store_text(self, paper_id: str, text: str, fetched_at: dt.datetime) -> None:
+        """Keep a paper's full text (already cleaned), replacing the one kept before."""
+        body = zlib.compress(text.encode("utf-8"), 6)
+        with self._connection() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO paper_texts (id, fetched_at, body) VALUES (?, ?, ?)",
+                (paper_id, _time(fetched_at), body),
+            )
+
+    def read_text(self, paper_id: str) -> CachedText | None:
+        """A paper's full text as last stored; None when never fetched (or unreadable)."""
+        row = self._query_one("SELECT fetched_at, body FROM paper_texts WHERE id = ?", (paper_id,))
+        if row is None:
+            return None
+        try:
+            text = zlib.decompress(row[1]).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError, TypeError):
+            return None  # the next fetch replaces it
+        return CachedText(paper_id, text, _parse_time(row[0]))
+
+    def text_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these papers have their full text kept."""
+        rows = self._query_all(
+            "SELECT t.id FROM json_each(?) AS j JOIN paper_texts AS t ON t.id = j.value",
+            (json.dumps(list(ids)),),
+        )
+        return {paper_id for (paper_id,) in rows}
+
     # -- internals ------------------------------------------------------------------------
 
     def _papers_in_order(self, ids_json: str) -> tuple[Paper, ...] | None:
@@ -285,7 +329,7 @@ def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Con
         elif version > SCHEMA_VERSION:
             raise _Foreign(f"cache format {version}, newer than this paperterm's {SCHEMA_VERSION}")
         # Not executescript(): it would commit and drop the lock first.
-        for step in range(version + 1, SCHEMA_VERSION + 1):
+        for step in sorted(step for step in MIGRATIONS if step > version):
             for statement in MIGRATIONS[step]:
                 db.execute(statement)
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

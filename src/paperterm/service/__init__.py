@@ -7,6 +7,7 @@ part, so `paperterm list` and the list on screen come from the same functions:
 * ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
 * ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
 * ``service.recommend`` — `Recommend`: For you and more like this, ranked on this machine;
+* ``service.texts`` — `Texts`: papers' full texts, fetched once and kept for offline reading;
 * ``service.search_context()`` — what a filter query needs besides the papers.
 
 Nothing below this layer knows about the faces; the faces import the records they show from
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from paperterm.query import SearchContext
     from paperterm.service.exchange import Exchange
     from paperterm.service.recommend import Recommend
+    from paperterm.service.texts import Texts
     from paperterm.service.triage import Triage
 
 __all__ = [
@@ -79,6 +81,7 @@ class PaperService:
         self._triage: Triage | None = None
         self._exchange: Exchange | None = None
         self._recommend: Recommend | None = None
+        self._texts: Texts | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
 
     @property
@@ -109,6 +112,15 @@ class PaperService:
 
             self._recommend = Recommend(self.feeds, self.triage)
         return self._recommend
+
+    @property
+    def texts(self) -> Texts:
+        """Papers' full texts, kept for offline reading; the parser loads with the first use."""
+        if self._texts is None:
+            from paperterm.service.texts import Texts
+
+            self._texts = Texts(self.paths.cache_db, self._client, clock=self.clock)
+        return self._texts
 
     def load_state(self) -> None:
         """Read the state file (notices go to `take_notices`)."""

@@ -1,0 +1,107 @@
+"""Papers' full texts for both faces: from the feed cache at once, fetched over the network
+when missing, kept compressed for reading offline; and parsed for the reading view.
+
+A fetch stores the text only after a complete, valid answer (`HFClient.paper_text`), so a
+404, an HTML page, a huge or slow answer never replaces a text read before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+from paperterm.clean import clean_text
+from paperterm.feed import CacheBusy, FeedCache, FetchError
+from paperterm.models import Clock, Paper
+from paperterm.paper import Document, front_matter, parse_paper, with_front
+
+if TYPE_CHECKING:
+    from paperterm.feed.client import HFClient
+
+__all__ = ["FetchError", "PaperText", "Texts"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperText:
+    """A paper's full text (cleaned) and where it came from."""
+
+    id: str
+    text: str
+    fetched_at: dt.datetime
+    origin: Literal["cache", "network"]
+    cache_error: str | None = None  # fetched, but could not be kept
+
+
+class Texts:
+    """The full texts in the feed cache and the client that fetches them."""
+
+    def __init__(self, cache_path: Path, client: Callable[[], HFClient], *, clock: Clock) -> None:
+        self.cache_path = cache_path
+        self._client = client
+        self.clock = clock
+
+    def cached(self, paper_id: str) -> PaperText | None:
+        """The kept text, or None. Safe from a worker thread (a connection of its own)."""
+        found = self._with_cache(lambda cache: cache.read_text(paper_id))
+        if found is None:
+            return None
+        return PaperText(found.id, found.text, found.fetched_at, "cache")
+
+    def kept(self, ids: Iterable[str]) -> set[str]:
+        """Which of these papers can be read offline."""
+        return self._with_cache(lambda cache: cache.text_ids(ids))
+
+    async def fetch(self, paper_id: str) -> PaperText:
+        """Fetch the text and keep it; raises `FetchError` and keeps the old one on failure."""
+        async with self._client() as client:
+            raw = await client.paper_text(paper_id)
+        text, now = clean_text(raw), self.clock()
+        try:
+            await asyncio.to_thread(
+                self._with_cache, lambda cache: cache.store_text(paper_id, text, now)
+            )
+        except (sqlite3.Error, CacheBusy, OSError) as exc:
+            return PaperText(paper_id, text, now, "network", f"could not keep the text: {exc}")
+        return PaperText(paper_id, text, now, "network")
+
+    async def get(self, paper_id: str) -> PaperText:
+        """The kept text, else a fresh fetch."""
+        found = await asyncio.to_thread(self.cached, paper_id)
+        return found if found is not None else await self.fetch(paper_id)
+
+    async def prefetch(self, ids: Iterable[str]) -> tuple[int, list[str]]:
+        """Fetch the texts of `ids` not kept yet (bookmarks, for reading offline): how many
+        were fetched, and a one-line reason for each that failed."""
+        wanted = [i for i in ids if i not in await asyncio.to_thread(self.kept, list(ids))]
+        fetched, failures = 0, []
+        for paper_id in wanted:
+            try:
+                await self.fetch(paper_id)
+                fetched += 1
+            except FetchError as exc:
+                failures.append(f"{paper_id}: {exc}")
+                if exc.offline:
+                    break  # the rest would fail the same way
+        return fetched, failures
+
+    def document(self, paper: Paper | None, text: PaperText) -> Document:
+        """The text parsed for reading, our record's title, authors and abstract first."""
+        parsed = parse_paper(text.text)
+        if paper is None:
+            return parsed
+        front = front_matter(paper.title, paper.authors, paper.abstract)
+        return with_front(tuple(front), parsed)
+
+    def _with_cache(self, work: Callable[[FeedCache], T]) -> T:
+        cache = FeedCache(self.cache_path)
+        try:
+            return work(cache)
+        finally:
+            cache.close()
