@@ -101,17 +101,28 @@ def _plain_blocks(body: str) -> list[Block]:
         if lines[index].startswith(_DUMP_END):
             lines = lines[:index]
             break
-    paragraphs: list[list[str]] = [[]]
+    # Math comes one glyph per line, blank lines between some: a short line, a line that
+    # starts with a space or punctuation, and the line after a glyph continue the text.
+    paragraphs: list[str] = []
+    broken = True
+    glyph = False
     for line in lines:
         piece = line.strip()
         if not piece:
-            if paragraphs[-1]:
-                paragraphs.append([])
-        elif len(piece) <= 3 and paragraphs[-1]:
-            paragraphs[-1][-1] += piece  # math one glyph per line: glued back together
+            broken = True
+            continue
+        short = len(piece) <= 3
+        if paragraphs and (short or glyph or line[0] in _CONTINUES):
+            paragraphs[-1] += piece if short or (glyph and not line[0].isspace()) else line.rstrip()
+        elif paragraphs and not broken:
+            paragraphs[-1] += " " + piece
         else:
-            paragraphs[-1].append(piece)
-    return [Block("plain", " ".join(p)) for p in paragraphs if p]
+            paragraphs.append(piece)
+        broken, glyph = False, short
+    return [Block("plain", " ".join(p.split())) for p in paragraphs]
+
+
+_CONTINUES = frozenset(" \t.,;:)]}")
 
 
 # -- variant A --------------------------------------------------------------------------
@@ -169,7 +180,12 @@ class _Reader:
                     self._text(item.strip(), [item.strip()])
             return
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
-        if len(lines) >= 2 and _looks_like_rows(lines):
+        numbered = _EQ_NUMBER.search(lines[-1]) is not None
+        if (
+            len(lines) >= 2
+            and not _is_equation(" ".join(lines), numbered)
+            and _looks_like_rows(lines)
+        ):
             self._rows(lines)
             return
         self._flush_rows()
