@@ -171,6 +171,8 @@ def test_the_layout_wraps_finds_and_knows_the_section() -> None:
     assert matches and all(
         layout.lines[m.line].text[m.start : m.end].lower() == "grpo" for m in matches
     )
+    offsets = [line.offset for line in layout.lines]
+    assert offsets == sorted(offsets)  # positions are found by bisection
     # A position is an offset into the document: the same text at another width.
     wide = Layout(document, 140)
     line = layout.lines[start + 3]

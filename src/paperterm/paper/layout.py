@@ -9,7 +9,7 @@ the table of contents and the current section are lookups in these lists.
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,8 +60,9 @@ class Layout:
     # -- lookups ---------------------------------------------------------------------------
 
     def line_at_offset(self, offset: int) -> int:
-        """The line showing document `offset` (a saved reading position)."""
-        return max(0, bisect_right(self._offsets, offset) - 1)
+        """The first line showing document `offset` (a saved reading position)."""
+        found = max(0, bisect_right(self._offsets, offset) - 1)
+        return bisect_left(self._offsets, self._offsets[found]) if self._offsets else 0
 
     def section_at(self, line: int) -> int | None:
         """The index into `document.toc` of the section `line` is in."""
@@ -119,7 +120,8 @@ class Layout:
             tag = f"[Figure {block.label}] " if block.label else "[Figure] "
             self._wrap(index, block, offset, block.text, width, "figure", prefix=tag, url=block.url)
             if block.url:
-                self.lines.append(Line("  ↗ " + block.url, "link", index, offset, url=block.url))
+                at = self.lines[-1].offset
+                self.lines.append(Line("  ↗ " + block.url, "link", index, at, url=block.url))
             self._blank(index, offset)
         elif kind == "table":
             tag = f"[Table {block.label}] " if block.label else "[Table] "
@@ -149,8 +151,10 @@ class Layout:
         return self.block_line[index]
 
     def _blank(self, index: int, offset: int) -> None:
+        # Offsets never go back (a position is found by bisection): a blank line, or a figure's
+        # link line, has the offset of the line before it.
         if self.lines and self.lines[-1].text:
-            self.lines.append(Line("", "blank", index, offset))
+            self.lines.append(Line("", "blank", index, max(offset, self.lines[-1].offset)))
 
     def _wrap(
         self,

@@ -153,11 +153,20 @@ class PapertermApp(App[None]):
         yield from self.reader.commands()
 
     async def action_quit(self) -> None:
+        self._keep_reading_position()
         self.reader.quit_when_saved()
+
+    def _keep_reading_position(self) -> None:
+        # A reading view still open says where it stopped before the state is saved.
+        for screen in self.screen_stack:
+            keep = getattr(screen, "keep_position", None)
+            if callable(keep):
+                keep()
 
     def _stop_on_signal(self, signum: int) -> None:
         """SIGHUP (the terminal closed), SIGTERM or SIGINT: every change goes to disk first;
         the journal makes that a small write, whatever the size of the state."""
+        self._keep_reading_position()
         for notice in self.service.triage.save():
             self.problems.append(notice)
         self.exit(return_code=128 + signum)

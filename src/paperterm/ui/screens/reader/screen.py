@@ -320,6 +320,13 @@ class ReaderScreen(Screen[None]):
             self.triage.mark_read(paper.id)  # opening a paper counts as reading it
             open_link(self, url)
 
+    def action_read_paper(self) -> None:
+        from paperterm.ui.screens.reading import ReadingScreen  # loaded when first needed
+
+        if paper := self._paper():
+            self.triage.mark_read(paper.id)  # opening the full text counts as reading it
+            self.app.push_screen(ReadingScreen(self.service, paper), lambda _: self.save_state())
+
     def action_more_like_this(self) -> None:
         self.feeds.show_like(self._paper())
 
