@@ -88,14 +88,29 @@ def env_for(home: Path) -> dict[str, str]:
     return env
 
 
-def reader_round(home: Path, marker: bytes) -> tuple[float, float]:
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    BINDINGS = [("q", "quit", "Quit")]
+
+    def compose(self):
+        yield Static("bare app ready unread")
+
+Bare().run()
+"""
+
+
+def reader_round(home: Path, marker: bytes, argv: list[str] | None = None) -> tuple[float, float]:
     """Seconds to the first frame showing `marker`, and from q to the process's exit."""
     import pty
 
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:
-        os.execvpe(sys.executable, [sys.executable, "-m", "paperterm", "--offline"], env_for(home))
+        command = argv or [sys.executable, "-m", "paperterm", "--offline"]
+        os.execvpe(command[0], command, env_for(home))
     output, first = b"", None
     while time.perf_counter() - start < 60:
         if select.select([fd], [], [], 0.02)[0]:
@@ -104,6 +119,7 @@ def reader_round(home: Path, marker: bytes) -> tuple[float, float]:
                 first = time.perf_counter() - start
             if b"unread" in output and first is not None:
                 break
+    time.sleep(0.2)  # let the app settle: the quit is measured from an idle reader
     os.write(fd, b"q")
     quit_start = time.perf_counter()
     while True:
@@ -152,12 +168,20 @@ def report(papers: list[Paper], runs: int = 5) -> None:
             (home / "config" / "paperterm").mkdir(parents=True, exist_ok=True)
             (home / "config" / "paperterm" / "config.toml").write_text("auto_read_delay = 0\n")
         marker = trending[0].title[:30].encode()
-        samples: dict[str, list[tuple[float, float]]] = {"0.1 MB": [], "50 MB": []}
+        samples: dict[str, list[tuple[float, float]]] = {"0.1 MB": [], "50 MB": [], "bare": []}
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE_APP)
+
+        def round_of(key: str) -> tuple[float, float]:
+            if key == "bare":
+                return reader_round(homes["0.1 MB"], b"bare app ready", [sys.executable, str(bare)])
+            return reader_round(homes[key], marker)
+
         for key in samples:  # warm up .pyc files and caches
-            reader_round(homes[key], marker)
+            round_of(key)
         for _ in range(runs):
             for key in samples:
-                samples[key].append(reader_round(homes[key], marker))
+                samples[key].append(round_of(key))
         print(f"\nthe reader on a pty, median of {runs} interleaved runs")
         small = samples["0.1 MB"]
         big = samples["50 MB"]

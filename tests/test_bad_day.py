@@ -52,9 +52,15 @@ def make_odd(path: Path, kind: str) -> None:
     elif kind == "directory":
         path.mkdir()
     else:
-        sock = socket.socket(socket.AF_UNIX)
-        sock.bind(str(path))
-        sock.close()
+        # A socket's path must fit in 108 bytes, which a deep tmp_path does not: bind it
+        # by its name from inside its directory.
+        sock, cwd = socket.socket(socket.AF_UNIX), os.getcwd()
+        os.chdir(path.parent)
+        try:
+            sock.bind(path.name)
+        finally:
+            os.chdir(cwd)
+            sock.close()
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], words: str) -> None:

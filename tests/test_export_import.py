@@ -266,7 +266,7 @@ def test_bibtex_of_other_shapes_is_read_and_the_rest_skipped_with_reasons() -> N
     ]
     scholar, mueller, mendeley = by_id["2005.14165"], by_id["2403.01234"], by_id["2402.00001"]
     assert scholar.paper.authors == ("Tom Brown", "Benjamin Mann")
-    assert mueller.paper.title == "Ça va: ßome naïve Müller models -- 100% & more"
+    assert mueller.paper.title == "Ça va: ßome naïve Müller models – 100% & more"
     assert mueller.paper.authors == ("Jörg Müller", "Jiří Dvořák", "Juan de la Cruz Jr.")
     assert mueller.paper.published == dt.date(2024, 3, 5)
     assert mueller.note == "my own note" and mueller.cite_key == "Mueller2024"

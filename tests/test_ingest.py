@@ -300,3 +300,30 @@ def test_search_results_in_both_shapes() -> None:
         "search",
     )
     assert old.papers[0].id == "2407.21783" and old.papers[0].authors == ()
+
+
+@pytest.mark.parametrize(
+    ("paper_id", "title"),
+    [
+        (
+            "2508.15881",
+            "TPLA: Tensor Parallel Latent Attention for Efficient Disaggregated "
+            "Prefill & Decode Inference",
+        ),
+        ("2603.07980", "$OneMillion-Bench: How Far are Language Agents from Human Experts?"),
+        (
+            "2604.17388",
+            "Back to Repair: A Minimal Denoising Network for Time Series Anomaly Detection",
+        ),
+    ],
+)
+def test_arxiv_tex_escapes_in_titles_become_their_characters(paper_id: str, title: str) -> None:
+    """The defect: "Prefill \\& Decode" and "\\$OneMillion-Bench" shown and exported as is."""
+    (item,) = [i for i in collection_items() if i["paper"]["id"] == paper_id]
+    assert paper_from_item(item, NOW, "daily").title == title
+
+
+def test_only_the_simple_tex_escapes_are_undone() -> None:
+    item = _item()
+    item["paper"]["title"] = r"$\alpha$-Nets: 100\% \_ a \\& b \# c"
+    assert paper_from_item(item, NOW, "daily").title == r"$\alpha$-Nets: 100% _ a \\& b # c"

@@ -1,4 +1,4 @@
-"""Untrusted text made safe once: what every text from the feed or an imported file goes through.
+r"""Untrusted text made safe once: what every text from the feed or an imported file goes through.
 
 Everything downstream — caches, the state file, exports, the screen — sees only what leaves
 here (docs/hazards.md A7-A14):
@@ -8,7 +8,9 @@ here (docs/hazards.md A7-A14):
 * lone UTF-16 surrogates replaced by U+FFFD, so later UTF-8 writes cannot fail;
 * one-line fields have every run of whitespace (hard wraps included) made one space, and
   abstracts keep their paragraphs (an indented line starts one, as on arXiv);
-* lengths capped and marked with "…".
+* lengths capped and marked with "…";
+* in titles, the TeX escapes arXiv keeps (``\&``, ``\$``, ``\%``, ``\_``, ``\#``) made the
+  characters they stand for (`unescape_tex`); exports escape them again where a format needs it.
 
 The text is still *untrusted*: the UI renders it literally, never as markup.
 """
@@ -47,6 +49,9 @@ _INVISIBLE = re.compile(
 _LINE_BREAK = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n[ \t]+")
+# A backslash before one of these (or a space: TeX's control space), itself not escaped
+# ("\\&" is a line break and an "&").
+_TEX_ESCAPE = re.compile(r"(?<!\\)\\([&$%_# ])")
 
 
 def clean_text(value: str) -> str:
@@ -68,6 +73,13 @@ def clean_abstract(value: str, limit: int = ABSTRACT_MAX) -> str:
     paragraphs = _PARAGRAPH_BREAK.split(clean_text(value).strip())
     text = "\n\n".join(p for p in (_WHITESPACE.sub(" ", p).strip() for p in paragraphs) if p)
     return cap(text, limit)
+
+
+def unescape_tex(text: str) -> str:
+    r"""`text` with ``\&``, ``\$``, ``\%``, ``\_``, ``\#`` and ``\ `` as the characters they
+    stand for (arXiv titles keep their TeX source: "Prefill \& Decode"); other LaTeX is left
+    as it is."""
+    return _TEX_ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 def replace_surrogates(text: str) -> str:

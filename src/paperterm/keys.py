@@ -82,7 +82,7 @@ KEYS: tuple[Key, ...] = (
     _open("p", "open_pdf", "pdf", "PDF", "Open the PDF"),
     _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
     Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
-    Key("read_paper", "R", "read_paper", "reader", "Paper", "Read", "Read the paper's full text here", title="Read the full text"),
+    Key("read_paper", "R", "app.read_paper", "reader", "Paper", "Read", "Read the paper's full text here", title="Read the full text"),
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
     Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
     # Triage
@@ -102,7 +102,7 @@ KEYS: tuple[Key, ...] = (
     Key("details_up", "k", "scroll_up", "details", "Details", "Scroll up", "Scroll the details up", palette=False),
     Key("details_top", "g", "scroll_home", "details", "Details", "Top", "Top of the details", palette=False),
     Key("details_bottom", "G", "scroll_end", "details", "Details", "Bottom", "End of the details", palette=False),
-    Key("details_read", "enter", "screen.read_paper", "details", "Details", "Read", "Read the paper's full text", palette=False),
+    Key("details_read", "enter", "app.read_paper", "details", "Details", "Read", "Read the paper's full text", palette=False),
     # The reading view
     Key("view_down", "down,j", "scroll_lines(1)", "view", "Reading", "Down", "Scroll down a line", palette=False),
     Key("view_up", "up,k", "scroll_lines(-1)", "view", "Reading", "Up", "Scroll up a line", palette=False),

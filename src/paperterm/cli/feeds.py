@@ -55,8 +55,10 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
     failed = 0
     service.load_state()
     completed = await service.complete_bookmarks()
-    if completed:
-        print(f"bookmarks: details filled in for {completed}")
+    if completed.filled:
+        print(f"bookmarks: details filled in for {completed.filled}")
+    if completed.not_on_hf:
+        note(completed.not_on_hf_notice)
     for spec in specs:
         if spec.is_local:
             error(f"{spec}: ranked on this machine, nothing to fetch (use `paperterm list {spec}`)")

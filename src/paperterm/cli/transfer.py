@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from paperterm.cli.output import Failure, query_warnings
-from paperterm.service import EXPORT_FORMATS, ExportFormat, PaperService
+from paperterm.service import EXPORT_FORMATS, IMPORT_FORMATS, ExportFormat, PaperService
 
 
 def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
@@ -32,7 +32,13 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
         "file",
         type=Path,
         metavar="FILE",
-        help="a paperterm JSON backup, BibTeX or CSL-JSON with arXiv ids",
+        help="a paperterm JSON backup, or BibTeX, RIS or CSL-JSON with arXiv ids",
+    )
+    into.add_argument(
+        "--format",
+        choices=IMPORT_FORMATS,
+        metavar="FORMAT",
+        help="read FILE as one of: " + ", ".join(IMPORT_FORMATS) + " (default: by its content)",
     )
 
 
@@ -72,11 +78,11 @@ def _import(service: PaperService, args: argparse.Namespace) -> list[str]:
     from paperterm.service.exchange import TransferError
 
     try:
-        result = service.exchange.import_file(args.file)
+        result = service.exchange.import_file(args.file, fmt=args.format)
     except TransferError as exc:
         raise Failure(str(exc)) from None
     print(f"{args.file}: {result.summary} ({result.format})")
     problem = service.triage.problem
     if problem:
         raise Failure(problem)
-    return [f"skipped: {reason}" for reason in result.reasons]
+    return result.skip_lines

@@ -6,9 +6,13 @@ the service). Public face:
 * `export(bookmarks, fmt)` — BibTeX, RIS, CSL-JSON, Markdown, JSON backup, CSV
   (`paperterm.exchange.writers`); the format names and file extensions (`.formats`).
 * `keys_to_pin`, `citation_key` — arXiv-style citation keys, pinned once (`.keys`).
-* `import_text` — a JSON backup, BibTeX or CSL-JSON file to bookmarks (`.importer`, with
-  `.bibtex` reading BibTeX syntax and `.fields` cleaning every imported field).
-* `merge_bookmarks` — imported bookmarks merged into the state's (`.merge`).
+* `import_text` — a JSON backup, BibTeX, RIS or CSL-JSON file to bookmarks (`.importer`).
+* `merge_bookmarks` — imported bookmarks merged into the state's (`.merge`); `enrich_paper`
+  — a looked-up paper with what its bookmark already said kept.
+
+Each citation format is one module both ways (`.bibtex`, `.ris`, `.csl`), sharing the names
+(`.names`: given / particle / family / suffix, parsed once), LaTeX (`.latex`), what a record
+becomes (`.records`) and the cleaning of every imported field (`.fields`).
 
 Only the format names load with the package (the command line offers them at start); the
 rest loads when first used.
@@ -19,22 +23,31 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from paperterm.exchange.formats import EXPORT_FORMATS, FILE_EXTENSIONS, ExportFormat
+from paperterm.exchange.formats import (
+    EXPORT_FORMATS,
+    FILE_EXTENSIONS,
+    IMPORT_FORMATS,
+    ExportFormat,
+    ImportFormat,
+)
 
 if TYPE_CHECKING:
     from paperterm.exchange.importer import ImportFormatError, ImportResult, import_text
     from paperterm.exchange.keys import citation_key, is_valid_cite_key, keys_to_pin
-    from paperterm.exchange.merge import MergeResult, merge_bookmarks
+    from paperterm.exchange.merge import MergeResult, enrich_paper, merge_bookmarks
     from paperterm.exchange.writers import export
 
 __all__ = [
     "EXPORT_FORMATS",
     "FILE_EXTENSIONS",
+    "IMPORT_FORMATS",
     "ExportFormat",
+    "ImportFormat",
     "ImportFormatError",
     "ImportResult",
     "MergeResult",
     "citation_key",
+    "enrich_paper",
     "export",
     "import_text",
     "is_valid_cite_key",
@@ -51,6 +64,7 @@ _LAZY = {
     "is_valid_cite_key": "keys",
     "keys_to_pin": "keys",
     "MergeResult": "merge",
+    "enrich_paper": "merge",
     "merge_bookmarks": "merge",
 }
 

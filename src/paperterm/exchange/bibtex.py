@@ -1,17 +1,31 @@
-"""BibTeX text -> entries, and the LaTeX inside their fields -> plain Unicode.
+"""BibTeX both ways: bookmarks to arXiv's own ``@misc`` entries, and BibTeX files to the
+bookmarks their entries with an arXiv id stand for.
 
-A small parser of our own: BibTeX's grammar (braces, quotes, ``#`` and ``@string`` macros)
-is simple, and a library would be a runtime dependency for one command. This module reads
-syntax only; which entries become bookmarks, and how their text is cleaned, is decided in
-`paperterm.exchange.importer`. Bad input never raises: an entry that cannot be read is reported, and
-parsing goes on at the next ``@``.
+The reader is a small parser of our own. BibTeX's grammar (braces, quotes, ``#`` and
+``@string`` macros) is simple, and measured on 119 real files (14,000 entries: TeX Live's
+bibliographies, pybtex's and bibtexparser's test files) it reads everything bibtexparser 2.1
+reads and more: entries with a repeated field (BibTeX keeps the first), ``@type(`` on its own
+line, macros joined with ``#``, a quote inside braces in a quoted value. Bad input never
+raises: an entry that cannot be read is reported, and parsing goes on at the next ``@``. The
+LaTeX inside fields is `paperterm.exchange.latex`'s, the names `paperterm.exchange.names`'.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from paperterm.exchange.fields import SkipEntry
+from paperterm.exchange.keys import cited_date, export_keys
+from paperterm.exchange.latex import bibtex_title, latex_to_text
+from paperterm.exchange.names import author_names, bibtex_name, parse_bibtex_name
+from paperterm.exchange.records import cited_bookmark, date_parts, find_arxiv_id, month_number
+from paperterm.exchange.text import finish
+from paperterm.models import Bookmark
+
+__all__ = ["BibEntry", "latex_to_text", "parse_bibtex", "split_names", "to_bibtex"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +41,9 @@ class BibEntry:
 
 _ENTRY_HEAD = re.compile(r"@\s*([A-Za-z][\w-]*)\s*([{(])")
 _ENTRY_KEY = re.compile(r"\s*([^\s,{}()]*)\s*([,})])")
-_FIELD_NAME = re.compile(r"\s*([A-Za-z_][\w:.+/-]*)\s*=\s*")
-_NUMBER_OR_MACRO = re.compile(r"(\d+)|([A-Za-z_][\w:.+/-]*)")
+_IDENTIFIER = r"[^\s\"#%'(),={}0-9][^\s\"#%'(),={}]*"
+_FIELD_NAME = re.compile(rf"\s*({_IDENTIFIER})\s*=\s*")
+_NUMBER_OR_MACRO = re.compile(rf"(\d+)|({_IDENTIFIER})")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACES = re.compile(r'[{}"]')
 _MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec"
@@ -83,8 +98,8 @@ def _entry(
     key = _ENTRY_KEY.match(text, pos)
     if key is None:
         raise _BibSyntaxError("no citation key")
-    if key.group(2) != ",":
-        return None, key.end()
+    if key.group(2) != ",":  # an entry with a key and no fields
+        return (BibEntry(kind, key.group(1), {}) if key.group(1) else None), key.end()
     fields, end = _fields(text, key.end(), closer, macros)
     return BibEntry(kind, key.group(1), fields), end
 
@@ -156,6 +171,10 @@ def _skip_space(text: str, pos: int) -> int:
 def split_names(raw: str) -> list[str]:
     """The names of a BibTeX name list (``author``, ``editor``): split on a bare ``and``
     outside braces, as BibTeX does; ``others`` dropped. Each is still LaTeX."""
+    return [n for n in _name_list(raw) if n.strip().lower() != "others"]
+
+
+def _name_list(raw: str) -> list[str]:
     names, depth, start = [], 0, 0
     for match in re.finditer(r"[{}]|\s+and\s+", raw, re.IGNORECASE):
         token = match.group()
@@ -165,114 +184,96 @@ def split_names(raw: str) -> list[str]:
             names.append(raw[start : match.start()])
             start = match.end()
     names.append(raw[start:])
-    return [n for n in names if n.strip() and n.strip().lower() != "others"]
+    return [n for n in names if n.strip()]
 
 
 def name_to_text(raw: str) -> str:
     """A BibTeX name ("Given Family", "Family, Given", "Family, Jr, Given") as plain text
-    in the order HF writes names: "Given Family Jr" (not yet cleaned)."""
-    parts, depth, start = [], 0, 0
-    for match in re.finditer(r"[{},]", raw):
-        token = match.group()
-        if token == ",":
-            if depth == 0:
-                parts.append(raw[start : match.start()])
-                start = match.end()
-        else:
-            depth += 1 if token == "{" else -1
-    parts.append(raw[start:])
-    if len(parts) == 2:
-        parts = [parts[1], parts[0]]
-    elif len(parts) >= 3:
-        parts = [parts[2], parts[0], parts[1]]
-    return " ".join(latex_to_text(p) for p in parts)
+    in the order HF writes names: "Given Family Jr"."""
+    return parse_bibtex_name(raw).text
 
 
-# ---------------------------------------------------------------- LaTeX -> text
+# ---------------------------------------------------------------- entries -> bookmarks
 
-_COMBINING = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-}
-_ACCENT = re.compile(
-    r"""\\(['`^"~=.])\s*(?:\{\s*\\?([A-Za-z])\s*\}|\\?([A-Za-z]))"""
-    r"|\\([uvHckr])(?:\s*\{\s*\\?([A-Za-z])\s*\}|\s+\\?([A-Za-z]))"
-)
-_SYMBOLS = {
-    "textbackslash": "\\",
-    "textbraceleft": "{",
-    "textbraceright": "}",
-    "textless": "<",
-    "textgreater": ">",
-    "textasciicircum": "^",
-    "textasciitilde": "~",
-    "textbar": "|",
-    "textunderscore": "_",
-    "textendash": "\u2013",
-    "textemdash": "\u2014",
-    "ldots": "…",
-    "dots": "…",
-    "textquoteleft": "\u2018",
-    "textquoteright": "\u2019",
-    "textquotedblleft": "\u201c",
-    "textquotedblright": "\u201d",
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "l": "ł",
-    "L": "Ł",
-    "i": "\u0131",
-    "j": "\u0237",
-}
-# Commands that only style their argument: dropped, the argument kept.
-_STYLE_COMMANDS = """emph textit textbf texttt textsc textrm textsf textsl textup
-    textnormal mathrm mathbf mathit mathsf mathtt mathcal mathbb text mbox url uppercase
-    MakeUppercase lowercase MakeLowercase ensuremath bm boldsymbol protect relax"""
-_STYLE_ONLY = frozenset(_STYLE_COMMANDS.split())
-_COMMAND = re.compile(r"\\([A-Za-z]+)(\s*\{\}|\s*)|\\(.)|[{}$~]", re.DOTALL)
-_SPACING = {"\\": " ", ",": " ", ";": " ", ":": " ", "!": "", "-": "", "/": "", "@": ""}
+# Where an entry may say which arXiv paper it is, in the order they are trusted; dblp writes
+# the arXiv page as `ee`. These are not decoded as LaTeX: URLs and ids are verbatim.
+_ID_FIELDS = (
+    "eprint", "arxivid", "arxiv", "doi", "url", "ee", "number", "journal", "note",
+    "howpublished",
+)  # fmt: skip
 
 
-def latex_to_text(value: str) -> str:
-    """BibTeX field text as plain Unicode: accents composed, escapes and text symbols
-    resolved, styling commands and grouping braces dropped, unknown commands by name."""
-    if "\\" not in value and "{" not in value and "$" not in value and "~" not in value:
-        return value
-    value = _ACCENT.sub(_accent, value)
-    return unicodedata.normalize("NFC", _COMMAND.sub(_command, value))
+def bookmark_from_entry(entry: BibEntry, now: dt.datetime) -> Bookmark:
+    """The bookmark an entry stands for (arXiv's, Zotero's, Google Scholar's, dblp's,
+    biblatex ``eprinttype``, Mendeley ``arxivid`` ...); raises `SkipEntry` without an id."""
+    raw = entry.fields
+    verbatim = {k: raw.get(k, "").replace("{", "").replace("}", "") for k in _ID_FIELDS}
+    prefix = latex_to_text(raw.get("archiveprefix") or raw.get("eprinttype") or "arxiv")
+    bare = (
+        ("eprint", "arxivid", "arxiv")
+        if prefix.strip().lower() == "arxiv"
+        else ("arxivid", "arxiv")
+    )
+    paper_id = find_arxiv_id(verbatim, bare=bare)
+    if paper_id is None:  # before any LaTeX is decoded: most of a real library has no id
+        raise SkipEntry("no new-style arXiv id")
+    names = _name_list(raw.get("author", ""))
+    return cited_bookmark(
+        paper_id,
+        latex_to_text(raw.get("title", "")),
+        [parse_bibtex_name(n) for n in names if n.strip().lower() != "others"],
+        abstract=latex_to_text(raw.get("abstract", "")),
+        issued=_issued(raw),
+        note=latex_to_text(raw.get("annote") or raw.get("note", "")),
+        key=entry.key,
+        now=now,
+        more_authors=any(n.strip().lower() == "others" for n in names),
+    )
 
 
-def _accent(match: re.Match[str]) -> str:
-    mark = match.group(1) or match.group(4)
-    letter = match.group(2) or match.group(3) or match.group(5) or match.group(6)
-    return letter + _COMBINING[mark]
+def _issued(fields: dict[str, str]) -> list[int] | None:
+    """The entry's date: biblatex ``date``, else BibTeX ``year`` (and ``month``, ``day``)."""
+    if fields.get("date", "").strip():
+        return date_parts(latex_to_text(fields["date"]))
+    year = re.match(r"\s*(\d{4})\b", latex_to_text(fields.get("year", "")))
+    if year is None:
+        return None
+    month = month_number(latex_to_text(fields.get("month", "")))
+    if month is None:
+        return [int(year.group(1))]
+    day = latex_to_text(fields.get("day", "")).strip()
+    parts = date_parts(
+        f"{year.group(1)}-{month}-{day}" if day.isdigit() else f"{year.group(1)}-{month}"
+    )
+    return parts
 
 
-def _command(match: re.Match[str]) -> str:
-    name, symbol = match.group(1), match.group(3)
-    if name is not None:
-        if name in _SYMBOLS:
-            return _SYMBOLS[name]
-        # TeX eats the space after a command word; an unknown one is kept as a word.
-        space = " " if match.group(2) and "{" not in match.group(2) else ""
-        return "" if name in _STYLE_ONLY else name + space
-    if symbol is not None:
-        return _SPACING.get(symbol, symbol)
-    return " " if match.group() == "~" else ""
+# ---------------------------------------------------------------- bookmarks -> BibTeX
+
+
+def to_bibtex(bookmarks: Sequence[Bookmark]) -> str:
+    """arXiv's own ``@misc`` shape, one entry per bookmark, pinned keys."""
+    entries = [
+        _bibtex_entry(b, key) for b, key in zip(bookmarks, export_keys(bookmarks), strict=True)
+    ]
+    return finish("".join(entry + "\n\n" for entry in entries))
+
+
+def _bibtex_entry(bookmark: Bookmark, key: str) -> str:
+    # Field order and whitespace as arxiv-browse writes them, trailing spaces included.
+    # primaryClass is left out: the HF API does not say which category is primary.
+    paper = bookmark.paper
+    lines = [f"@misc{{{key},", f"      title={{{bibtex_title(paper.title)}}}, "]
+    if paper.authors:
+        names = [bibtex_name(n) for n in author_names(bookmark)]
+        if paper.authors_total > len(paper.authors):
+            names.append("others")
+        lines.append(f"      author={{{' and '.join(names)}}},")
+    lines += [
+        f"      year={{{cited_date(bookmark)[0]}}},",
+        f"      eprint={{{paper.id}}},",
+        "      archivePrefix={arXiv},",
+        f"      url={{{paper.arxiv_url}}}, ",
+        "}",
+    ]
+    return "\n".join(lines)

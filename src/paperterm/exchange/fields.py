@@ -14,7 +14,7 @@ import unicodedata
 from typing import Any
 
 from paperterm.clean import ABSTRACT_MAX, clean_abstract, clean_line, clean_text
-from paperterm.exchange.writers import NOTE_MAX, TAG_MAX
+from paperterm.exchange.text import NOTE_MAX, TAG_MAX
 from paperterm.models import normalize_arxiv_id
 
 

@@ -1,6 +1,7 @@
-"""The export formats by name, with their file extensions.
+"""The export and import formats by name, with the export file extensions.
 
-Apart from `export` so the command line can offer the names without loading the exporters.
+Apart from `export` and `import_text` so the command line can offer the names without loading
+the exporters or the importers.
 """
 
 from __future__ import annotations
@@ -17,3 +18,6 @@ FILE_EXTENSIONS: dict[ExportFormat, str] = {
     "json": ".json",
     "csv": ".csv",
 }
+
+ImportFormat = Literal["bibtex", "ris", "csl-json", "json"]
+IMPORT_FORMATS: tuple[ImportFormat, ...] = ("bibtex", "ris", "csl-json", "json")

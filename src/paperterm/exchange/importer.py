@@ -1,11 +1,13 @@
-"""Exported files -> bookmarks: paperterm JSON, BibTeX and CSL-JSON, told apart by content.
+"""Exported files -> bookmarks: paperterm JSON, BibTeX, RIS and CSL-JSON, told apart by
+their structure or named by the caller.
 
 Pure functions over text. Every file is untrusted, our own backups included: its fields are
 cleaned by `paperterm.exchange.fields` (strings as ingest cleans feed text, ids validated), and
 only http(s) URLs are kept. An entry that cannot become a bookmark (no new-style arXiv id,
-broken syntax) is skipped with a reason, never fatal to the rest of the file. BibTeX syntax and
-the LaTeX in its fields are read by `paperterm.exchange.bibtex`; this module decides what of it
-becomes a bookmark. The merge into the state is `paperterm.exchange.merge`.
+broken syntax) is skipped with a reason, never fatal to the rest of the file. Each citation
+format's module (`.bibtex`, `.ris`, `.csl`) reads its syntax and says what an entry of it
+becomes; this module tells the formats apart and collects. The merge into the state is
+`paperterm.exchange.merge`.
 """
 
 from __future__ import annotations
@@ -13,26 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from paperterm.clean import (
-    AUTHORS_MAX,
-    KEYWORDS_MAX,
-    NAME_MAX,
-    SUMMARY_MAX,
-    TITLE_MAX,
-    clean_abstract,
-    count,
-)
-from paperterm.exchange.bibtex import (
-    BibEntry,
-    latex_to_text,
-    name_to_text,
-    parse_bibtex,
-    split_names,
-)
+from paperterm.clean import AUTHORS_MAX, KEYWORDS_MAX, NAME_MAX, SUMMARY_MAX, TITLE_MAX, count
+from paperterm.exchange.bibtex import bookmark_from_entry, parse_bibtex
+from paperterm.exchange.csl import bookmark_from_csl
 from paperterm.exchange.fields import (
     SkipEntry,
     abstract_field,
@@ -44,15 +33,15 @@ from paperterm.exchange.fields import (
     line_field,
     list_field,
     paper_id_field,
-    str_field,
     unique_lines,
 )
+from paperterm.exchange.formats import ImportFormat
 from paperterm.exchange.keys import is_valid_cite_key
+from paperterm.exchange.ris import RIS_START, bookmark_from_ris, parse_ris
 from paperterm.exchange.writers import JSON_FORMAT, JSON_VERSION
 from paperterm.links import safe_url
-from paperterm.models import Bookmark, Paper, normalize_arxiv_id
+from paperterm.models import Bookmark, Paper
 
-ImportFormat = Literal["json", "bibtex", "csl-json"]
 REASONS_MAX = 20
 
 
@@ -106,18 +95,37 @@ class _Collector:
         )
 
 
-def import_text(text: str, *, now: dt.datetime) -> ImportResult:
-    """Read a file of any supported format, told apart by its content. `now` is the
-    ``added_at`` of bookmarks whose file does not say when they were added."""
+# A BibTeX entry's head: "@type{key," or "@type(key," (a "@" in prose is not one).
+_BIBTEX_ENTRY = re.compile(r"@\s*[A-Za-z][\w-]*\s*[{(]\s*[^\s,{}()]*\s*,")
+
+
+def import_text(text: str, *, now: dt.datetime, fmt: ImportFormat | None = None) -> ImportResult:
+    """Read a file in format `fmt`, or when None in the format its structure shows: JSON (a
+    paperterm backup is an object with a "format"), RIS (its first tag is ``TY  -``), BibTeX
+    (entries ``@type{key,``). `now` is the ``added_at`` of bookmarks whose file does not say
+    when they were added."""
     body = text.lstrip("\ufeff \t\r\n")
-    if body.startswith(("{", "[")):
+    if fmt is None and body.startswith(("{", "[")):
         data = _load_json(body)
         if isinstance(data, dict) and "format" in data:
             return _import_json_data(data, now)
         return _import_csl_data(data, now)
-    if "@" in body:
+    if fmt is None:
+        fmt = _detect(body)
+    if fmt == "bibtex":
         return import_bibtex(text, now=now)
-    raise ImportFormatError("not a paperterm JSON, CSL-JSON or BibTeX file")
+    if fmt == "ris":
+        return import_ris(text, now=now)
+    data = _load_json(body)
+    return _import_json_data(data, now) if fmt == "json" else _import_csl_data(data, now)
+
+
+def _detect(body: str) -> ImportFormat:
+    if RIS_START.match(body):
+        return "ris"
+    if _BIBTEX_ENTRY.search(body):
+        return "bibtex"
+    raise ImportFormatError("not a paperterm JSON, CSL-JSON, RIS or BibTeX file")
 
 
 # ---------------------------------------------------------------- paperterm JSON
@@ -214,154 +222,31 @@ def _import_csl_data(data: object, now: dt.datetime) -> ImportResult:
     items = data if isinstance(data, list) else [data]
     out = _Collector("csl-json")
     for number, item in enumerate(items, 1):
-        out.add(f"item {number}", _bookmark_from_csl, item, now)
+        out.add(f"item {number}", bookmark_from_csl, item, now)
     return out.result()
 
 
-# citeproc-js's rich-text tags inside CSL strings.
-_CSL_MARKUP = re.compile(r"</?(?:i|b|sc|sup|sub)>|<span(?:\s[^<>]*)?>|</span>")
-
-
-def _bookmark_from_csl(item: object, now: dt.datetime) -> Bookmark:
-    if not isinstance(item, dict):
-        raise SkipEntry("not an object")
-    mentions_arxiv = any(
-        "arxiv" in str_field(item.get(k)).lower()
-        for k in ("publisher", "archive", "source", "container-title")
-    )
-    fields = {
-        k: str_field(item.get(k))
-        for k in ("number", "DOI", "URL", "id", "note", "container-title", "archive_location")
-    }
-    paper_id = find_arxiv_id(fields, bare=("number", "archive_location") if mentions_arxiv else ())
-    authors = tuple(n for n in map(_csl_name, list_field(item.get("author"))) if n)
-    title = line_field(_CSL_MARKUP.sub("", str_field(item.get("title"))), TITLE_MAX)
-    key = str_field(item.get("citation-key")) or str_field(item.get("id"))
-    return _partial_bookmark(
-        paper_id,
-        title,
-        authors,
-        str_field(item.get("abstract")),
-        _csl_date(item.get("issued")),
-        note=str_field(item.get("note")),
-        key=key,
-        now=now,
-    )
-
-
-def _csl_name(value: object) -> str:
-    if not isinstance(value, dict):
-        return ""
-    if value.get("literal"):
-        return line_field(value.get("literal"), NAME_MAX)
-    parts = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
-    return line_field(" ".join(str_field(value.get(p)) for p in parts), NAME_MAX)
-
-
-def _csl_date(value: object) -> dt.date | None:
-    if not isinstance(value, dict):
-        return None
-    parts = value.get("date-parts")
-    if isinstance(parts, list) and parts and isinstance(parts[0], list) and len(parts[0]) == 3:
-        try:
-            return dt.date(*(int(p) for p in parts[0]))
-        except (TypeError, ValueError):
-            return None
-    return date_field(value.get("raw"))
-
-
-# ---------------------------------------------------------------- BibTeX
+# ---------------------------------------------------------------- BibTeX and RIS
 
 
 def import_bibtex(text: str, *, now: dt.datetime) -> ImportResult:
     """Read the BibTeX entries that carry an arXiv id (arXiv's, Zotero's, Google Scholar's,
-    biblatex ``eprinttype``, Mendeley ``arxivid`` ...)."""
+    dblp's, biblatex ``eprinttype``, Mendeley ``arxivid`` ...)."""
     entries, errors = parse_bibtex(text)
     out = _Collector("bibtex")
     for error in errors:
         out.skip(error)
     for entry in entries:
-        out.add(f"@{entry.kind}{{{entry.key[:40]}}}", _bookmark_from_bibtex, entry, now)
+        out.add(f"@{entry.kind}{{{entry.key[:40]}}}", bookmark_from_entry, entry, now)
     return out.result()
 
 
-_BIB_FIELDS_WITH_IDS = (
-    "eprint", "arxivid", "arxiv", "doi", "url", "number", "journal", "note", "howpublished",
-)  # fmt: skip
-
-
-def _bookmark_from_bibtex(entry: BibEntry, now: dt.datetime) -> Bookmark:
-    fields = {k: latex_to_text(v) for k, v in entry.fields.items()}
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").lower()
-    bare = ("eprint", "arxivid", "arxiv") if prefix == "arxiv" else ("arxivid", "arxiv")
-    paper_id = find_arxiv_id({k: fields.get(k, "") for k in _BIB_FIELDS_WITH_IDS}, bare=bare)
-    names = split_names(entry.fields.get("author", ""))
-    authors = tuple(n for n in (line_field(name_to_text(raw), NAME_MAX) for raw in names) if n)
-    return _partial_bookmark(
-        paper_id,
-        line_field(fields.get("title"), TITLE_MAX),
-        authors,
-        fields.get("abstract", ""),
-        date_field(fields.get("date")),
-        note=fields.get("annote") or fields.get("note", ""),
-        key=entry.key,
-        now=now,
-    )
-
-
-# ---------------------------------------------------------------- shared by BibTeX and CSL
-
-# An arXiv id inside text: abs/pdf/html URLs (arxiv.org or HF papers pages), arXiv's DataCite
-# DOI, and the "arXiv:2401.00001" prefix form (Google Scholar journals, Zotero's number/note).
-_ARXIV_IN_TEXT = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|10\.48550/arxiv\.|arxiv:\s*)"
-    r"(\d{4}\.\d{4,5})(?:v\d+)?(?!\d)",
-    re.IGNORECASE,
-)
-
-
-def find_arxiv_id(fields: dict[str, str], *, bare: Sequence[str] = ()) -> str | None:
-    """The versionless arXiv id the first of `fields` (in order) points to, or None; the
-    fields named in `bare` may also hold just the id (``2401.00001v2``)."""
-    for name, value in fields.items():
-        if name in bare and (paper_id := normalize_arxiv_id(value)):
-            return paper_id
-        if match := _ARXIV_IN_TEXT.search(value):
-            return match.group(1)
-    return None
-
-
-_ARXIV_NOTE_LINE = re.compile(r"^\s*arxiv:\s*\S+(?:\s*\[[^\]]*\])?\s*$", re.IGNORECASE)
-
-
-def _partial_bookmark(
-    paper_id: str | None,
-    title: str,
-    authors: tuple[str, ...],
-    abstract: str,
-    published: dt.date | None,
-    *,
-    note: str,
-    key: str,
-    now: dt.datetime,
-) -> Bookmark:
-    """A bookmark from a citation record: only what the record says, marked incomplete so a
-    later lookup fills in the rest. Zotero's "arXiv:ID [cs]" note lines are not a note."""
-    if paper_id is None:
-        raise SkipEntry("no new-style arXiv id")
-    note = "\n".join(line for line in note.split("\n") if not _ARXIV_NOTE_LINE.match(line))
-    paper = Paper(
-        id=paper_id,
-        title=title or f"(untitled {paper_id})",
-        authors=authors[:AUTHORS_MAX],
-        abstract=clean_abstract(abstract),
-        published=published,
-        author_count=len(authors),
-    )
-    return Bookmark(
-        paper=paper,
-        added_at=now,
-        note=clean_note(note).strip(),
-        cite_key=key if is_valid_cite_key(key) else None,
-        incomplete=True,
-    )
+def import_ris(text: str, *, now: dt.datetime) -> ImportResult:
+    """Read the RIS records that carry an arXiv id (ours, Zotero's, Mendeley's, EndNote's)."""
+    records, errors = parse_ris(text)
+    out = _Collector("ris")
+    for error in errors:
+        out.skip(error)
+    for number, record in enumerate(records, 1):
+        out.add(f"record {number}", bookmark_from_ris, record, now)
+    return out.result()

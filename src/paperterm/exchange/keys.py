@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from paperterm.exchange.names import family_name
+from paperterm.exchange.names import Name, first_author, parse_name
 from paperterm.models import Bookmark, Paper
 
 # arXiv's stop words for citation keys, verbatim from arXiv/arxiv-browse
@@ -41,8 +41,11 @@ within without would yet you your yours yourself yourselves
 ARXIV_STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 # A key that is safe unquoted in BibTeX, pandoc (@key) and Zotero: no spaces, braces, commas,
-# quotes, '#', '%' or '='; and never a URL (Zotero's CSL ids are item URLs).
-_CITE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]{0,99}$")
+# quotes, '#', '%' or '='; and never a URL (Zotero's CSL ids are item URLs). A leading "_" is
+# fine in all three (pandoc's keys start with a letter, a digit or "_").
+_CITE_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_:.+/-]{0,99}$")
+ISSUED_KEY = "issued"  # the snapshot key of an imported date that is only a year or a month
+_ISSUED = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 # Letters NFKD cannot take apart, folded the way a human would type them in a key.
 _ASCII_FOLD = str.maketrans(
     {
@@ -73,14 +76,54 @@ def citation_year(paper: Paper) -> int:
     return 2000 + int(paper.id[:2])
 
 
-def citation_key(paper: Paper) -> str:
-    """arXiv's key for `paper`: first author's family name + year + the first four title
-    words that are not arXiv stop words, alphanumerics only, lower case, folded to ASCII
-    (``zhou2024dinowmworldmodelspretrained``). Depends only on the versionless snapshot."""
-    family = family_name(paper.authors[0]) if paper.authors else "unknown"
+def cited_date(bookmark: Bookmark) -> list[int]:
+    """The date a citation of `bookmark` gives, as CSL date parts: the year or month its
+    import said, else the arXiv (v1) date, else the year of the id."""
+    issued = _issued(bookmark.extra.get("paper"))
+    if issued:
+        return issued
+    day = bookmark.paper.published
+    return [day.year, day.month, day.day] if day else [citation_year(bookmark.paper)]
+
+
+def issued_extra(parts: Sequence[int]) -> str | None:
+    """How an imported year or month is kept in a snapshot (``2024``, ``2024-03``); None for a
+    whole day, which is the paper's date itself."""
+    if len(parts) == 1:
+        return f"{parts[0]:04d}"
+    return f"{parts[0]:04d}-{parts[1]:02d}" if len(parts) == 2 else None
+
+
+def _issued(snapshot: object) -> list[int] | None:
+    value = snapshot.get(ISSUED_KEY) if isinstance(snapshot, Mapping) else None
+    match = _ISSUED.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, month = int(match.group(1)), match.group(2)
+    if month is None:
+        return [year]
+    return [year, int(month)] if 1 <= int(month) <= 12 else [year]
+
+
+def citation_key(paper: Paper, first: Name | None = None, year: int | None = None) -> str:
+    """arXiv's key for `paper`: first author's family name (particle included) + year + the
+    first four title words that are not arXiv stop words, alphanumerics only, lower case,
+    folded to ASCII (``zhou2024dinowmworldmodelspretrained``). Depends only on the versionless
+    snapshot; `first` and `year` are the first author and the year when a bookmark knows them
+    better than its paper's strings."""
+    if first is None and paper.authors:
+        first = parse_name(paper.authors[0])
+    family = first.full_family if first is not None else "unknown"
     # arXiv splits on single spaces and compares the raw word, punctuation included.
     words = "".join([w for w in paper.title.split(" ") if w.lower() not in ARXIV_STOPWORDS][:4])
-    return _ascii_alnum(f"{family}{citation_year(paper)}{words}").lower()
+    year = citation_year(paper) if year is None else year
+    return _ascii_alnum(f"{family}{year}{words}").lower()
+
+
+def bookmark_key(bookmark: Bookmark) -> str:
+    """`citation_key` of a bookmark, from its names and date as a citation gives them."""
+    first = first_author(bookmark) if bookmark.paper.authors else None
+    return citation_key(bookmark.paper, first, cited_date(bookmark)[0])
 
 
 def is_valid_cite_key(key: str) -> bool:
@@ -88,8 +131,11 @@ def is_valid_cite_key(key: str) -> bool:
     return bool(_CITE_KEY.match(key)) and "://" not in key
 
 
-def keys_to_pin(bookmarks: Iterable[Bookmark]) -> dict[str, str]:
-    """Keys for the bookmarks that have none (or an unusable one), by paper id.
+def keys_to_pin(
+    bookmarks: Iterable[Bookmark], eligible: Callable[[Bookmark], bool] | None = None
+) -> dict[str, str]:
+    """Keys for the bookmarks that have none (or an unusable one), by paper id; only for the
+    `eligible` ones when given (a bookmark without authors and title waits for them).
 
     Pass every bookmark of the state: the new keys avoid all pinned ones, so keys are unique
     across the state and therefore in any export of part of it. A clash gets the suffix
@@ -98,7 +144,8 @@ def keys_to_pin(bookmarks: Iterable[Bookmark]) -> dict[str, str]:
     """
     items = list(bookmarks)
     taken = {key.casefold() for key in map(_pinned, items) if key is not None}
-    return _assign((b for b in items if _pinned(b) is None), taken)
+    wanted = (b for b in items if _pinned(b) is None and (eligible is None or eligible(b)))
+    return _assign(wanted, taken)
 
 
 def export_keys(bookmarks: Sequence[Bookmark]) -> list[str]:
@@ -128,7 +175,7 @@ def _assign(bookmarks: Iterable[Bookmark], taken: set[str]) -> dict[str, str]:
     pins: dict[str, str] = {}
     for bookmark in sorted(bookmarks, key=lambda b: b.id):
         if bookmark.id not in pins:
-            pins[bookmark.id] = _unique(citation_key(bookmark.paper), taken)
+            pins[bookmark.id] = _unique(bookmark_key(bookmark), taken)
     return pins
 
 

@@ -1,13 +1,15 @@
 """Imported bookmarks merged into the state's: one bookmark per paper, nothing the user
-wrote lost, and no citation key taken over from another paper.
+wrote lost, and no citation key taken over from another paper. And a paper looked up on
+Hugging Face merged into the snapshot an import made (`enrich_paper`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from paperterm.models import Bookmark, merge_papers
+from paperterm.models import Bookmark, Paper, merge_papers
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,9 @@ def merge_bookmarks(existing: Sequence[Bookmark], imported: Sequence[Bookmark]) 
     For a paper already bookmarked: its tags are kept and the new ones appended; its note is
     kept and a different imported note appended below it; its pinned key, ``added_at`` and
     extra keys win; a complete imported paper replaces an incomplete snapshot, and two
-    complete ones merge as the cache does (newer fetch wins). A citation key is never taken
-    over from another paper: the imported bookmark loses it instead.
+    complete ones merge as the cache does (newer fetch wins); a citation record fills in a
+    snapshot that has only its id. A citation key is never taken over from another paper: the
+    imported bookmark loses it instead.
     """
     result = list(existing)
     where = {b.id: i for i, b in enumerate(result)}
@@ -76,6 +79,8 @@ def _merge_one(old: Bookmark, new: Bookmark) -> Bookmark:
     if not new.incomplete:
         paper = new.paper if old.incomplete else merge_papers(old.paper, new.paper)
         incomplete = False
+    elif old.incomplete and not old.paper.title and new.paper.title:
+        paper = new.paper  # an id stored offline, now with what a citation says of it
     note = old.note
     if new.note.strip() and new.note.strip() not in old.note:
         note = f"{old.note.rstrip()}\n\n{new.note.strip()}" if old.note.strip() else new.note
@@ -86,5 +91,30 @@ def _merge_one(old: Bookmark, new: Bookmark) -> Bookmark:
         tags=old.tags + tuple(t for t in new.tags if t not in old.tags),
         note=note,
         cite_key=old.cite_key or new.cite_key,
-        extra={**new.extra, **old.extra},
+        extra=_extra(old.extra, new.extra, new_paper=paper is new.paper),
+    )
+
+
+def _extra(old: dict[str, Any], new: dict[str, Any], *, new_paper: bool) -> dict[str, Any]:
+    # The snapshot's unknown keys (an import's name parts and date) go with the snapshot kept.
+    extra = {**{k: v for k, v in new.items() if k != "paper"}, **old}
+    snapshot = new.get("paper")
+    if new_paper and isinstance(snapshot, dict):
+        kept = old.get("paper")
+        extra["paper"] = {**kept, **snapshot} if isinstance(kept, dict) else snapshot
+    return extra
+
+
+def enrich_paper(known: Paper, fetched: Paper) -> Paper:
+    """`fetched` (a lookup on Hugging Face) with what the bookmark's snapshot already said
+    kept: an imported title, authors, abstract and date win, and only what the snapshot left
+    empty comes from the lookup, with the counts and links only Hugging Face knows. For a
+    snapshot of an id alone, that is `fetched` itself."""
+    return replace(
+        fetched,
+        title=known.title or fetched.title,
+        authors=known.authors or fetched.authors,
+        author_count=known.author_count if known.authors else fetched.author_count,
+        abstract=known.abstract or fetched.abstract,
+        published=known.published or fetched.published,
     )

@@ -224,7 +224,8 @@ class HFClient:
                 await self._sleep(min(wait, RETRY_WAIT_CAP))
                 continue
             if status != 200:
-                raise FetchError("http", f"{self._host} answered {_status_text(status)} for {url}")
+                message = f"{self._host} answered {_status_text(status)} for {url}"
+                raise FetchError("http", message, status=status)
             return parse(body, answer.get("content-type", ""))
 
     async def _get(

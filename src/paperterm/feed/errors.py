@@ -12,11 +12,13 @@ ErrorKind = Literal["offline", "timeout", "rate-limited", "http", "bad-response"
 
 
 class FetchError(Exception):
-    """A refresh that did not produce a complete, valid answer. `str()` is a one-line message."""
+    """A refresh that did not produce a complete, valid answer. `str()` is a one-line message;
+    `status` is the HTTP status of an answer that was an error (404: no such paper)."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.status = status
 
     @property
     def offline(self) -> bool:

@@ -1,7 +1,8 @@
 """Raw Hugging Face JSON -> `Paper`: validation and the quirks of the API.
 
 Every text field goes through `paperterm.clean` here, once (hard wraps, used until Nov 2025,
-are undone there too), and only http(s) URLs survive (`paperterm.links`).
+are undone there too, and a title's TeX escapes), and only http(s) URLs survive
+(`paperterm.links`).
 
 An item that cannot become a paper (bad id, missing title/abstract/authors ...) is skipped and
 counted, never fatal to the batch.
@@ -24,6 +25,7 @@ from paperterm.clean import (
     clean_abstract,
     clean_line,
     count,
+    unescape_tex,
 )
 from paperterm.links import safe_url
 from paperterm.models import Paper, merge_papers, normalize_arxiv_id
@@ -138,7 +140,8 @@ def _title(paper: dict[str, Any], item: dict[str, Any], paper_id: str) -> str:
         raw = _str(item.get("title"))
     if raw is None:
         raise BadItem(f"{paper_id}: no title")
-    return clean_line(raw, TITLE_MAX) or f"(untitled {paper_id})"
+    # arXiv titles keep their TeX escapes ("Prefill \& Decode"): shown as what they stand for.
+    return unescape_tex(clean_line(raw, TITLE_MAX)) or f"(untitled {paper_id})"
 
 
 def _authors(value: object, *, required: bool, paper_id: str) -> tuple[tuple[str, ...], int]:

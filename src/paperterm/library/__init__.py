@@ -12,6 +12,23 @@ Public face:
 
 Its speed-ups are private: ``_encoder`` reuses the text of what did not change, and
 ``_parsecache`` remembers what a file parsed to.
+
+The lock (`paperterm.files.locked`) is on ``state.toml.lock`` beside the real file (a
+symlink's target), where the temp files, the journal and ``state.toml.bak`` also live. It
+serialises processes on one machine; it does not reach across machines sharing a synced
+folder, whose conflicting copies the sync tool keeps.
+
+Damage is never silent and never destructive: a file this version cannot trust is moved to
+``state.toml.corrupt-<time>`` and the store starts from the last good copy (``state.toml.bak``,
+the file as it was before the latest save) or empty; a journal line that does not check out
+is skipped and reported, and the journal is kept as ``.corrupt-<time>`` instead of deleted;
+a file from a newer paperterm is never written (read-only, changes kept in memory).
+Everything the user should hear comes back as one-line notices; nothing here prints or logs.
+
+Given a ``cache`` path (`Paths.state_cache`), the store keeps a parse cache there
+(`paperterm.library._parsecache`): what the file reads as, keyed on the SHA-256 of its exact
+bytes, so loading skips tomllib and the first fold reuses the file's text. It changes nothing
+about what is read or written; any problem with it only means parsing the file.
 """
 
 from __future__ import annotations

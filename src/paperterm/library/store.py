@@ -19,22 +19,7 @@ A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small f
 Undo is a stack in the store: every change that did something pushes its inverse, and
 `undo()` applies the newest inverse as a new change, through the same path.
 
-The lock (`paperterm.files.locked`) is on ``state.toml.lock`` beside the real file (a
-symlink's target), where the temp files, the journal and ``state.toml.bak`` also live. It
-serialises processes on one machine; it does not reach across machines sharing a synced
-folder, whose conflicting copies the sync tool keeps.
-
-Damage is never silent and never destructive: a file this version cannot trust is moved to
-``state.toml.corrupt-<time>`` and the store starts from the last good copy (``state.toml.bak``,
-the file as it was before the latest save) or empty; a journal line that does not check out
-is skipped and reported, and the journal is kept as ``.corrupt-<time>`` instead of deleted;
-a file from a newer paperterm is never written (read-only, changes kept in memory).
-Everything the user should hear comes back as one-line notices; nothing here prints or logs.
-
-Given a ``cache`` path (`Paths.state_cache`), the store keeps a parse cache there
-(`paperterm.library._parsecache`): what the file reads as, keyed on the SHA-256 of its exact
-bytes, so loading skips tomllib and the first fold reuses the file's text. It changes nothing
-about what is read or written; any problem with it only means parsing the file.
+The lock, damage and the parse cache: see `paperterm.library`.
 """
 
 from __future__ import annotations
@@ -84,7 +69,7 @@ class StateStore:
         self.path = path
         self._clock = clock
         self._lock_timeout = lock_timeout
-        self._interactive = interactive
+        self.interactive = interactive  # read-only by convention
         self._file = StateFile(path, clock=clock, lock_timeout=lock_timeout, cache=cache)
         # One fold at a time; one flush at a time, never waiting for a fold's long write (the
         # fold holds the flush lock only to rotate the journal); the mutex guards the state
@@ -138,10 +123,6 @@ class StateStore:
     @property
     def loaded(self) -> bool:
         return self._loaded
-
-    @property
-    def interactive(self) -> bool:
-        return self._interactive
 
     def size_on_disk(self) -> int:
         """Bytes to read to load: the state file and its journal (what exists of them)."""
@@ -410,7 +391,7 @@ class StateStore:
         reason = self._file.reason(exc)
         kept = (
             "changes are kept in memory and saving is retried on the next change"
-            if self._interactive
+            if self.interactive
             else "nothing was saved"
         )
         self._problem = (

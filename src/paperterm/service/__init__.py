@@ -23,7 +23,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperterm.exchange.formats import EXPORT_FORMATS, ExportFormat
+from paperterm.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS, ExportFormat, ImportFormat
 from paperterm.feed import CacheBusy, CacheWriteError, FeedCache, FetchError
 from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
@@ -37,15 +37,17 @@ if TYPE_CHECKING:
     from paperterm.service.exchange import Exchange
     from paperterm.service.recommend import Recommend
     from paperterm.service.texts import Texts
-    from paperterm.service.triage import Triage
+    from paperterm.service.triage import Completion, Triage
 
 __all__ = [
     "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
     "CacheBusy",
     "CacheWriteError",
     "ExportFormat",
     "FeedView",
     "FetchError",
+    "ImportFormat",
     "PaperService",
     "RefreshOutcome",
 ]
@@ -159,8 +161,9 @@ class PaperService:
         seen = {paper.id for paper in bookmarked}
         return [*bookmarked, *(paper for paper in cached if paper.id not in seen)]
 
-    async def complete_bookmarks(self, *, offline: bool = False) -> int:
-        """Fill in bookmarks stored offline with only their id; returns how many were."""
+    async def complete_bookmarks(self, *, offline: bool = False) -> Completion:
+        """Look up the bookmarks stored with only what was known (an id added offline, an
+        imported citation) and fill in what they lack."""
         return await self.triage.complete_bookmarks(self.feeds, offline=offline)
 
     def _client(self) -> HFClient:

@@ -14,6 +14,7 @@ from pathlib import Path
 from paperterm.exchange import (
     FILE_EXTENSIONS,
     ExportFormat,
+    ImportFormat,
     ImportFormatError,
     export,
     import_text,
@@ -24,7 +25,7 @@ from paperterm.files import WriteRefused, read_capped, write_new
 from paperterm.library import PinCiteKeys, ReplaceBookmarks
 from paperterm.models import Bookmark, Clock
 from paperterm.query import PaperIndex, QueryError, SearchContext, parse_query
-from paperterm.service.triage import Triage, display_paper
+from paperterm.service.triage import Triage, display_paper, is_citable
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
@@ -38,7 +39,8 @@ class Exported:
     text: str
     count: int
     errors: tuple[QueryError, ...] = ()
-    # Bookmarks stored offline with their id only: a citation needs the paper's details.
+    # Bookmarks stored with their id only (offline, or imported without title and authors):
+    # a citation needs the paper's details.
     incomplete: int = 0
 
     def data(self, fmt: ExportFormat) -> bytes:
@@ -53,10 +55,17 @@ class Imported:
     updated: int
     skipped: int
     reasons: tuple[str, ...]
+    more: int = 0  # skipped entries with a reason not in `reasons`
 
     @property
     def summary(self) -> str:
         return f"{self.added} added, {self.updated} updated, {self.skipped} skipped"
+
+    @property
+    def skip_lines(self) -> list[str]:
+        """Why entries were skipped, one line each, and how many more when the list stops."""
+        lines = [f"skipped: {reason}" for reason in self.reasons]
+        return [*lines, f"skipped: … and {self.more} more"] if self.more else lines
 
 
 class Exchange:
@@ -91,10 +100,10 @@ class Exchange:
         save: bool = True,
     ) -> Exported:
         """The export document (keys pinned first). The JSON backup keeps every bookmark; the
-        other formats leave out those whose details were never fetched."""
+        other formats leave out those without a title and authors yet (an id stored offline)."""
         self.pin_keys(save=save)
         marks, errors = self.select(tag=tag, query=query)
-        complete = marks if fmt == "json" else [_titled(b) for b in marks if not b.incomplete]
+        complete = marks if fmt == "json" else [_titled(b) for b in marks if is_citable(b)]
         return Exported(export(complete, fmt), len(complete), errors, len(marks) - len(complete))
 
     def write(self, path: Path, data: bytes, *, force: bool = False) -> Path:
@@ -106,18 +115,21 @@ class Exchange:
             raise TransferError(str(exc)) from None
 
     def pin_keys(self, *, save: bool = True) -> int:
-        """Pin a citation key in every complete bookmark that has none yet; returns how many.
+        """Pin a citation key in every citable bookmark that has none yet; returns how many.
         (A bookmark stored with its id only waits: its key needs the authors and title.)"""
         store = self._triage.store
-        pins = keys_to_pin(b for b in store.state.bookmarks.values() if not b.incomplete)
+        pins = keys_to_pin(store.state.bookmarks.values(), is_citable)
         if pins:  # one operation for all: pinning 10,000 keys is one copy of the bookmarks
             store.apply(PinCiteKeys(tuple(sorted(pins.items()))), save=False, undoable=False)
         if pins and save:
             store.sync()
         return len(pins)
 
-    def import_file(self, path: Path, *, save: bool = True) -> Imported:
-        """Merge the bookmarks of a paperterm JSON backup, a BibTeX or a CSL-JSON file."""
+    def import_file(
+        self, path: Path, *, fmt: ImportFormat | None = None, save: bool = True
+    ) -> Imported:
+        """Merge the bookmarks of a paperterm JSON backup, a BibTeX, RIS or CSL-JSON file, in
+        format `fmt` or, when None, the one the file's structure shows."""
         try:
             data = read_capped(path.expanduser(), MAX_IMPORT_BYTES)
         except OSError as exc:
@@ -129,7 +141,7 @@ class Exchange:
         except UnicodeDecodeError:
             raise TransferError(f"{path} is not UTF-8 text") from None
         try:
-            result = import_text(text, now=self._clock())
+            result = import_text(text, now=self._clock(), fmt=fmt)
         except ImportFormatError as exc:
             raise TransferError(f"{path}: {exc}") from None
         store = self._triage.store
@@ -140,7 +152,8 @@ class Exchange:
             store.sync()
         skipped = result.skipped + len(merged.unchanged)
         added, updated = len(merged.added), len(merged.updated)
-        return Imported(result.format, added, updated, skipped, result.reasons)
+        more = result.skipped - len(result.reasons)
+        return Imported(result.format, added, updated, skipped, result.reasons, more)
 
     def _apply_merge(self, bookmarks: Sequence[Bookmark], changed: set[str]) -> None:
         # One operation for the whole import, so it is linear in the file's size (and one
@@ -152,7 +165,7 @@ class Exchange:
 
 def _titled(bookmark: Bookmark) -> Bookmark:
     """A bookmark as a citation shows it: one without a title (a hand edit) is "(untitled ID)",
-    never `title={}` or `[](url)`."""
+    never `title={}` or `[](url)`; a title snapshotted with TeX escapes is clean."""
     paper = display_paper(bookmark)
     return bookmark if paper is bookmark.paper else replace(bookmark, paper=paper)
 

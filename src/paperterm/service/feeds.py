@@ -78,6 +78,17 @@ class RefreshOutcome:
         return f"{self.view.spec.label}: {self.view.count_text}, " + ", ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A paper looked up by id, or why there is none: Hugging Face does not know it
+    (`unknown`: its API answered 404), or could not be reached (`unreachable`)."""
+
+    paper: Paper | None
+    reason: str | None = None
+    unknown: bool = False
+    unreachable: bool = False
+
+
 class Feeds:
     """The feed cache and the HF client behind it."""
 
@@ -188,15 +199,23 @@ class Feeds:
 
     async def find(self, paper_id: str, *, offline: bool) -> tuple[Paper | None, str | None]:
         """A paper by id from the cache, else from the API; (None, reason) when neither."""
+        found = await self.look_up(paper_id, offline=offline)
+        return found.paper, found.reason
+
+    async def look_up(self, paper_id: str, *, offline: bool) -> Found:
+        """`find`, saying also whether Hugging Face does not know the paper or could not be
+        reached."""
         cached = self.cache.papers([paper_id]).get(paper_id)
         if cached is not None:
-            return cached, None
+            return Found(cached)
         if offline:
-            return None, "offline"
+            return Found(None, "offline", unreachable=True)
         try:
-            return await self.lookup(paper_id), None
-        except (FetchError, CacheWriteError) as exc:
-            return None, str(exc)
+            return Found(await self.lookup(paper_id))
+        except FetchError as exc:
+            return Found(None, str(exc), unknown=exc.status == 404, unreachable=exc.offline)
+        except CacheWriteError as exc:
+            return Found(None, str(exc))
 
     def _store(self, view: FeedView) -> StoreResult:
         cache = FeedCache(self.cache.path, busy_timeout=self._busy_timeout)

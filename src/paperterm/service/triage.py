@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paperterm.clean import unescape_tex
 from paperterm.library import (
     AddBookmark,
     MarkRead,
@@ -41,6 +42,33 @@ class Change:
 # Rewriting a state file of this size takes well under a tenth of a second: the reader folds
 # its journal at exit only then; a larger file is folded when the reader is idle, or next time.
 QUICK_FOLD_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What a lookup of the bookmarks stored with only what was known did: `filled` got their
+    details from Hugging Face; `not_on_hf` are citations it does not know (answered 404),
+    kept as imported and not looked up again."""
+
+    filled: int = 0
+    not_on_hf: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.filled or self.not_on_hf)
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """What to tell the user, one sentence each."""
+        out = [f"Details filled in for {self.filled} bookmark(s)"] if self.filled else []
+        if self.not_on_hf:
+            out.append(self.not_on_hf_notice)
+        return tuple(out)
+
+    @property
+    def not_on_hf_notice(self) -> str:
+        n = self.not_on_hf
+        verb = "bookmark is" if n == 1 else "bookmarks are"
+        return f"{n} {verb} not on Hugging Face; kept as imported"
 
 
 class Triage:
@@ -174,17 +202,27 @@ class Triage:
             notices += self.store.fold()
         return notices
 
-    async def complete_bookmarks(self, feeds: Feeds, *, offline: bool = False) -> int:
-        """Fill in bookmarks stored offline with only their id; returns how many were."""
-        completed = 0
+    async def complete_bookmarks(self, feeds: Feeds, *, offline: bool = False) -> Completion:
+        """Look up the bookmarks stored with only what was known (an id added offline, a
+        citation imported): what Hugging Face knows fills in what they lack, never what they
+        say. A citation Hugging Face does not know is kept as imported, and not asked again."""
+        from paperterm.exchange.merge import enrich_paper
+
+        filled = missing = 0
         for bookmark in list(self.store.state.bookmarks.values()):
             if not needs_details(bookmark):
                 continue
-            paper, _ = await feeds.find(bookmark.id, offline=offline)
-            if paper is not None and paper.title:
+            found = await feeds.look_up(bookmark.id, offline=offline)
+            if found.paper is not None and found.paper.title:
+                paper = enrich_paper(bookmark.paper, found.paper)
                 self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
-                completed += 1
-        return completed
+                filled += 1
+            elif found.unknown and bookmark.incomplete and is_citable(bookmark):
+                self.store.apply(UpdateSnapshot(bookmark.paper), save=False, undoable=False)
+                missing += 1
+            elif found.unreachable:
+                break  # the others would fail the same way, each after its own wait
+        return Completion(filled, missing)
 
     def _apply(self, op: Operation, save: bool) -> Change:
         change = self.store.apply(op, save=save)
@@ -198,9 +236,24 @@ def display_paper(bookmark: Bookmark) -> Paper:
         return replace(bookmark.paper, title=f"arXiv {bookmark.id} (details not fetched yet)")
     if not bookmark.paper.title.strip():
         return replace(bookmark.paper, title=f"(untitled {bookmark.id})")
-    return bookmark.paper
+    return readable(bookmark).paper
 
 
 def needs_details(bookmark: Bookmark) -> bool:
     """A bookmark a lookup should complete: stored with its id only, or without a title."""
     return bookmark.incomplete or not bookmark.paper.title.strip()
+
+
+def readable(bookmark: Bookmark) -> Bookmark:
+    """`bookmark` with its title's TeX escapes as characters: ingest cleans them since this
+    version, and a snapshot taken before is never fetched again."""
+    title = bookmark.paper.title
+    if "\\" not in title or (clean := unescape_tex(title)) == title:
+        return bookmark
+    return replace(bookmark, paper=replace(bookmark.paper, title=clean))
+
+
+def is_citable(bookmark: Bookmark) -> bool:
+    """Whether a citation can be written from the bookmark's own snapshot: a looked-up
+    paper, or one whose import gave its title and authors."""
+    return not bookmark.incomplete or bool(bookmark.paper.title and bookmark.paper.authors)

@@ -152,6 +152,15 @@ class PapertermApp(App[None]):
                 )
         yield from self.reader.commands()
 
+    def action_read_paper(self) -> None:
+        """The reading view of the highlighted paper (R, or Enter in the details)."""
+        from paperterm.ui.screens.reading import ReadingScreen  # loaded when first needed
+
+        reader = self.reader
+        if paper := reader._paper():
+            reader.triage.mark_read(paper.id)  # opening the full text counts as reading it
+            self.push_screen(ReadingScreen(self.service, paper), lambda _: reader.save_state())
+
     async def action_quit(self) -> None:
         self._keep_reading_position()
         self.reader.quit_when_saved()

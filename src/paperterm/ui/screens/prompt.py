@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -49,41 +50,89 @@ class SearchModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question; y/Enter confirms, n/Esc declines."""
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer of a `ChoiceModal`: its key, its button, and what it dismisses with."""
+
+    key: str
+    label: str
+    value: object
+    variant: str = "default"
+
+
+class ChoiceModal(ModalScreen[Any]):
+    """A question with a few answers, each a button and a key; Esc gives `escape_value`."""
 
     DEFAULT_CSS = (
-        MODAL_CSS.format(name="ConfirmModal")
+        MODAL_CSS.format(name="ChoiceModal")
         + """
-    ConfirmModal Horizontal { height: auto; align-horizontal: right; }
-    ConfirmModal Button { margin-left: 2; }
+    ChoiceModal Horizontal { height: auto; align-horizontal: right; }
+    ChoiceModal Button { margin-left: 2; }
     """
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(
+        self,
+        question: Content,
+        choices: Sequence[Choice],
+        *,
+        detail: str = "",
+        hint: str = "",
+        escape_value: object = None,
+    ) -> None:
         super().__init__()
-        self.question = question
+        self.question, self.choices, self.detail, self.hint = question, choices, detail, hint
+        self.escape_value = escape_value
+        for index, choice in enumerate(choices):
+            self._bindings.bind(choice.key, f"answer({index})", choice.label, show=False)
+        self._bindings.bind("escape", "answer(-1)", "Cancel", show=False)
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self.question))
+            yield Label(self.question)
+            if self.detail:
+                yield Label(Content(self.detail))
             with Horizontal():
-                yield Button("Yes (y)", id="yes", variant="primary")
-                yield Button("No (n)", id="no")
+                for index, choice in enumerate(self.choices):
+                    yield Button(
+                        f"{choice.label} ({choice.key})",
+                        id=f"choice-{index}",
+                        variant=choice.variant,  # type: ignore[arg-type]
+                    )
+            if self.hint:
+                yield Label(Content(self.hint), classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#choice-0", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(int(str(event.button.id).removeprefix("choice-")))
 
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+    def action_answer(self, index: int) -> None:
+        self.dismiss(self.escape_value if index < 0 else self.choices[index].value)
+
+
+class ConfirmModal(ChoiceModal):
+    """A yes/no question; y/Enter confirms, n/Esc declines."""
+
+    def __init__(self, question: str) -> None:
+        choices = [Choice("y", "Yes", True, "primary"), Choice("n", "No", False)]
+        super().__init__(Content(question), choices, escape_value=False)
+
+
+class UnsavedModal(ChoiceModal):
+    """Quitting with changes not on disk: wait (w), retry now (r) or quit anyway (q)."""
+
+    def __init__(self, problem: str) -> None:
+        choices = [
+            Choice("w", "Wait and quit", "wait", "primary"),
+            Choice("r", "Retry", "retry"),
+            Choice("q", "Quit anyway", "quit", "error"),
+        ]
+        question = Content.assemble(("Your latest changes are not saved", "bold"))
+        super().__init__(question, choices, detail=problem, hint="Esc stays in the reader.")
+        self.problem = problem
 
 
 class TagsModal(ModalScreen[tuple[str, ...] | None]):
@@ -145,45 +194,3 @@ class NoteModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class UnsavedModal(ModalScreen[str | None]):
-    """Quitting with changes not on disk: wait (w), retry now (r) or quit anyway (q)."""
-
-    DEFAULT_CSS = (
-        MODAL_CSS.format(name="UnsavedModal")
-        + """
-    UnsavedModal Horizontal { height: auto; align-horizontal: right; }
-    UnsavedModal Button { margin-left: 2; }
-    """
-    )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "answer('wait')", "Wait"),
-        Binding("r", "answer('retry')", "Retry"),
-        Binding("q", "answer('quit')", "Quit anyway"),
-        Binding("escape", "answer(None)", "Stay"),
-    ]
-
-    def __init__(self, problem: str) -> None:
-        super().__init__()
-        self.problem = problem
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Content.assemble(("Your latest changes are not saved", "bold")))
-            yield Label(Content(self.problem))
-            with Horizontal():
-                yield Button("Wait and quit (w)", id="wait", variant="primary")
-                yield Button("Retry (r)", id="retry")
-                yield Button("Quit anyway (q)", id="quit", variant="error")
-            yield Label(Content("Esc stays in the reader."), classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#wait", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)
-
-    def action_answer(self, answer: str | None) -> None:
-        self.dismiss(answer)

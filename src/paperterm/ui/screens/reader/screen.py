@@ -202,10 +202,11 @@ class ReaderScreen(Screen[None]):
 
     @work(exclusive=True, group="complete", exit_on_error=False)
     async def complete_bookmarks(self) -> None:
-        """Fetch the details of bookmarks that were stored offline with their id only."""
+        """Fetch the details of bookmarks stored with only what was known (offline, imported)."""
         completed = await self.service.complete_bookmarks()
+        for message in completed.messages:
+            self.notify(message, markup=False)
         if completed:
-            self.notify(f"Details filled in for {completed} bookmark(s)", markup=False)
             self.save_state()
             if self.feeds.bookmarks_mode:
                 self.redisplay_keeping_cursor()
@@ -319,13 +320,6 @@ class ReaderScreen(Screen[None]):
         if paper is not None and url is not None:
             self.triage.mark_read(paper.id)  # opening a paper counts as reading it
             open_link(self, url)
-
-    def action_read_paper(self) -> None:
-        from paperterm.ui.screens.reading import ReadingScreen  # loaded when first needed
-
-        if paper := self._paper():
-            self.triage.mark_read(paper.id)  # opening the full text counts as reading it
-            self.app.push_screen(ReadingScreen(self.service, paper), lambda _: self.save_state())
 
     def action_more_like_this(self) -> None:
         self.feeds.show_like(self._paper())
