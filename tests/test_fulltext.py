@@ -151,3 +151,12 @@ async def test_the_kept_text_is_cleaned_of_escapes_and_bidi(paths: Paths, fake: 
     assert text == "## Intro\n\nA evil text"
     assert service.texts.cached("2606.00009").text == text  # type: ignore[union-attr]
     service.close()
+
+
+async def test_an_id_that_is_not_one_is_never_put_into_a_url(paths: Paths, fake: FakeHF) -> None:
+    service = PaperService(paths, transport=fake.transport(), clock=lambda: NOW)
+    for bad in ("../api/daily_papers", "2606.1?x=1", "", "a/b"):
+        with pytest.raises(FetchError, match="not a paper id"):
+            await service.texts.fetch(bad)
+    assert fake.requests == []
+    service.close()

@@ -3,7 +3,7 @@
 Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
-unread), `transfer` (export, import) and `setup` (paths, config).
+unread), `transfer` (export, import), `view` (a paper's full text) and `setup` (paths, config).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import NoReturn
 
 from paperterm import __version__
-from paperterm.cli import bookmarks, feeds, setup, transfer
+from paperterm.cli import bookmarks, feeds, setup, transfer, view
 from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
     EndpointError,
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_parsers(commands)
     bookmarks.add_parsers(commands)
     transfer.add_parsers(commands)
+    view.add_parsers(commands)
     return parser
 
 
@@ -151,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
         if command == "list":
             spec = args.feed or args.start_feed or settings.default_feed
             return asyncio.run(feeds.list_feed(service, spec, args, offline=offline))
+        if command == "view":
+            return asyncio.run(view.run(service, args, offline))
         if command in ("export", "import"):
             lines = transfer.run(service, args)
         else:

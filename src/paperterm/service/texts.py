@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from paperterm.clean import clean_text
 from paperterm.feed import CacheBusy, FeedCache, FetchError
 from paperterm.models import Clock, Paper
-from paperterm.paper import Document, front_matter, parse_paper, with_front
+from paperterm.paper import Document, Layout, front_matter, parse_paper, with_front
 
 if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["FetchError", "PaperText", "Texts"]
 
 T = TypeVar("T")
+_PAPER_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class Texts:
 
     async def fetch(self, paper_id: str) -> PaperText:
         """Fetch the text and keep it; raises `FetchError` and keeps the old one on failure."""
+        if not _PAPER_ID.fullmatch(paper_id):  # it goes into a URL path
+            raise FetchError("config", f"not a paper id: {paper_id[:40]!r}")
         async with self._client() as client:
             raw = await client.paper_text(paper_id)
         text, now = clean_text(raw), self.clock()
@@ -98,6 +102,10 @@ class Texts:
             return parsed
         front = front_matter(paper.title, paper.authors, paper.abstract)
         return with_front(tuple(front), parsed)
+
+    def lines(self, document: Document, width: int) -> list[str]:
+        """The document as plain lines `width` columns wide (`paperterm view`)."""
+        return [line.text for line in Layout(document, width).lines]
 
     def _with_cache(self, work: Callable[[FeedCache], T]) -> T:
         cache = FeedCache(self.cache_path)
