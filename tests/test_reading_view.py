@@ -215,3 +215,22 @@ async def test_read_once_it_opens_offline_at_the_saved_position(
         top = screen.text.lines[screen.text.top]
         assert top.offset == kept.offset and top.text == kept.text
         assert status(screen) == ""
+
+
+async def test_a_bookmark_s_text_is_fetched_in_the_background_for_offline_reading(
+    tmp_path: Path, fake: FakeHF
+) -> None:
+    app = reading_app(tmp_path, fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ("/papers/2606.16517.md", {}) in fake.requests
+        assert app.service.texts.kept([BIG]) == {BIG}
+        await pilot.press("q")
+    offline = reading_app(tmp_path)  # on a plane: it opens with the network gone
+    async with offline.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_view(pilot, offline)
+        assert shown(screen)[0] == "How Post-Training Shapes Biological Reasoning Models"
