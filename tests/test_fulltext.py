@@ -160,3 +160,31 @@ async def test_an_id_that_is_not_one_is_never_put_into_a_url(paths: Paths, fake:
             await service.texts.fetch(bad)
     assert fake.requests == []
     service.close()
+
+
+async def test_a_fetched_text_is_kept_parsed_and_opens_without_parsing(
+    paths: Paths, fake: FakeHF, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.paper import PARSER_VERSION
+    from paperterm.service import texts
+
+    service = PaperService(paths, transport=fake.transport(), clock=lambda: NOW)
+    await service.texts.fetch(BIG)
+    kept = service.texts.cached(BIG)
+    assert kept is not None and kept.parsed is not None and kept.parsed[0] == PARSER_VERSION
+    parsed = service.texts.document(None, kept)
+
+    def no_parsing(text: str) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(texts, "parse_paper", no_parsing)
+    assert service.texts.document(None, kept) == parsed
+    # Kept by another parser version: parsed again on opening, and kept so.
+    monkeypatch.undo()
+    cache = FeedCache(paths.cache_db)
+    cache.store_parsed(BIG, (PARSER_VERSION + 1, "[]"))
+    stale = service.texts.cached(BIG)
+    assert stale is not None and service.texts.document(None, stale) == parsed
+    assert service.texts.cached(BIG).parsed[0] == PARSER_VERSION  # type: ignore[union-attr]
+    cache.close()
+    service.close()

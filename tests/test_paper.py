@@ -181,3 +181,10 @@ def test_the_layout_wraps_finds_and_knows_the_section() -> None:
     cited = next(line for line in layout.lines if line.cites)
     start_, end, target = cited.cites[0]
     assert cited.text[start_:end].isdigit() and document.blocks[target].kind == "reference"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("paper_id", ALL)
+def test_a_document_reads_back_from_its_kept_form(paper_id: str) -> None:
+    from paperterm.paper import document_json, read_document_json
+
+    assert read_document_json(document_json(paper(paper_id))) == paper(paper_id)

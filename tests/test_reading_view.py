@@ -234,3 +234,39 @@ async def test_a_bookmark_s_text_is_fetched_in_the_background_for_offline_readin
         await pilot.pause()
         screen = await open_view(pilot, offline)
         assert shown(screen)[0] == "How Post-Training Shapes Biological Reasoning Models"
+
+
+STARTUP = """
+import asyncio, sys
+sys.path.insert(0, "tests")
+from paper_texts import reading_app
+from appdata import until
+
+PARTS = ("paperterm.paper", "paperterm.service.texts", "paperterm.ui.screens.reading",
+         "paperterm.ui.widgets.paper_text")
+
+async def main():
+    app = reading_app(__import__("pathlib").Path(sys.argv[1]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        before = sorted(m for m in sys.modules if m.startswith(PARTS))
+        await pilot.press("R")
+        await until(pilot, lambda: len(app.screen_stack) > 1)
+        after = sorted(m for m in sys.modules if m.startswith(PARTS))
+    print(before, len(after))
+
+asyncio.run(main())
+"""
+
+
+def test_the_reader_s_first_frame_loads_nothing_of_the_reading_view(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP, str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1],
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.split("] ")
+    assert before == "[" and int(after) >= 4  # loaded when R was pressed, not before

@@ -14,10 +14,11 @@ only a refresh needs.
 
 from __future__ import annotations
 
-from paperterm.feed.cache import CachedFeed, CachedText, FeedCache, StoreResult
+from paperterm.feed.cache import CachedFeed, FeedCache, StoreResult
 from paperterm.feed.errors import CacheBusy, CacheWriteError, FetchError
 from paperterm.feed.ingest import IngestResult, ingest_items
 from paperterm.feed.sample import sample_feed
+from paperterm.feed.texts import CachedText
 
 __all__ = [
     "CacheBusy",

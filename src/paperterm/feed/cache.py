@@ -8,7 +8,8 @@
 * ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
   resolved to, so it can be read offline.
 * ``paper_texts``: a paper's full text (Markdown from ``/papers/{id}.md``), zlib-compressed
-  UTF-8, and when it was fetched; written only after a complete, valid answer.
+  UTF-8, and when it was fetched; written only after a complete, valid answer. Beside it,
+  the text as parsed (compressed too, with the parser's version), so it opens unparsed.
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
@@ -21,13 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from paperterm.feed.errors import CacheBusy
+from paperterm.feed.texts import CachedText, Parsed, kept_text, pack
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
 
@@ -43,7 +44,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
     # 3 and 5 belong to other branches; steps are applied by number, a missing one skipped.
     4: (
-        "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, body BLOB NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
+        "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -58,15 +60,6 @@ class CachedFeed:
     papers: tuple[Paper, ...]
     fetched_at: dt.datetime
     complete: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class CachedText:
-    """A paper's full text as kept in the cache."""
-
-    id: str
-    text: str
-    fetched_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,25 +185,33 @@ class FeedCache:
                 ],
             )
 
-    def store_text(self, paper_id: str, text: str, fetched_at: dt.datetime) -> None:
-        """Keep a paper's full text (already cleaned), replacing the one kept before."""
-        body = zlib.compress(text.encode("utf-8"), 6)
+    def store_text(
+        self, paper_id: str, text: str, fetched_at: dt.datetime, parsed: Parsed | None = None
+    ) -> None:
+        """Keep a paper's full text (already cleaned), replacing the one kept before;
+        `parsed`: (parser version, the document it made, as text)."""
+        version, form = parsed if parsed else (0, None)
         with self._connection() as db:
             db.execute(
-                "INSERT OR REPLACE INTO paper_texts (id, fetched_at, body) VALUES (?, ?, ?)",
-                (paper_id, _time(fetched_at), body),
+                "INSERT OR REPLACE INTO paper_texts (id, fetched_at, body, parsed, parser) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (paper_id, _time(fetched_at), pack(text), pack(form), version),
+            )
+
+    def store_parsed(self, paper_id: str, parsed: Parsed) -> None:
+        """Keep the parsed form of a kept text (made again by a newer parser)."""
+        with self._connection() as db:
+            db.execute(
+                "UPDATE paper_texts SET parsed = ?, parser = ? WHERE id = ?",
+                (pack(parsed[1]), parsed[0], paper_id),
             )
 
     def read_text(self, paper_id: str) -> CachedText | None:
         """A paper's full text as last stored; None when never fetched (or unreadable)."""
-        row = self._query_one("SELECT fetched_at, body FROM paper_texts WHERE id = ?", (paper_id,))
-        if row is None:
-            return None
-        try:
-            text = zlib.decompress(row[1]).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError, TypeError):
-            return None  # the next fetch replaces it
-        return CachedText(paper_id, text, _parse_time(row[0]))
+        row = self._query_one(
+            "SELECT fetched_at, body, parsed, parser FROM paper_texts WHERE id = ?", (paper_id,)
+        )
+        return kept_text(paper_id, _parse_time(row[0]), *row[1:]) if row else None
 
     def text_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of these papers have their full text kept."""

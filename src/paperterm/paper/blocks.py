@@ -3,8 +3,9 @@ frozen record holding only plain, cleaned text (never markup) and http(s) URLs."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal[
     "heading",
@@ -95,3 +96,31 @@ def with_front(front: tuple[Block, ...], document: Document) -> Document:
         toc = (Heading(len(head), 0, front[0].text), *toc)
     del shift
     return Document(blocks, document.converted_only, document.source_url, toc, document.truncated)
+
+
+def document_json(document: Document) -> str:
+    """`document` as compact JSON (kept beside the text, so a kept paper opens without
+    being parsed again); `read_document_json` reads it back exactly."""
+    blocks = [
+        [b.kind, b.text, b.level, b.label, b.url, list(b.rows),
+         [[c.start, c.end, c.target] for c in b.cites]]
+        for b in document.blocks
+    ]  # fmt: skip
+    toc = [[h.block, h.level, h.title] for h in document.toc]
+    head = [document.converted_only, document.source_url, document.truncated]
+    return json.dumps([head, toc, blocks], ensure_ascii=False, separators=(",", ":"))
+
+
+def read_document_json(text: str) -> Document:
+    """The document `document_json` wrote; ValueError (or KeyError, TypeError) if it is not."""
+    data: Any = json.loads(text)
+    (converted, source, truncated), toc, rows = data
+    blocks = tuple(
+        Block(kind, body, level, label, url, tuple(lines),
+              tuple(Cite(start, end, target) for start, end, target in cites))
+        for kind, body, level, label, url, lines, cites in rows
+    )  # fmt: skip
+    headings = tuple(Heading(block, level, title) for block, level, title in toc)
+    if not all(isinstance(b.text, str) for b in blocks):
+        raise ValueError("not a document")
+    return Document(blocks, bool(converted), source, headings, bool(truncated))

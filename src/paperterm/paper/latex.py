@@ -157,6 +157,7 @@ _FONTS: dict[str, dict[str, str]] = {
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|[%&#_${}, ;:!|\\])")
 _SCRIPT = re.compile(r"[_^](?:\{|\\[A-Za-z]+|[A-Za-z0-9*+\-'](?![A-Za-z0-9]))")
+_SPECIAL = re.compile(r"[\\_^]")
 _DIMENSION = re.compile(r"\s*-?[\d.]+\s*(?:pt|em|ex|mu|px|cm|mm|in)?")
 _LEFTOVER_BRACES = re.compile(r"(?<!\\)[{}]")
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -182,10 +183,17 @@ class _Converter:
     def run(self, depth: int = 0) -> str:
         text, out = self.text, self.out
         while self.pos < len(text):
+            special = _SPECIAL.search(text, self.pos)
+            if special is None:
+                out.append(text[self.pos :])
+                break
+            if special.start() > self.pos:  # plain characters up to the next \, _ or ^
+                out.append(text[self.pos : special.start()])
+                self.pos = special.start()
             char = text[self.pos]
             if char == "\\":
                 self._command(depth)
-            elif char in "_^" and self._script(char, depth):
+            elif self._script(char, depth):
                 continue
             else:
                 out.append(char)

@@ -20,6 +20,8 @@ from paperterm.paper.blocks import Block, Cite, Document, Heading
 from paperterm.paper.inline import Inline, inline
 from paperterm.paper.latex import to_unicode
 
+# Kept parsed documents made by another version of this parser are parsed again.
+PARSER_VERSION = 1
 MAX_CHARS = 2_000_000  # ten times the largest real paper; the rest is cut with a notice
 CONVERTED_NOTICE = "converted text only: this paper's text came as a page dump, shown as plain text"
 
@@ -316,4 +318,6 @@ def _resolve(blocks: list[Block], inlines: dict[int, Inline]) -> list[Block]:
     return blocks
 
 
-__all__ = ["CONVERTED_NOTICE", "MAX_CHARS", "Heading", "is_page_dump", "parse_paper"]
+__all__ = [
+    "CONVERTED_NOTICE", "MAX_CHARS", "PARSER_VERSION", "Heading", "is_page_dump", "parse_paper"
+]  # fmt: skip

@@ -8,6 +8,7 @@ A fetch stores the text only after a complete, valid answer (`HFClient.paper_tex
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import re
 import sqlite3
@@ -19,7 +20,16 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from paperterm.clean import clean_text
 from paperterm.feed import CacheBusy, FeedCache, FetchError
 from paperterm.models import Clock, Paper
-from paperterm.paper import Document, Layout, front_matter, parse_paper, with_front
+from paperterm.paper import (
+    PARSER_VERSION,
+    Document,
+    Layout,
+    document_json,
+    front_matter,
+    parse_paper,
+    read_document_json,
+    with_front,
+)
 
 if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
@@ -39,6 +49,7 @@ class PaperText:
     fetched_at: dt.datetime
     origin: Literal["cache", "network"]
     cache_error: str | None = None  # fetched, but could not be kept
+    parsed: tuple[int, str] | None = None  # the document as the parser last made it
 
 
 class Texts:
@@ -54,7 +65,7 @@ class Texts:
         found = self._with_cache(lambda cache: cache.read_text(paper_id))
         if found is None:
             return None
-        return PaperText(found.id, found.text, found.fetched_at, "cache")
+        return PaperText(found.id, found.text, found.fetched_at, "cache", parsed=found.parsed)
 
     def kept(self, ids: Iterable[str]) -> set[str]:
         """Which of these papers can be read offline."""
@@ -67,13 +78,16 @@ class Texts:
         async with self._client() as client:
             raw = await client.paper_text(paper_id)
         text, now = clean_text(raw), self.clock()
+        # Parsed now, in a thread, and kept parsed: opening it later costs no parsing.
+        parsed = await asyncio.to_thread(_parsed_form, text)
         try:
             await asyncio.to_thread(
-                self._with_cache, lambda cache: cache.store_text(paper_id, text, now)
+                self._with_cache, lambda cache: cache.store_text(paper_id, text, now, parsed)
             )
         except (sqlite3.Error, CacheBusy, OSError) as exc:
-            return PaperText(paper_id, text, now, "network", f"could not keep the text: {exc}")
-        return PaperText(paper_id, text, now, "network")
+            reason = f"could not keep the text: {exc}"
+            return PaperText(paper_id, text, now, "network", reason, parsed)
+        return PaperText(paper_id, text, now, "network", parsed=parsed)
 
     async def get(self, paper_id: str) -> PaperText:
         """The kept text, else a fresh fetch."""
@@ -96,8 +110,15 @@ class Texts:
         return fetched, failures
 
     def document(self, paper: Paper | None, text: PaperText) -> Document:
-        """The text parsed for reading, our record's title, authors and abstract first."""
-        parsed = parse_paper(text.text)
+        """The text parsed for reading, our record's title, authors and abstract first: the
+        kept parsed form when this parser made it, else parsed now (and kept)."""
+        parsed = _kept_document(text)
+        if parsed is None:
+            parsed = parse_paper(text.text)
+            if text.origin == "cache":
+                form = (PARSER_VERSION, document_json(parsed))
+                with contextlib.suppress(sqlite3.Error, CacheBusy, OSError):
+                    self._with_cache(lambda cache: cache.store_parsed(text.id, form))
         if paper is None:
             return parsed
         front = front_matter(paper.title, paper.authors, paper.abstract)
@@ -113,3 +134,16 @@ class Texts:
             return work(cache)
         finally:
             cache.close()
+
+
+def _parsed_form(text: str) -> tuple[int, str]:
+    return PARSER_VERSION, document_json(parse_paper(text))
+
+
+def _kept_document(text: PaperText) -> Document | None:
+    if text.parsed is None or text.parsed[0] != PARSER_VERSION:
+        return None
+    try:
+        return read_document_json(text.parsed[1])
+    except (ValueError, KeyError, TypeError):
+        return None  # parsed again

@@ -159,7 +159,8 @@ class PapertermApp(App[None]):
         reader = self.reader
         if paper := reader._paper():
             reader.triage.mark_read(paper.id)  # opening the full text counts as reading it
-            self.push_screen(ReadingScreen(self.service, paper), lambda _: reader.save_state())
+            screen = ReadingScreen(self.service, paper, width=self.size.width)
+            self.push_screen(screen, lambda _: reader.save_state())
 
     async def action_quit(self) -> None:
         self._keep_reading_position()

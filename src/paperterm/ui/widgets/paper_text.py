@@ -47,7 +47,7 @@ class PaperText(ScrollView, can_focus=True, inherit_bindings=False):
     }
 
     DEFAULT_CSS = """
-    PaperText { height: 1fr; padding: 0 1; background: $surface; }
+    PaperText { height: 1fr; padding: 0 1; background: $surface; overflow-x: hidden; overflow-y: scroll; }
     PaperText > .paper-text--title { text-style: bold; color: $text; }
     PaperText > .paper-text--heading { text-style: bold; color: $paper-accent; }
     PaperText > .paper-text--equation { color: $text; }
@@ -77,16 +77,19 @@ class PaperText(ScrollView, can_focus=True, inherit_bindings=False):
         self.matches: list[Match] = []
         self._match_lines: dict[int, list[Match]] = {}
         self._pending: int | None = None  # an offset to show once laid out and sized
+        self._prepared: Layout | None = None
 
     # -- what the screen tells it ---------------------------------------------------------
 
-    def show(self, document: Document, offset: int = 0) -> None:
-        """Show `document`, its top at document `offset` (a saved reading position)."""
+    def show(self, document: Document, offset: int = 0, layout: Layout | None = None) -> None:
+        """Show `document`, its top at document `offset` (a saved reading position); `layout`
+        is used when it was made for this widget's width (laid out off the UI thread)."""
         self.document = document
         self.layout_ = None
         self.selected = None
         self.matches, self._match_lines = [], {}
         self._pending = offset
+        self._prepared = layout
         if self.size.width:
             self._lay_out()
 
@@ -197,13 +200,13 @@ class PaperText(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _lay_out(self) -> None:
         assert self.document is not None
-        self.layout_ = Layout(self.document, self._width())
+        width, prepared, self._prepared = self._width(), self._prepared, None
+        if prepared is not None and prepared.width == width:
+            self.layout_ = prepared
+        else:
+            self.layout_ = Layout(self.document, width)
         self.virtual_size = Size(self.layout_.width + 1, len(self.layout_.lines))
-        self.refresh()
-        # The new height applies on the next refresh: scroll to the position then.
-        self.call_after_refresh(self._settle)
-
-    def _settle(self) -> None:
-        if self.layout_ is not None and self._pending is not None:
+        if self._pending is not None:
             self.go_to(self.layout_.line_at_offset(self._pending))
-        self._pending = None
+            self._pending = None
+        self.refresh()

@@ -10,6 +10,7 @@ reopens there.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
@@ -20,8 +21,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from paperterm.models import Paper
-from paperterm.paper import Document, Match
+from paperterm.paper import Document, Layout, Match
 from paperterm.service import FetchError, PaperService
+from paperterm.service.texts import PaperText as KeptText
 from paperterm.ui.keys import bindings
 from paperterm.ui.links import open_link, paper_link
 from paperterm.ui.widgets.paper_text import Link, PaperText
@@ -39,10 +41,13 @@ class ReadingScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = bindings("view")
 
-    def __init__(self, service: PaperService, paper: Paper) -> None:
+    def __init__(self, service: PaperService, paper: Paper, *, width: int = 0) -> None:
+        """`width`: the terminal's, when known: a kept text is read, parsed and laid out
+        for it in a thread while the screen comes up."""
         super().__init__()
         self.service = service
         self.paper = paper
+        self._ready = _start(lambda: _prepare(service, paper, width - _MARGIN))
         self.document: Document | None = None
         self.back: list[int] = []  # lines a followed citation was left from
         self.matches: list[Match] = []
@@ -77,8 +82,14 @@ class ReadingScreen(Screen[None]):
     async def load(self) -> None:
         """The text from the cache, else fetched (a progress line meanwhile), then parsed."""
         texts = self.service.texts
-        found = await asyncio.to_thread(texts.cached, self.paper.id)
-        if found is None:
+        ready = (
+            await self._ready
+            if self._ready
+            else await asyncio.to_thread(_prepare, self.service, self.paper, 0)
+        )
+        if ready is not None:
+            found, document, layout = ready
+        else:
             host = self.service.endpoint or "huggingface.co"
             self.say(f"Fetching the full text from {host.removeprefix('https://')}…")
             try:
@@ -86,9 +97,9 @@ class ReadingScreen(Screen[None]):
             except FetchError as exc:
                 self.failed(str(exc))
                 return
-        document = await asyncio.to_thread(texts.document, self.paper, found)
+            document, layout = await asyncio.to_thread(texts.document, self.paper, found), None
         self.document = document
-        self.text.show(document, self.service.triage.position(self.paper.id))
+        self.text.show(document, self.service.triage.position(self.paper.id), layout)
         notes = [found.cache_error] if found.cache_error else []
         if document.truncated:
             notes.append("the text was cut: it is longer than any paper should be")
@@ -216,6 +227,28 @@ class ReadingScreen(Screen[None]):
             return
         self.keep_position()
         self.dismiss(None)
+
+
+# Padding (2) and the scrollbar (2) of `PaperText`, and the column its layout keeps free.
+_MARGIN = 5
+Prepared = tuple[KeptText, Document, Layout | None] | None
+
+
+def _prepare(service: PaperService, paper: Paper, width: int) -> Prepared:
+    """A kept text, parsed and laid out for `width` (when known); None when not kept."""
+    texts = service.texts
+    found = texts.cached(paper.id)
+    if found is None:
+        return None
+    document = texts.document(paper, found)
+    return found, document, Layout(document, width) if width >= 20 else None
+
+
+def _start(work: Callable[[], Prepared]) -> asyncio.Future[Prepared] | None:
+    try:
+        return asyncio.get_running_loop().run_in_executor(None, work)
+    except RuntimeError:  # made outside the app's loop: `load` does it then
+        return None
 
 
 def _next_link(links: list[Link], selected: Link | None, top: int, step: int) -> Link:
