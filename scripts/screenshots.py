@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from appdata import build_app, fire_timers, trending_papers  # noqa: E402
+from appdata import build_app, fire_timers, trending_papers, until  # noqa: E402
+from paper_texts import BIG, TEXTS, reading_app  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from paperterm.config import Settings  # noqa: E402
@@ -69,7 +70,29 @@ async def nothing(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+def reading(home: Path, theme: str | None = None) -> PapertermApp:
+    """The reader over the papers with real full texts, the largest one kept in the cache."""
+    app = reading_app(home)
+    text = (TEXTS / f"{BIG}.md").read_text("utf-8")
+    app.service.feeds.cache.store_text(BIG, text, app.service.clock())
+    return app
+
+
+async def reading_view(pilot: Pilot[None]) -> None:
+    await pilot.press("R")
+    await until(pilot, lambda: getattr(pilot.app.screen, "document", None) is not None)
+    screen = pilot.app.screen
+    await until(pilot, lambda: screen.text.settled)  # type: ignore[attr-defined]
+    await pilot.press("t")
+    await pilot.pause()
+    await pilot.press("down", "down", "enter")  # 1 Introduction
+    await pilot.pause()
+    await pilot.press("right_square_bracket")  # its first citation, selected
+    await pilot.pause()
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
+    "reading": ((120, 36), reading_view, None),
     "main": ((120, 36), moved, None),
     "filtered": ((120, 36), filtered, None),
     "bookmarks": ((120, 36), bookmarks, None),
@@ -84,7 +107,7 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
 async def shoot(name: str, out: Path) -> None:
     size, steps, theme = SHOTS[name]
     with tempfile.TemporaryDirectory() as home:
-        app = triaged(Path(home), theme)
+        app = (reading if name == "reading" else triaged)(Path(home), theme)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await steps(pilot)
