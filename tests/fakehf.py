@@ -77,6 +77,7 @@ class FakeHF:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.hook: Callable[[str, dict[str, str]], Reply | None] | None = None
         self.texts: dict[str, bytes] = {}  # paper id -> a Markdown body served instead
+        self.papers: dict[str, dict[str, Any]] = {}  # paper id -> an /api/papers/{id} answer
 
     # -- the API --------------------------------------------------------------------------
 
@@ -137,6 +138,8 @@ class FakeHF:
         return _json(hits[:120])
 
     def _paper(self, paper_id: str) -> Reply:
+        if paper_id in self.papers:
+            return _json(self.papers[paper_id])
         if paper_id == "2608.09888":
             return _json(load("paper_info/2608.09888.json"))
         for item in self.items:

@@ -27,9 +27,10 @@ def run_on_pty(
     has appeared, the keys are typed, once."""
     started = time.perf_counter()
     pid, fd = pty.fork()
-    if pid == 0:  # the child
-        os.execvpe(argv[0], argv, env)
     columns, rows = size
+    if pid == 0:  # the child: its terminal has the size before the program can ask
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        os.execvpe(argv[0], argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     output = b""
     sent = 0  # where to look for `until`: after the keys were typed

@@ -83,6 +83,7 @@ KEYS: tuple[Key, ...] = (
     _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
     Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
     Key("read_paper", "R", "app.read_paper", "reader", "Paper", "Read", "Read the paper's full text here", title="Read the full text"),
+    Key("hub_links", "h", "app.hub_links", "reader", "Paper", "Hub", "Open a model, dataset or Space that cites the paper", title="Open what cites the paper on the Hub"),
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
     Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
     # Triage

@@ -10,6 +10,7 @@
 * ``paper_texts``: a paper's full text (Markdown from ``/papers/{id}.md``), zlib-compressed
   UTF-8, and when it was fetched; written only after a complete, valid answer. Beside it,
   the text as parsed (compressed too, with the parser's version), so it opens unparsed.
+* ``linked``: how many models, datasets and Spaces cite a paper, and the most liked of them.
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from paperterm.feed.errors import CacheBusy
+from paperterm.feed.linked import Linked, linked_loads
 from paperterm.feed.texts import CachedText, Parsed, kept_text, pack
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
@@ -46,6 +48,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     4: (
         "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
         "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -212,6 +215,23 @@ class FeedCache:
             "SELECT fetched_at, body, parsed, parser FROM paper_texts WHERE id = ?", (paper_id,)
         )
         return kept_text(paper_id, _parse_time(row[0]), *row[1:]) if row else None
+
+    def store_linked(self, paper_id: str, linked: Linked, fetched_at: dt.datetime) -> None:
+        """Keep what cites a paper on the Hub (`paperterm.feed.linked`)."""
+        with self._connection() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO linked (id, fetched_at, data) VALUES (?, ?, ?)",
+                (paper_id, _time(fetched_at), linked.dumps()),
+            )
+
+    def linked(self, ids: Iterable[str]) -> dict[str, Linked]:
+        """What cites these papers, for those asked about before."""
+        rows = self._query_all(
+            "SELECT l.id, l.data FROM json_each(?) AS j JOIN linked AS l ON l.id = j.value",
+            (json.dumps(list(ids)),),
+        )
+        found = {paper_id: linked_loads(data) for paper_id, data in rows}
+        return {paper_id: linked for paper_id, linked in found.items() if linked is not None}
 
     def text_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of these papers have their full text kept."""

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
     from paperterm.query import SearchContext
     from paperterm.service.exchange import Exchange
+    from paperterm.service.linked import Citing
     from paperterm.service.recommend import Recommend
     from paperterm.service.texts import Texts
     from paperterm.service.triage import Completion, Triage
@@ -84,6 +85,7 @@ class PaperService:
         self._exchange: Exchange | None = None
         self._recommend: Recommend | None = None
         self._texts: Texts | None = None
+        self._citing: Citing | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
 
     @property
@@ -123,6 +125,15 @@ class PaperService:
 
             self._texts = Texts(self.paths.cache_db, self._client, clock=self.clock)
         return self._texts
+
+    @property
+    def citing(self) -> Citing:
+        """The models, datasets and Spaces that cite a paper, kept in the cache."""
+        if self._citing is None:
+            from paperterm.service.linked import Citing
+
+            self._citing = Citing(self.paths.cache_db, self._client, clock=self.clock)
+        return self._citing
 
     def load_state(self) -> None:
         """Read the state file (notices go to `take_notices`)."""

@@ -162,6 +162,11 @@ class PapertermApp(App[None]):
             screen = ReadingScreen(self.service, paper, width=self.size.width)
             self.push_screen(screen, lambda _: reader.save_state())
 
+    def action_hub_links(self) -> None:
+        """The models, datasets and Spaces citing the highlighted paper (h)."""
+        reader = self.reader
+        reader.citing.choose(reader._paper())
+
     async def action_quit(self) -> None:
         self._keep_reading_position()
         self.reader.quit_when_saved()

@@ -7,6 +7,7 @@ as text; the reader opens them with its own keys, through one URL check.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import BindingType
@@ -22,7 +23,12 @@ _AUTHORS_SHOWN = 8
 
 
 def detail_content(
-    paper: Paper, *, read: bool = False, bookmark: Bookmark | None = None, why: str = ""
+    paper: Paper,
+    *,
+    read: bool = False,
+    bookmark: Bookmark | None = None,
+    why: str = "",
+    linked: Sequence[str] = (),
 ) -> Content:
     """The detail text of a paper (with its bookmark's tags and note, when bookmarked, and
     `why` it was recommended, in a ranked list); emoji sequences simplified so the pane keeps
@@ -46,10 +52,13 @@ def detail_content(
         ("Project", paper.project_page or ""),
         ("Status", "  ".join(marks)),
         ("Tags", ", ".join(tags)),
+        ("On the Hub", linked[0] if linked else ""),
     ]
     for label, value in facts:
         if value:
             parts += [(f"{label:<13}", "$text-muted"), value, "\n"]
+    for repo in linked[1:]:
+        parts += [(f"{'':<13}", "$text-muted"), (repo, "$text-muted"), "\n"]
     if paper.ai_summary:
         parts += ["\n", ("AI summary  ", "bold $paper-accent"), paper.ai_summary, "\n"]
     if paper.ai_keywords:
@@ -99,7 +108,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._shown: tuple[Paper | None, bool, Bookmark | None, str] | None = None
+        self._shown: tuple[Paper | None, bool, Bookmark | None, str, tuple[str, ...]] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
@@ -111,10 +120,11 @@ class DetailPane(VerticalScroll, can_focus=True):
         read: bool = False,
         bookmark: Bookmark | None = None,
         why: str = "",
+        linked: Sequence[str] = (),
     ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed;
         `why` says why a recommended paper is listed."""
-        shown = (paper, read, bookmark, why)
+        shown = (paper, read, bookmark, why, tuple(linked))
         if shown == self._shown:
             return  # laying out a long abstract again costs more than a frame
         self._shown = shown
@@ -122,7 +132,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         if paper is None:
             text.update(Content("Nothing to show."))
         else:
-            text.update(detail_content(paper, read=read, bookmark=bookmark, why=why))
+            text.update(detail_content(paper, read=read, bookmark=bookmark, why=why, linked=linked))
         if paper is not self.paper:
             self.scroll_home(animate=False)
         self.paper = paper
