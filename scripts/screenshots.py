@@ -9,21 +9,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from appdata import build_app, fire_timers, trending_papers, until  # noqa: E402
+from appdata import (  # noqa: E402
+    FETCHED,
+    build_app,
+    fill_cache,
+    fire_timers,
+    make_service,
+    reader_app,
+    trending_papers,
+    until,
+)
 from paper_texts import BIG, TEXTS, reading_app  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from paperterm.config import Settings  # noqa: E402
+from paperterm.feed.history import Mark  # noqa: E402
 from paperterm.library import AddBookmark, MarkRead  # noqa: E402
+from paperterm.models import FeedSpec  # noqa: E402
 from paperterm.ui.app import PapertermApp  # noqa: E402
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
@@ -40,6 +54,39 @@ def triaged(home: Path, theme: str | None = None) -> PapertermApp:
     store.apply(AddBookmark(papers[5], tags=("agents",)))
     store.apply(AddBookmark(papers[9]))
     return app
+
+
+def returning(home: Path, theme: str | None = None) -> PapertermApp:
+    """The reader the day after a look at trending: three papers new, the rest moved, a few
+    gaining upvotes fast."""
+    service = make_service(home)
+    before, at = trending_papers(), FETCHED - dt.timedelta(hours=21)
+    trending = FeedSpec("trending")
+    service.feeds.cache.store_feed(trending, trending, before[3:], at)
+    service.feeds.cache.history.set_marks(
+        [Mark("seen:trending", at, tuple(p.id for p in before[3:]))]
+    )
+    after = [replace(p, upvotes=p.upvotes + 7 * (i % 5)) for i, p in enumerate(before[:-3])]
+    after[4], after[9] = after[9], after[4]
+    fill_cache(service, after)
+    return reader_app(service, settings=Settings(auto_read_delay=0, theme=theme))
+
+
+def with_news(home: Path, theme: str | None = None) -> PapertermApp:
+    """Bookmarks saved before two papers had code: a later fetch brought their repos."""
+    app = build_app(home, settings=Settings(auto_read_delay=0, theme=theme))
+    papers = [p for p in trending_papers() if p.github][:6]
+    store = app.service.triage.store
+    store.load()
+    for i, paper in enumerate(papers):
+        snapshot = replace(paper, github=None, stars=None) if i in (1, 4) else paper
+        store.apply(AddBookmark(snapshot, tags=("to-read",) if i % 2 else ()))
+    return app
+
+
+async def news(pilot: Pilot[None]) -> None:
+    await pilot.press("B", "j")
+    await pilot.pause()
 
 
 async def moved(pilot: Pilot[None]) -> None:
@@ -101,13 +148,20 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
     "theme-paperterm-dark": ((100, 28), moved, "paperterm-dark"),
     "theme-paperterm-light": ((100, 28), moved, "paperterm-light"),
     "theme-paperterm-contrast": ((100, 28), moved, "paperterm-contrast"),
+    "since": ((120, 36), moved, None),
+    "updates": ((120, 36), news, None),
+}
+BUILDERS: dict[str, Callable[[Path, str | None], PapertermApp]] = {
+    "since": returning,
+    "updates": with_news,
+    "reading": reading,
 }
 
 
 async def shoot(name: str, out: Path) -> None:
     size, steps, theme = SHOTS[name]
     with tempfile.TemporaryDirectory() as home:
-        app = (reading if name == "reading" else triaged)(Path(home), theme)
+        app = BUILDERS.get(name, triaged)(Path(home), theme)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await steps(pilot)
@@ -127,4 +181,6 @@ async def main() -> None:
 
 if __name__ == "__main__":
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    os.environ["TZ"] = "UTC"  # "new since yesterday 18:02" in the same words everywhere
+    time.tzset()
     asyncio.run(main())

@@ -42,6 +42,7 @@ def fake(fake_api: FakeHF) -> FakeHF:
     """The fake API, with no fault, hook or recorded request left from another test."""
     fake_api.scenario = None
     fake_api.hook = None
+    fake_api.trending = fake_api.first_trending
     fake_api.texts.clear()
     fake_api.papers.clear()
     fake_api.requests.clear()

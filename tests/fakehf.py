@@ -73,6 +73,7 @@ class FakeHF:
         for item in self.items:
             self.by_day.setdefault(_feed_day(item), []).append(item)
         self.trending = self._synthesise_trending()
+        self.first_trending = self.trending
         self.scenario: str | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.hook: Callable[[str, dict[str, str]], Reply | None] | None = None
@@ -156,6 +157,22 @@ class FakeHF:
             return Reply(200, path.read_bytes(), markdown)
         page = b"<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>"
         return Reply(404, page, {"content-type": "text/html; charset=utf-8"})
+
+    def reorder_trending(self, *, leave: int = 3, enter: int = 3, gain: int = 0) -> None:
+        """A later trending answer: the last `leave` papers gone, `enter` others at the top,
+        each pair of the rest swapped, and every paper `gain` upvotes richer (as the next
+        day's fetch would be)."""
+        kept = [dict(item) for item in self.first_trending[: len(self.first_trending) - leave]]
+        for i in range(0, len(kept) - 1, 2):
+            kept[i], kept[i + 1] = kept[i + 1], kept[i]
+        shown = {item["paper"]["id"] for item in self.first_trending}
+        newcomers = [i for i in self.items if i["paper"]["id"] not in shown][:enter]
+        reordered = []
+        for item in [*newcomers, *kept]:
+            paper = dict(item["paper"])
+            paper["upvotes"] = int(paper.get("upvotes") or 0) + gain
+            reordered.append({**item, "paper": paper})
+        self.trending = reordered
 
     def _synthesise_trending(self) -> list[dict[str, Any]]:
         latest: dict[str, dict[str, Any]] = {}

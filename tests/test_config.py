@@ -94,14 +94,16 @@ def test_a_file_that_is_not_toml_means_defaults_and_one_message(tmp_path: Path) 
 
 def test_the_default_file_documents_every_key_and_parses_uncommented() -> None:
     uncommented = "\n".join(
-        line[2:] if (line.startswith("# ") and "=" in line) or line == "# [keymap]" else line
+        line[2:]
+        if (line.startswith("# ") and "=" in line) or line in ("# [keymap]", "# [searches]")
+        else line
         for line in DEFAULT_CONFIG.splitlines()
     )
     data = tomllib.loads(uncommented)
     settings, problems = parse_settings(data)
     assert problems == []
     assert set(data) == {"default_feed", "theme", "refresh_max_age_minutes", "auto_read_delay",
-                         "confirm_mark_all_read", "hide_read", "endpoint", "state_file", "keymap"}  # fmt: skip
+                         "confirm_mark_all_read", "hide_read", "endpoint", "state_file", "keymap", "searches"}  # fmt: skip
     assert set(settings.keymap) <= KEYMAP_IDS
 
 

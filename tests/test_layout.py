@@ -16,6 +16,9 @@ ROOT_MODULES = {
     "links",
     "models",
     "paths",
+    # The status-bar counts: loaded alone by `paperterm status` (sqlite3 and os, nothing else),
+    # so it cannot live in a part whose package would load with it.
+    "tally",
 }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from paperterm.models import FeedSpec, FeedSpecError
+from paperterm.models import SAVED_NAME, FeedSpec, FeedSpecError
 
 TRENDING = FeedSpec("trending")
 DEFAULT_THEME = "paperterm-dark"
@@ -41,6 +41,7 @@ class Settings:
     endpoint: str | None = None  # None: $HF_ENDPOINT, else huggingface.co
     state_file: Path | None = None  # None: the platform's data directory
     keymap: Mapping[str, str] = field(default_factory=dict)
+    searches: Mapping[str, str] = field(default_factory=dict)  # saved searches: name -> query
 
 
 class BadValue(ValueError):
@@ -145,6 +146,15 @@ def _keymap(value: object) -> dict[str, str]:
     return keymap
 
 
+def _searches(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise BadValue('expected a table of name = "query"')
+    good = {str(k): v.strip() for k, v in value.items() if SAVED_NAME.match(str(k)) and isinstance(v, str) and 0 < len(v.strip()) <= 500}  # fmt: skip
+    if bad := [name for name in value if name not in good]:
+        raise PartlyBad(good, [f'{n!r}: expected name = "query" (name: letters, digits, _ . -) (ignored)' for n in bad])  # fmt: skip
+    return good
+
+
 KEYS: tuple[Key, ...] = (
     Key(
         "default_feed",
@@ -212,6 +222,13 @@ KEYS: tuple[Key, ...] = (
         "Keys, by binding id: the id is in brackets in the help screen (?). A value may list\n"
         "several keys, comma-separated.",
         '[keymap]\nrefresh = "R"\ntoggle_bookmark = "b,f"',
+    ),
+    Key(
+        "searches",
+        "searches",
+        _searches,
+        "Saved searches, listed like feeds (saved:NAME; v in the reader lists them, V saves\nthe filter): the filter's query language (/), over everything cached and bookmarked.",
+        '[searches]\nrl = "kw:rlhf up:>10 -survey"',
     ),
 )
 _BY_NAME = {key.name: key for key in KEYS}
@@ -356,7 +373,7 @@ def set_theme(path: Path, name: str) -> None:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         text = DEFAULT_CONFIG
-    line = f"theme = {_toml_string(name)}"
+    line = f"theme = {toml_string(name)}"
     head, tables = _split_top(text)
     if _THEME_LINE.search(head):
         head = _THEME_LINE.sub(line, head, count=1)
@@ -377,6 +394,6 @@ def _split_top(text: str) -> tuple[str, str]:
     return (text, "") if match is None else (text[: match.start()], text[match.start() :])
 
 
-def _toml_string(text: str) -> str:
+def toml_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

@@ -85,11 +85,15 @@ KEYS: tuple[Key, ...] = (
     Key("read_paper", "R", "app.read_paper", "reader", "Paper", "Read", "Read the paper's full text here", title="Read the full text"),
     Key("hub_links", "h", "app.hub_links", "reader", "Paper", "Hub", "Open a model, dataset or Space that cites the paper", title="Open what cites the paper on the Hub"),
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
+    Key("saved_searches", "v", "saved_search(False)", "reader", "Feeds", "Saved", "Saved searches, with their unread and new matches", title="Saved searches"),
+    Key("save_filter", "V", "saved_search(True)", "reader", "Filter", "Save filter", "Save the filter as a saved search", title="Save the filter as a search"),
     Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
     # Triage
     Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),
-    Key("next_unread", "n", "next_unread(1)", "reader", "Triage", "Next unread", "Next unread paper"),
-    Key("previous_unread", "N", "next_unread(-1)", "reader", "Triage", "Previous unread", "Previous unread paper"),
+    Key("next_unread", "n", "next('unread', 1)", "reader", "Triage", "Next unread", "Next unread paper"),
+    Key("previous_unread", "N", "next('unread', -1)", "reader", "Triage", "Previous unread", "Previous unread paper"),
+    Key("next_new", "w", "next('new', 1)", "reader", "Triage", "Next new", "Next paper new since your last look", title="Next new paper"),
+    Key("previous_new", "W", "next('new', -1)", "reader", "Triage", "Previous new", "Previous paper new since your last look", title="Previous new paper"),
     Key("mark_all_read", "M", "mark_all_read", "reader", "Triage", "Mark all read", "Mark every paper shown as read"),
     Key("toggle_hide_read", "U", "toggle_hide_read", "reader", "Triage", "Hide read", "Hide or show read papers", title="Hide read papers"),
     Key("toggle_bookmark", "b", "toggle_bookmark", "reader", "Triage", "Bookmark", "Bookmark the paper, or remove it", footer=True),
@@ -125,6 +129,7 @@ KEYS: tuple[Key, ...] = (
     # Filter
     Key("clear_filter", "escape", "close", "filter", "Filter", "Clear filter", "Clear the filter and close the bar", palette=False),
     Key("filter_scope", "ctrl+a", "toggle_scope", "filter", "Filter", "Scope", "Filter this list, or everything cached and bookmarked", priority=True, palette=False),
+    Key("filter_sort", "ctrl+o", "cycle_sort", "filter", "Filter", "Sort", "Order the matches by rank, upvotes, hot (gained per day) or newest", priority=True, palette=False),
     Key("", "enter", "submit", "filter", "Filter", "Keep", "Back to the list, keeping the filter", palette=False),
     # App
     Key("quit", "q", "quit", "app", "App", "Quit", "Quit", footer=True, palette=False),

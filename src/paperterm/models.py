@@ -151,12 +151,13 @@ def merge_papers(old: Paper, new: Paper) -> Paper:
     return replace(new, feed_day=feed_day)
 
 
-FeedKind = Literal["trending", "daily", "weekly", "monthly", "search", "for-you", "like"]
+FeedKind = Literal["trending", "daily", "weekly", "monthly", "search", "for-you", "like", "saved"]
 FEED_KINDS: tuple[FeedKind, ...] = (
-    "trending", "daily", "weekly", "monthly", "search", "for-you", "like"
+    "trending", "daily", "weekly", "monthly", "search", "for-you", "like", "saved"
 )  # fmt: skip
 # Ranked on this machine from the cache and the bookmarks: nothing to fetch.
-LOCAL_KINDS: tuple[FeedKind, ...] = ("for-you", "like")
+LOCAL_KINDS: tuple[FeedKind, ...] = ("for-you", "like", "saved")
+SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
 class FeedSpecError(ValueError):
@@ -184,7 +185,7 @@ class FeedSpec:
         if kind not in FEED_KINDS:
             raise FeedSpecError(
                 f"unknown feed {text!r}: use trending, daily[:YYYY-MM-DD], weekly[:YYYY-Www], "
-                "monthly[:YYYY-MM], search:QUERY, for-you[:TAG] or like:ID"
+                "monthly[:YYYY-MM], search:QUERY, for-you[:TAG], like:ID or saved:NAME"
             )
         value = value.strip()
         if kind == "for-you":
@@ -194,6 +195,10 @@ class FeedSpec:
             if paper_id is None:
                 raise FeedSpecError(f"like needs an arXiv id (like:2406.12345), got {text!r}")
             return cls("like", paper_id)
+        if kind == "saved":
+            if not SAVED_NAME.match(value):
+                raise FeedSpecError(f"saved needs a search's name (saved:rl), got {text!r}")
+            return cls("saved", value)
         if kind == "trending":
             if value:
                 raise FeedSpecError(f"trending takes no date: {text!r}")
@@ -234,6 +239,8 @@ class FeedSpec:
             return "for you" if self.value is None else f"for you · {self.value}"
         if self.kind == "like":
             return f"more like {self.value}"
+        if self.kind == "saved":
+            return f"saved:{self.value}"
         return self.kind if self.value is None else f"{self.kind} {self.value}"
 
     def for_day(self, day: dt.date) -> FeedSpec:

@@ -3,7 +3,9 @@
 Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
-unread), `transfer` (export, import), `view` (a paper's full text) and `setup` (paths, config).
+unread), `transfer` (export, import), `view` (a paper's full text), `setup` (paths, config),
+`publish` (atom, digest) and `status` (a status-bar line; `paperterm.__main__` answers it without
+this module when the tally is current).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import replace
 from typing import NoReturn
 
 from paperterm import __version__
-from paperterm.cli import bookmarks, feeds, setup, transfer, view
+from paperterm.cli import bookmarks, feeds, publish, setup, status, transfer, view
 from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
     EndpointError,
@@ -29,7 +31,7 @@ from paperterm.config import (
 )
 from paperterm.models import FeedSpec, FeedSpecError
 from paperterm.paths import Paths
-from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService
+from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService, UnknownSearch
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_parsers(commands)
     bookmarks.add_parsers(commands)
     transfer.add_parsers(commands)
+    status.add_parsers(commands)
+    publish.add_parsers(commands, feeds.positive)
     view.add_parsers(commands)
     return parser
 
@@ -107,6 +111,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except (FetchError, CacheWriteError, EndpointError) as exc:
         error(str(exc))
         return EXIT_FAILURE
+    except UnknownSearch as exc:
+        error(str(exc))
+        return EXIT_USAGE
     except CacheBusy as exc:
         error(f"{exc}; try again in a moment")
         return EXIT_FAILURE
@@ -143,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         max_age=settings.refresh_max_age,
         state_file=settings.state_file,
         interactive=command == "reader",
+        searches=settings.searches,
     )
     try:
         if command == "reader":
@@ -152,6 +160,16 @@ def run(args: argparse.Namespace) -> int:
         if command == "list":
             spec = args.feed or args.start_feed or settings.default_feed
             return asyncio.run(feeds.list_feed(service, spec, args, offline=offline))
+        if command == "atom":
+            return asyncio.run(
+                publish.run_atom(service, args, settings.default_feed, offline=offline)
+            )
+        if command == "digest":
+            return asyncio.run(
+                publish.run_digest(service, args, settings.default_feed, offline=offline)
+            )
+        if command == "status":
+            return status.run(service, args, settings)
         if command == "view":
             return asyncio.run(view.run(service, args, offline))
         if command in ("export", "import"):

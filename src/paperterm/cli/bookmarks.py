@@ -27,6 +27,9 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
     listing.add_argument("--json", action="store_true", help="print a JSON array of bookmarks")
     listing.add_argument("--tag", metavar="TAG", help="only bookmarks with this tag")
     listing.add_argument("--filter", metavar="QUERY", help="only bookmarks matching QUERY")
+    listing.add_argument(
+        "--updated", action="store_true", help="only bookmarks a later fetch brought news of"
+    )
 
     bookmark = commands.add_parser("bookmark", help="add or remove bookmarks")
     actions = bookmark.add_subparsers(dest="bookmark_action", metavar="ACTION", required=True)
@@ -126,8 +129,15 @@ def _print_bookmarks(service: PaperService, args: argparse.Namespace) -> list[st
     from paperterm.service.triage import display_paper
 
     marks, errors = service.exchange.select(tag=args.tag, query=args.filter)
+    news: dict[str, str] = {}
+    if args.updated:
+        from paperterm.service.updates import updates
+
+        news = {paper_id: update.text for paper_id, update in updates(service).items()}
+        marks = [bookmark for bookmark in marks if bookmark.id in news]
     if args.json:
-        json.dump([bookmark_json(b) for b in marks], sys.stdout, ensure_ascii=False, indent=2)
+        rows = [{**bookmark_json(b), **({"updated": news[b.id]} if news else {})} for b in marks]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return query_warnings(args.filter, errors)
     for bookmark in marks:
@@ -136,4 +146,6 @@ def _print_bookmarks(service: PaperService, args: argparse.Namespace) -> list[st
         sys.stdout.write(
             f"{bookmark.added_at:%Y-%m-%d}  {bookmark.id:<10}  {title}{'  ' + tags if tags else ''}\n"
         )
+        if bookmark.id in news:
+            sys.stdout.write(f"{'':<24}{news[bookmark.id]}\n")
     return query_warnings(args.filter, errors)

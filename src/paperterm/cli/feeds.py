@@ -47,7 +47,7 @@ def add_parsers(commands: argparse._SubParsersAction[Any], feed: Callable[[str],
     listing = commands.add_parser("list", help="print a feed")
     listing.add_argument("feed", nargs="?", type=feed, metavar="FEED", help="default: trending")
     listing.add_argument("--json", action="store_true", help="print a JSON array of papers")
-    listing.add_argument("--limit", type=_positive, metavar="N", help="print at most N papers")
+    listing.add_argument("--limit", type=positive, metavar="N", help="print at most N papers")
     listing.add_argument("--offline", action="store_true", help="use the cache only")
     listing.add_argument("--filter", metavar="QUERY", help="only papers matching QUERY, best first")
 
@@ -81,6 +81,8 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
 async def list_feed(
     service: PaperService, spec: FeedSpec, args: argparse.Namespace, *, offline: bool
 ) -> int:
+    if spec.kind == "saved":
+        return _list_saved(service, spec, args)
     if spec.is_local:
         return _list_ranked(service, spec, args)
     feeds = service.feeds
@@ -106,6 +108,18 @@ async def list_feed(
     papers = papers[: args.limit] if args.limit else papers
     if args.json:
         _print_json(papers, service.citing.known(p.id for p in papers))
+    else:
+        _print_table(papers, sys.stdout)
+    return EXIT_OK
+
+
+def _list_saved(service: PaperService, spec: FeedSpec, args: argparse.Namespace) -> int:
+    """A saved search over everything cached and bookmarked: offline, best first."""
+    papers: Sequence[Paper] = service.saved.papers(spec.value or "")
+    papers = _filter(service, papers, args.filter) if args.filter else papers
+    papers = papers[: args.limit] if args.limit else papers
+    if args.json:
+        _print_json(papers)
     else:
         _print_table(papers, sys.stdout)
     return EXIT_OK
@@ -183,7 +197,7 @@ def _print_json(papers: Sequence[Paper], linked: Mapping[str, Linked] | None = N
     sys.stdout.write("\n")
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return int(text)

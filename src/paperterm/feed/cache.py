@@ -11,6 +11,9 @@
   UTF-8, and when it was fetched; written only after a complete, valid answer. Beside it,
   the text as parsed (compressed too, with the parser's version), so it opens unparsed.
 * ``linked``: how many models, datasets and Spaces cite a paper, and the most liked of them.
+* ``history``, ``marks``, ``meta``: every fetch's snapshot, what was seen, and a generation
+  number (`paperterm.feed.history`); ``tally``: the counts `paperterm status` prints
+  (`paperterm.tally`).
 
 Reading never touches the network and costs what the feed costs, not what the cache holds.
 A snapshot is written in one transaction after a complete, valid answer only. The cache is
@@ -23,20 +26,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from paperterm.feed import history
 from paperterm.feed.errors import CacheBusy
-from paperterm.feed.linked import Linked, linked_loads
-from paperterm.feed.texts import CachedText, Parsed, kept_text, pack
+from paperterm.feed.texts import KeptTexts
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
+from paperterm.tally import TALLY_TABLE
 
 APPLICATION_ID = 0x50545043  # "PTPC"
-# Each version's statements, run in order on a new cache (from 1) or an older one (from its
-# version + 1): a cache is migrated in place, never thrown away for being old.
+# Each version's statements, run in order on a new cache (from 1) or an older one (every step
+# above its version): a cache is migrated in place, never thrown away for being old. Numbers
+# are reserved per branch, so a step may be missing (a gap is skipped, not an error).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         "CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
@@ -44,7 +49,13 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
     ),
     2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
-    # 3 and 5 belong to other branches; steps are applied by number, a missing one skipped.
+    3: (
+        "CREATE TABLE IF NOT EXISTS history (spec TEXT NOT NULL, at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (spec, at))",
+        "CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, at INTEGER NOT NULL, ids TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        TALLY_TABLE,
+    ),
+    # 5 belongs to another branch; steps are applied by number, a missing one skipped.
     4: (
         "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
         "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
@@ -73,7 +84,7 @@ class StoreResult:
     updated: int
 
 
-class FeedCache:
+class FeedCache(KeptTexts):
     """The feed cache. Opens lazily; safe to use from two processes at once."""
 
     def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
@@ -121,6 +132,30 @@ class FeedCache:
         rows = self._query_all("SELECT data FROM papers ORDER BY id", ())
         return [Paper.from_json(json.loads(data)) for (data,) in rows]
 
+    @property
+    def history(self) -> history.History:
+        """The snapshots of every fetch and the marks of what was seen."""
+        return history.History(self)
+
+    def rows(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        """The rows of a read (`CacheBusy` when another program holds the cache locked)."""
+        return self._query_all(sql, args)
+
+    def write(self, change: Callable[[sqlite3.Connection], None]) -> None:
+        """Run `change` in one transaction (a damaged cache is rebuilt, then it runs there)."""
+        db = self._connection()
+        try:
+            with db:
+                change(db)
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
+            if not _is_damage(exc):
+                raise
+            self._rebuild(str(exc))
+            with self._connection() as db:
+                change(db)
+
     def feeds(self) -> list[tuple[FeedSpec, dt.datetime, int]]:
         """Every cached feed with when it was fetched and how many papers it has."""
         rows = self._query_all("SELECT spec, fetched_at, json_array_length(ids) FROM feeds", ())
@@ -167,6 +202,7 @@ class FeedCache:
                         "INSERT OR REPLACE INTO latest (kind, spec) VALUES (?, ?)",
                         (requested.kind, str(resolved)),
                     )
+                history.record(db, resolved, papers, fetched_at)
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
                 raise
@@ -187,59 +223,7 @@ class FeedCache:
                     for m in (merge_papers(known[p.id], p) if p.id in known else p for p in papers)
                 ],
             )
-
-    def store_text(
-        self, paper_id: str, text: str, fetched_at: dt.datetime, parsed: Parsed | None = None
-    ) -> None:
-        """Keep a paper's full text (already cleaned), replacing the one kept before;
-        `parsed`: (parser version, the document it made, as text)."""
-        version, form = parsed if parsed else (0, None)
-        with self._connection() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO paper_texts (id, fetched_at, body, parsed, parser) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (paper_id, _time(fetched_at), pack(text), pack(form), version),
-            )
-
-    def store_parsed(self, paper_id: str, parsed: Parsed) -> None:
-        """Keep the parsed form of a kept text (made again by a newer parser)."""
-        with self._connection() as db:
-            db.execute(
-                "UPDATE paper_texts SET parsed = ?, parser = ? WHERE id = ?",
-                (pack(parsed[1]), parsed[0], paper_id),
-            )
-
-    def read_text(self, paper_id: str) -> CachedText | None:
-        """A paper's full text as last stored; None when never fetched (or unreadable)."""
-        row = self._query_one(
-            "SELECT fetched_at, body, parsed, parser FROM paper_texts WHERE id = ?", (paper_id,)
-        )
-        return kept_text(paper_id, _parse_time(row[0]), *row[1:]) if row else None
-
-    def store_linked(self, paper_id: str, linked: Linked, fetched_at: dt.datetime) -> None:
-        """Keep what cites a paper on the Hub (`paperterm.feed.linked`)."""
-        with self._connection() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO linked (id, fetched_at, data) VALUES (?, ?, ?)",
-                (paper_id, _time(fetched_at), linked.dumps()),
-            )
-
-    def linked(self, ids: Iterable[str]) -> dict[str, Linked]:
-        """What cites these papers, for those asked about before."""
-        rows = self._query_all(
-            "SELECT l.id, l.data FROM json_each(?) AS j JOIN linked AS l ON l.id = j.value",
-            (json.dumps(list(ids)),),
-        )
-        found = {paper_id: linked_loads(data) for paper_id, data in rows}
-        return {paper_id: linked for paper_id, linked in found.items() if linked is not None}
-
-    def text_ids(self, ids: Iterable[str]) -> set[str]:
-        """Which of these papers have their full text kept."""
-        rows = self._query_all(
-            "SELECT t.id FROM json_each(?) AS j JOIN paper_texts AS t ON t.id = j.value",
-            (json.dumps(list(ids)),),
-        )
-        return {paper_id for (paper_id,) in rows}
+            history.bump(db)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -350,7 +334,7 @@ def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Con
         elif version > SCHEMA_VERSION:
             raise _Foreign(f"cache format {version}, newer than this paperterm's {SCHEMA_VERSION}")
         # Not executescript(): it would commit and drop the lock first.
-        for step in sorted(step for step in MIGRATIONS if step > version):
+        for step in sorted(s for s in MIGRATIONS if s > version):
             for statement in MIGRATIONS[step]:
                 db.execute(statement)
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

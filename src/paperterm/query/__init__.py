@@ -24,6 +24,10 @@ Terms are separated by whitespace and must all hold. Any term can be negated wit
   ``date:2026-08-21`` (that day), ``date:2026-08`` (that month), ``date:2026`` (that year), and
   ``>``, ``>=``, ``<``, ``<=`` before a date. ``age:`` and ``date:`` use the feed day, or the
   arXiv day for a paper that was never on the feed.
+* ``sort:hot`` (upvotes gained per day: measured from the feed history when the context has it,
+  else upvotes over the days since the feed day), ``sort:upvotes``, ``sort:newest``,
+  ``sort:rank`` (the list's own order, even for a ranked text query); not a filter, and the
+  last one wins.
 
 Field names and ``is:``/``has:`` values are case-insensitive; ``keyword:`` and ``upvotes:`` are
 aliases. ``foo:bar`` with a field name we do not know is a plain word, so ``arXiv:2406.01234``

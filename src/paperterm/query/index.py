@@ -138,9 +138,12 @@ class PaperIndex:
         """The papers matching `query`, best first (the rules are in `paperterm.query`)."""
         if isinstance(query, str):
             query = parse_query(query)
-        if query.is_empty:
-            return SearchResult(query, self._ids, self._n, self)
         context = context or SearchContext(today=dt.date.today())
+        if query.is_empty:
+            if query.sort in (None, "rank"):
+                return SearchResult(query, self._ids, self._n, self)
+            order = self._sorted(list(self._every), query.sort, context)
+            return SearchResult(query, tuple(map(self._ids.__getitem__, order)), self._n, self)
         selected, lanes, scored = self._all, 0, 0
         for term in query.terms:
             bits, term_lanes, words = self._term(term, context)
@@ -157,8 +160,25 @@ class PaperIndex:
             if sys.byteorder == "big":
                 scores.byteswap()
             # sorted() is stable with reverse=True too: equal scores keep collection order.
-            order = sorted(order, key=scores.__getitem__, reverse=True)
+            if query.sort != "rank":
+                order = sorted(order, key=scores.__getitem__, reverse=True)
+        if query.sort not in (None, "rank"):
+            order = self._sorted(order, query.sort, context)
         return SearchResult(query, tuple(map(self._ids.__getitem__, order)), self._n, self)
+
+    def _sorted(self, order: list[int], sort: str, context: SearchContext) -> list[int]:
+        """`order` by upvotes, hotness or newest day first; ties keep `order` (stable)."""
+        papers = self.papers
+        key: Callable[[int], float]
+        if sort == "upvotes":
+            key = lambda i: papers[i].upvotes  # noqa: E731
+        elif sort == "newest":
+            key = lambda i: _day_number(papers[i])  # noqa: E731
+        else:
+            today = context.today.toordinal()
+            velocity = context.velocity
+            key = lambda i: hotness(papers[i], velocity, today)  # noqa: E731
+        return sorted(order, key=key, reverse=True)
 
     # -- terms ----------------------------------------------------------------------------
 
@@ -360,3 +380,18 @@ class PaperIndex:
         if not bits:
             return []
         return positions_in(bits, self._every)
+
+
+def hotness(paper: Paper, velocity: Mapping[str, float], today: int) -> float:
+    """Upvotes gained per day: measured from the history when `velocity` has the paper, else
+    its upvotes spread over the days since its feed day (at least one)."""
+    measured = velocity.get(paper.id)
+    if measured is not None:
+        return measured
+    day = _day_number(paper)
+    return paper.upvotes / max(1, today - day) if day else paper.upvotes / 30
+
+
+def _day_number(paper: Paper) -> int:
+    day = paper.feed_day or paper.published
+    return day.toordinal() if day else 0

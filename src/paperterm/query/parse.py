@@ -17,6 +17,8 @@ from paperterm.query._text import has_word
 TextField = Literal["any", "title", "author", "kw", "org", "tag"]
 Flag = Literal["read", "unread", "bookmarked", "code", "summary"]
 RangeField = Literal["up", "stars", "comments", "age", "date"]
+SortOrder = Literal["rank", "upvotes", "hot", "newest"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("rank", "upvotes", "hot", "newest")
 Span = tuple[int, int]
 
 
@@ -71,6 +73,7 @@ class Query:
     text: str
     terms: tuple[Term, ...] = ()
     errors: tuple[QueryError, ...] = ()
+    sort: SortOrder | None = None  # ``sort:``; None: by score when ranked, else as listed
 
     @property
     def is_empty(self) -> bool:
@@ -116,7 +119,7 @@ _STATES: dict[str, dict[str, Flag]] = {
     "is": {"read": "read", "unread": "unread", "bookmarked": "bookmarked"},
     "has": {"code": "code", "summary": "summary"},
 }
-_FIELD_NAMES = {**_TEXT_FIELD_NAMES, **_RANGE_FIELD_NAMES, "is": "is", "has": "has"}
+_FIELD_NAMES = {**_TEXT_FIELD_NAMES, **_RANGE_FIELD_NAMES, "is": "is", "has": "has", "sort": "sort"}
 _FIELD = re.compile(r"([A-Za-z]+):")
 _NON_SPACE = re.compile(r"\S")
 _SPACE = re.compile(r"\s")
@@ -138,6 +141,7 @@ def parse_query(text: str) -> Query:
     line and the search all ask for the same keystroke's query, and it is parsed once."""
     terms: list[Term] = []
     errors: list[QueryError] = []
+    sort: SortOrder | None = None
     pos = 0
     while (found := _NON_SPACE.search(text, pos)) is not None:
         start = pos = found.start()
@@ -157,12 +161,29 @@ def parse_query(text: str) -> Query:
             space = _SPACE.search(text, pos)
             end = space.start() if space else len(text)
             value, quoted, pos = text[pos:end], False, end
+        if name == "sort":
+            order = _sort(value, negated, (start, pos))
+            if isinstance(order, QueryError):
+                errors.append(order)
+            else:
+                sort = order  # the last one wins
+            continue
         term = _term(name, value, quoted, negated, (start, pos))
         if isinstance(term, QueryError):
             errors.append(term)
         elif term is not None:
             terms.append(term)
-    return Query(text, tuple(terms), tuple(errors))
+    return Query(text, tuple(terms), tuple(errors), sort)
+
+
+def _sort(value: str, negated: bool, span: Span) -> SortOrder | QueryError:
+    order = value.strip().lower()
+    if negated:
+        return QueryError(span[0], span[1], "sort: cannot be negated")
+    for known in SORT_ORDERS:
+        if order == known:
+            return known
+    return QueryError(span[0], span[1], "sort: expects " + ", ".join(SORT_ORDERS))
 
 
 def _term(

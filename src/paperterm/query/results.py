@@ -17,13 +17,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class SearchContext:
-    """What a search needs that papers do not carry: reading state, tags and today's date.
+    """What a search needs that papers do not carry: reading state, tags, velocity and today.
     Treat it as immutable: the index remembers what it derived from the last one it saw."""
 
     today: dt.date
     read: frozenset[str] = frozenset()
     bookmarked: frozenset[str] = frozenset()
     tags: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # Upvotes gained per day, from the feed history, for ``sort:hot`` (papers not in it are
+    # estimated from their upvotes and age).
+    velocity: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ part, so `paperterm list` and the list on screen come from the same functions:
 * ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
 * ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
 * ``service.recommend`` — `Recommend`: For you and more like this, ranked on this machine;
+* ``service.saved`` — `SavedSearches`: ``saved:NAME`` lists over everything cached;
+* ``service.since`` — `Since`: what changed on a list since it was last looked at, velocity;
 * ``service.texts`` — `Texts`: papers' full texts, fetched once and kept for offline reading;
 * ``service.search_context()`` — what a filter query needs besides the papers.
 
@@ -20,6 +22,7 @@ frame).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +31,8 @@ from paperterm.feed import CacheBusy, CacheWriteError, FeedCache, FetchError
 from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
 from paperterm.service.feeds import Feeds, FeedView, RefreshOutcome
+from paperterm.service.saved import SavedSearches, UnknownSearch
+from paperterm.service.since import Changes, LazyVelocity, Since
 
 if TYPE_CHECKING:
     import httpx  # loads only when a refresh starts, not for the first frame
@@ -45,12 +50,14 @@ __all__ = [
     "IMPORT_FORMATS",
     "CacheBusy",
     "CacheWriteError",
+    "Changes",
     "ExportFormat",
     "FeedView",
     "FetchError",
     "ImportFormat",
     "PaperService",
     "RefreshOutcome",
+    "UnknownSearch",
 ]
 
 DEFAULT_MAX_AGE = dt.timedelta(minutes=30)
@@ -70,6 +77,7 @@ class PaperService:
         deadline: float | None = None,
         state_file: Path | None = None,
         interactive: bool = False,
+        searches: Mapping[str, str] | None = None,
     ) -> None:
         self.paths = paths
         self.clock = clock
@@ -87,6 +95,8 @@ class PaperService:
         self._texts: Texts | None = None
         self._citing: Citing | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
+        self.since = Since(self._cache, clock)
+        self.saved = SavedSearches(self, searches or {})
 
     @property
     def triage(self) -> Triage:
@@ -153,7 +163,8 @@ class PaperService:
         return notices
 
     def search_context(self) -> SearchContext:
-        """What the filter needs to know beyond the papers: read, bookmarked, tags, today."""
+        """What the filter needs to know beyond the papers: read, bookmarked, tags, today, and
+        the velocities ``sort:hot`` ranks by (read from the history only when a query asks)."""
         from paperterm.query import SearchContext
 
         state = self.triage.state
@@ -162,6 +173,7 @@ class PaperService:
             read=frozenset(state.read),
             bookmarked=frozenset(state.bookmarks),
             tags={paper_id: b.tags for paper_id, b in state.bookmarks.items()},
+            velocity=LazyVelocity(self.since),
         )
 
     def everything(self) -> list[Paper]:

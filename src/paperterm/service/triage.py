@@ -178,6 +178,12 @@ class Triage:
             return Change(False, "")
         return Change(change.changed, change.undone.describe(), change.notices)
 
+    def refresh_snapshot(self, paper: Paper) -> None:
+        """Take a newer record of a bookmarked paper into its snapshot (not undoable, saved
+        with the next save); its tags, note and citation key stay as they are."""
+        if paper.id in self.store.state.bookmarks:
+            self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
+
     def save(self) -> tuple[str, ...]:
         """Make queued changes durable (the journal: a small write, whatever the size of the
         state) and pick up other instances'; safe from a worker thread."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding, BindingType
+from collections.abc import Iterator
 
-from paperterm.keys import Where, keys_for
+from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+
+from paperterm.keys import KEYS, Where, keys_for
 
 
 def bindings(where: Where) -> list[BindingType]:
@@ -22,3 +26,12 @@ def bindings(where: Where) -> list[BindingType]:
         )
         for key in keys_for(where)
     ]
+
+
+def palette_commands(node: Widget, where: Where) -> Iterator[SystemCommand]:
+    """The actions `where` binds, for the command palette, each run on `node`."""
+    for key in KEYS:
+        if key.palette and key.where == where:
+            yield SystemCommand(
+                key.palette_title, key.help, lambda a=key.action: node.run_action(a)
+            )

@@ -24,6 +24,7 @@ QUERY_HELP: tuple[tuple[str, str], ...] = (
     ("has:code has:summary", "a GitHub repo / an AI summary"),
     ("up:>50 stars:>=100 comments:>0", "numbers (> >= < <= = or 10..50)"),
     ("age:<7d date:2026-08-01..2026-08-21", "by feed day (d, w, m, y)"),
+    ("sort:hot sort:upvotes sort:newest", "order: upvotes gained per day, most upvotes, newest"),
 )
 
 Row = tuple[str, str, str]  # keys, description, binding id (for the [keymap] config)

@@ -8,7 +8,7 @@ as text; the reader opens them with its own keys, through one URL check.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
@@ -28,11 +28,13 @@ def detail_content(
     read: bool = False,
     bookmark: Bookmark | None = None,
     why: str = "",
+    velocity: str = "",
+    update: str = "",
     linked: Sequence[str] = (),
 ) -> Content:
-    """The detail text of a paper (with its bookmark's tags and note, when bookmarked, and
-    `why` it was recommended, in a ranked list); emoji sequences simplified so the pane keeps
-    its width in every terminal."""
+    """The detail text of a paper (with its bookmark's tags and note, when bookmarked, `why`
+    it was recommended, in a ranked list, and its upvote `velocity` from the feed history);
+    emoji sequences simplified so the pane keeps its width in every terminal."""
     bookmarked, tags = bookmark is not None, bookmark.tags if bookmark else ()
     parts: list[str | tuple[str, str] | Content] = [(paper.title, "bold $text"), "\n"]
     parts += [(paper.author_line(_AUTHORS_SHOWN) or "(no authors listed)", "$text-muted"), "\n\n"]
@@ -44,6 +46,7 @@ def detail_content(
         ("Feed day", _day(paper.feed_day)),
         ("arXiv", _day(paper.published)),
         ("Upvotes", f"▲ {paper.upvotes}"),
+        ("Velocity", velocity),
         ("Comments", str(paper.comments)),
         ("Organization", paper.organization or ""),
         ("Submitted by", paper.submitter or ""),
@@ -51,6 +54,7 @@ def detail_content(
         ("Stars", f"★ {paper.stars}" if paper.github and paper.stars is not None else ""),
         ("Project", paper.project_page or ""),
         ("Status", "  ".join(marks)),
+        ("Updated", update),
         ("Tags", ", ".join(tags)),
         ("On the Hub", linked[0] if linked else ""),
     ]
@@ -108,7 +112,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._shown: tuple[Paper | None, bool, Bookmark | None, str, tuple[str, ...]] | None = None
+        self._shown: tuple[Any, ...] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
@@ -120,11 +124,13 @@ class DetailPane(VerticalScroll, can_focus=True):
         read: bool = False,
         bookmark: Bookmark | None = None,
         why: str = "",
+        velocity: str = "",
+        update: str = "",
         linked: Sequence[str] = (),
     ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed;
-        `why` says why a recommended paper is listed."""
-        shown = (paper, read, bookmark, why, tuple(linked))
+        `why` says why a recommended paper is listed, `velocity` how fast it gains upvotes."""
+        shown = (paper, read, bookmark, why, velocity, update, tuple(linked))
         if shown == self._shown:
             return  # laying out a long abstract again costs more than a frame
         self._shown = shown
@@ -132,7 +138,17 @@ class DetailPane(VerticalScroll, can_focus=True):
         if paper is None:
             text.update(Content("Nothing to show."))
         else:
-            text.update(detail_content(paper, read=read, bookmark=bookmark, why=why, linked=linked))
+            text.update(
+                detail_content(
+                    paper,
+                    read=read,
+                    bookmark=bookmark,
+                    why=why,
+                    velocity=velocity,
+                    update=update,
+                    linked=linked,
+                )
+            )
         if paper is not self.paper:
             self.scroll_home(animate=False)
         self.paper = paper

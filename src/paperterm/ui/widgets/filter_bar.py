@@ -7,6 +7,7 @@ parser the search uses marks them) and the first problem is named beside it.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.highlighter import Highlighter
@@ -121,3 +122,26 @@ class FilterBar(Horizontal):
 
     def action_toggle_scope(self) -> None:
         self.post_message(self.ScopeToggled())
+
+    def action_cycle_sort(self) -> None:
+        """The query's order, next of rank, upvotes, hot, newest (a ``sort:`` term, edited in
+        the text: what the bar shows is what the filter runs)."""
+        self.input.value = cycle_sort(self.input.value)
+        self.input.cursor_position = len(self.input.value)
+
+
+_SORT_TERM = re.compile(r"(?<!\S)sort:(\S*)", re.IGNORECASE)
+
+
+def cycle_sort(query: str) -> str:
+    """`query` with its ``sort:`` term moved to the next order (added as ``sort:upvotes``)."""
+    from paperterm.query.parse import SORT_ORDERS  # loaded when first asked, not at start
+
+    found = list(_SORT_TERM.finditer(query))
+    if not found:
+        return f"{query.rstrip()} sort:upvotes".lstrip()
+    last = found[-1]
+    names: list[str] = list(SORT_ORDERS)
+    current = last.group(1).lower()
+    order = names[(names.index(current) + 1) % len(names)] if current in names else "rank"
+    return query[: last.start()] + f"sort:{order}" + query[last.end() :]

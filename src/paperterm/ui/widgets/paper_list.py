@@ -60,6 +60,8 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--meta { color: $paper-read; }
     PaperList > .paper-list--match { color: $paper-match; text-style: bold underline; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
+    PaperList > .paper-list--new { color: $paper-accent; text-style: bold; }
+    PaperList > .paper-list--moved { color: $text-muted; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -71,6 +73,8 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--meta",
         "paper-list--match",
         "paper-list--empty",
+        "paper-list--new",
+        "paper-list--moved",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("list")
@@ -97,6 +101,7 @@ class PaperList(ScrollView, can_focus=True):
         self._marks_known = True
         self._bookmarked: Collection[str] = frozenset()
         self._highlights: Mapping[str, Spans] = {}
+        self._movement: Mapping[str, str] = {}
         self._rows: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self.empty_text = "No papers."
 
@@ -131,6 +136,18 @@ class PaperList(ScrollView, can_focus=True):
         self._read, self._bookmarked, self._marks_known = read, bookmarked, known
         self._rows.clear()
         self.refresh()
+
+    def set_movement(self, movement: Mapping[str, str]) -> None:
+        """What changed since the last look, by paper id: "NEW", "↑3", "↓12". An empty map
+        hides the column (a list never seen before, or one that did not change)."""
+        if movement != self._movement:
+            self._movement = movement
+            self._rows.clear()
+            self.refresh()
+
+    @property
+    def movement(self) -> Mapping[str, str]:
+        return self._movement
 
     # -- data out -------------------------------------------------------------------------
 
@@ -244,10 +261,11 @@ class PaperList(ScrollView, can_focus=True):
             paper.id in self._read,
             paper.id in self._bookmarked,
             self._highlights.get(paper.id),
+            self._movement.get(paper.id) if self._movement else None,
         )
         strip = self._rows.get(key)
         if strip is None:
-            strip = self._render_row(paper, width, *key[2:5], key[5])
+            strip = self._render_row(paper, width, *key[2:5], key[5], key[6])
             self._rows[key] = strip
             if len(self._rows) > _ROW_CACHE_SIZE:
                 self._rows.popitem(last=False)
@@ -263,6 +281,7 @@ class PaperList(ScrollView, can_focus=True):
         is_read: bool,
         is_bookmarked: bool,
         spans: Spans | None,
+        moved: str | None,
     ) -> Strip:
         def style(name: str) -> Style:
             # Partial: a marker's colour must not bring the list's background over the cursor.
@@ -274,6 +293,9 @@ class PaperList(ScrollView, can_focus=True):
         unread = not is_read and self._marks_known
         row.append("●" if unread else " ", style("paper-list--unread"))
         row.append("★" if is_bookmarked else " ", style("paper-list--bookmarked"))
+        if self._movement:
+            marker = "paper-list--new" if moved == "NEW" else "paper-list--moved"
+            row.append(f" {(moved or '')[:4]:<4}", style(marker))
         row.append(f" ▲{paper.upvotes:>4} ", style("paper-list--upvotes"))
         wide = width >= _META_MIN_WIDTH
         title_width = max(1, width - row.cell_len - (_META_WIDTH + 1 if wide else 0))

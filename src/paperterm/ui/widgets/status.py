@@ -31,6 +31,7 @@ Freshness = Literal[
     "busy",
     "ranking",
     "ranked",
+    "searched",
 ]
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -50,6 +51,7 @@ class Status:
     problem: str = ""  # a standing problem with the state file (not saved, read-only)
     marks_known: bool = True  # False while the reading state is still loading
     more: bool = False  # the server has more papers than were fetched
+    since: str = ""  # "7 new since yesterday 18:02": what changed since the last look
 
 
 def counts_text(status: Status) -> str:
@@ -60,7 +62,8 @@ def counts_text(status: Status) -> str:
     more = "+" if status.more and status.shown == status.total else ""
     if not status.marks_known:
         return f"{shown}{more} {noun} · loading your reading state…"
-    return f"{shown}{more} {noun} · {status.unread} unread · {status.bookmarked} bookmarked"
+    counts = f"{shown}{more} {noun} · {status.unread} unread · {status.bookmarked} bookmarked"
+    return f"{counts} · {status.since}" if status.since else counts
 
 
 def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
@@ -86,6 +89,8 @@ def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
             return f"{SPINNER[frame % len(SPINNER)]} ranking…"
         case "ranked":
             return "ranked on this machine"
+        case "searched":
+            return "searched in the cache"
     return f"updated {age}"
 
 

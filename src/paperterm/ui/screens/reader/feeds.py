@@ -1,20 +1,42 @@
 """FeedLoader: which list the reader shows, painted from the cache at once and refreshed in
 the background; the status line says honestly how fresh it is. The lists ranked on this
 machine (For you, more like this) are ranked in a thread worker, again whenever the bookmarks
-change, and each of their papers can say why it is there."""
+change, and each of their papers can say why it is there.
+
+Since you last looked: the first time a feed is shown in a session, what it was at the last
+look (`PaperService.since`) becomes the visit's baseline; every view of it is compared with
+that baseline (NEW markers, ↑/↓ movement, "7 new since …") and remembered as the new look."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from paperterm.models import FeedSpec, Paper
-from paperterm.service import CacheBusy, FeedView, FetchError, PaperService, RefreshOutcome
+from paperterm.service import (
+    CacheBusy,
+    Changes,
+    FeedView,
+    FetchError,
+    PaperService,
+    RefreshOutcome,
+    UnknownSearch,
+)
+from paperterm.service.since import Baseline, Velocity, compare, since_text
+from paperterm.service.updates import Update, seen, updates
 from paperterm.ui.widgets.status import Freshness
 
 if TYPE_CHECKING:
     from paperterm.service.recommend import Recommended
     from paperterm.ui.screens.reader.screen import ReaderScreen
+
+
+class DetailNotes(TypedDict):
+    """What the detail pane says of a paper beyond its record."""
+
+    why: str
+    velocity: str
+    update: str
 
 
 CACHE_RETRY_DELAY = 1.0  # seconds between tries of a cache another program holds locked
@@ -34,6 +56,12 @@ class FeedLoader:
         self.bookmarks_mode = False
         self.ranked: Recommended | None = None  # the list of a local feed, once ranked
         self._ranked_for: object = None  # the bookmarks (and tags) it was ranked from
+        self.changes = Changes()  # the shown feed against the visit's baseline
+        self.velocity: dict[str, Velocity] = {}
+        self._baselines: dict[str, Baseline | None] = {}  # by concrete feed, once a session
+        self.saved: tuple[Paper, ...] = ()  # the matches of a saved search, once searched
+        self.updates: dict[str, Update] = {}  # bookmarks with news, as the B view opened
+        self._seen_updates: set[str] = set()
 
     @property
     def label(self) -> str:
@@ -46,6 +74,8 @@ class FeedLoader:
         """Every paper of the current list, before filtering and hiding read ones."""
         if self.bookmarks_mode:
             return self.service.triage.bookmark_papers()
+        if self.spec.kind == "saved":
+            return self.saved
         if self.spec.is_local:
             return self.ranked.papers if self.ranked else ()
         return self.view.papers if self.view else ()
@@ -58,8 +88,9 @@ class FeedLoader:
         self.bookmarks_mode = False
         self.screen.workers.cancel_group(self.screen, "refresh")
         if spec.is_local:
-            self.view, self.ranked = None, None
-            self.screen.paper_list.empty_text = "Ranking…"
+            self.view, self.ranked, self.changes, self.saved = None, None, Changes(), ()
+            self._since_changed()
+            self.screen.paper_list.empty_text = "Searching…" if spec.kind == "saved" else "Ranking…"
             self.screen.redisplay()
             self.rerank()
             return
@@ -87,6 +118,10 @@ class FeedLoader:
     def show_bookmarks(self) -> None:
         """The bookmarks, from their snapshots: works offline, same list and keys."""
         self.bookmarks_mode = True
+        self.changes = Changes()
+        self._since_changed()
+        self.updates, self._seen_updates = updates(self.service), set()
+        self.screen.paper_list.set_movement(dict.fromkeys(self.updates, "UPD"))
         self.screen.workers.cancel_group(self.screen, "refresh")
         self.screen.paper_list.empty_text = "No bookmarks yet: press b on a paper to keep it here."
         self.screen.redisplay()
@@ -101,6 +136,9 @@ class FeedLoader:
         """Rank the current local feed again (in a thread worker: the first ranking builds the
         corpus); the cursor stays on its paper, or moves to the next one when it left."""
         spec, keep = self.spec, self._keep()
+        if spec.kind == "saved":
+            self._search_saved(spec, keep)
+            return
         self._ranked_for = self._basis()
         self.screen.status.show(feed=self.label, freshness="ranking", fetched_at=None, detail="")
         self.screen.run_worker(
@@ -114,7 +152,8 @@ class FeedLoader:
 
     def marks_changed(self) -> None:
         """Bookmarks or tags changed: a local feed ranked from other ones ranks again."""
-        if self.spec.is_local and not self.bookmarks_mode and self._basis() != self._ranked_for:
+        local = self.spec.is_local and self.spec.kind != "saved"
+        if local and not self.bookmarks_mode and self._basis() != self._ranked_for:
             self.rerank()
 
     def why(self, paper: Paper | None) -> str:
@@ -151,6 +190,40 @@ class FeedLoader:
         if spec == self.spec and not self.bookmarks_mode:
             self._refreshed(outcome)
 
+    def _search_saved(self, spec: FeedSpec, keep: str | None) -> None:
+        """Run saved search `spec` over everything cached, in a thread worker."""
+
+        def search() -> None:
+            try:
+                papers = tuple(self.service.saved.papers(spec.value or ""))
+            except UnknownSearch as exc:
+                self.screen.app.call_from_thread(self.screen.notify, str(exc), severity="warning")
+                papers = ()
+            self.screen.app.call_from_thread(self._show_saved, spec, papers, keep)
+
+        self.screen.status.show(feed=self.label, freshness="ranking", fetched_at=None, detail="")
+        self.screen.run_worker(
+            search, thread=True, exclusive=True, group="recommend", exit_on_error=False,
+            description="saved search",
+        )  # fmt: skip
+
+    def _show_saved(self, spec: FeedSpec, papers: tuple[Paper, ...], keep: str | None) -> None:
+        if spec != self.spec or self.bookmarks_mode:
+            return  # the user has moved on
+        self.saved, name, ids = papers, str(spec), [paper.id for paper in papers]
+        try:
+            if name not in self._baselines:
+                self._baselines[name] = self.service.since.baseline(name)
+            self.changes = compare(self._baselines[name], ids)
+            self.service.since.look(name, ids)
+        except CacheBusy:
+            self.changes = Changes()
+        self._since_changed()
+        self.screen.paper_list.empty_text = "No cached paper matches this search."
+        self.screen.redisplay(keep)
+        query = self.service.saved.searches.get(spec.value or "", "")
+        self.screen.status.show(feed=self.label, freshness="searched", detail=query)
+
     def _rank(self, spec: FeedSpec, keep: str | None) -> None:
         ranked = self.service.recommend.ranked(spec)
         for paper in ranked.papers[:1]:
@@ -182,8 +255,34 @@ class FeedLoader:
         marks = self.service.triage.state.bookmarks
         return frozenset((b.id, b.tags, b.incomplete) for b in marks.values())
 
+    def next_new(self, step: int) -> None:
+        """Move to the next (or previous) paper new since the last look, wrapping around."""
+        paper_list = self.screen.paper_list
+        papers, new = paper_list.papers, self.changes.new
+        for offset in range(1, len(papers) + 1):
+            row = (paper_list.cursor + step * offset) % len(papers)
+            if papers[row].id in new:
+                paper_list.move_cursor(row)
+                return
+        self.screen.notify("No new papers since your last look.", markup=False)
+
+    def notes(self, paper: Paper | None) -> DetailNotes:
+        """What the details say of `paper` beyond its record: why it is in a ranked list,
+        how fast it gains upvotes by the history, what a fetch brought about it since it was
+        bookmarked ("" when there is nothing). Showing an update counts as seeing it: the
+        bookmark's snapshot takes the new facts."""
+        found = self.velocity.get(paper.id) if paper is not None else None
+        update = self.updates.get(paper.id) if paper is not None else None
+        if update is not None and update.paper.id not in self._seen_updates:
+            self._seen_updates.add(update.paper.id)
+            seen(self.service, update)
+            self.screen.save_state()
+        velocity, news = found.text if found else "", update.text if update else ""
+        return DetailNotes(why=self.why(paper), velocity=velocity, update=news)
+
     def _show_view(self, view: FeedView, keep: str | None = None) -> None:
         self.view = view
+        self._look(view)
         self.screen.paper_list.empty_text = self._empty_text(view)
         self.screen.redisplay(keep)
         self.screen.status.show(
@@ -193,6 +292,29 @@ class FeedLoader:
             detail="" if view.complete else view.count_text,
             more=not view.complete,
         )
+
+    def _look(self, view: FeedView) -> None:
+        """Compare `view` with the visit's baseline, and remember it as the last look."""
+        self.changes = Changes()
+        if view.origin not in ("cache", "network"):
+            self._since_changed()
+            return
+        name, ids = str(view.spec), [paper.id for paper in view.papers]
+        since = self.service.since
+        try:
+            if name not in self._baselines:
+                self._baselines[name] = since.baseline(name)
+            self.changes = compare(self._baselines[name], ids)
+            since.look(name, ids)
+            self.velocity = since.velocity()
+        except CacheBusy:
+            pass  # markers are a convenience: the next view compares again
+        self._since_changed()
+
+    def _since_changed(self) -> None:
+        movement = {i: self.changes.movement(i) for i in (*self.changes.new, *self.changes.moved)}
+        self.screen.paper_list.set_movement(movement)
+        self.screen.status.show(since=since_text(self.changes, self.service.clock()))
 
     def _refreshed(self, outcome: RefreshOutcome) -> None:
         previous = self.view

@@ -88,8 +88,10 @@ class FilterController:
     def apply(self, papers: Sequence[Paper]) -> tuple[Sequence[Paper], Mapping[str, Spans] | None]:
         """The papers to show from `papers`, and title highlights."""
         found = self.found
-        if found is None or found.result.query.is_empty or not _same(self._index_source, papers):
+        if found is None or not _same(self._index_source, papers):
             return papers, None
+        if found.result.query.is_empty and found.result.query.sort is None:
+            return papers, None  # no filter (a lone sort: still orders the list)
         return found.papers, LazyHighlights(found.result)
 
     def shown_ids(self, shown: Sequence[Paper]) -> frozenset[str] | None:

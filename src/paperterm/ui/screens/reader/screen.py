@@ -22,10 +22,9 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from paperterm.config import Settings
-from paperterm.keys import KEYS
 from paperterm.models import FeedSpec, Paper, ReadingState
 from paperterm.service import FeedView, PaperService
-from paperterm.ui.keys import bindings
+from paperterm.ui.keys import bindings, palette_commands
 from paperterm.ui.links import copy_link, open_link, paper_link
 from paperterm.ui.screens.reader.feeds import FeedLoader
 from paperterm.ui.screens.reader.filter import FilterController
@@ -33,6 +32,7 @@ from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.linked import CitingController
 from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
+from paperterm.ui.screens.saved import saved_search
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.filter_bar import FilterBar
 from paperterm.ui.widgets.paper_list import PaperList
@@ -181,9 +181,9 @@ class ReaderScreen(Screen[None]):
 
     def show_details(self, paper: Paper | None) -> None:
         bookmark = self.state.bookmarks.get(paper.id) if paper else None
-        read, why = paper is not None and paper.id in self.state.read, self.feeds.why(paper)
+        read, notes = paper is not None and paper.id in self.state.read, self.feeds.notes(paper)
         pane, linked = self.query_one(DetailPane), self.citing.lines(paper)
-        pane.show(paper, read=read, bookmark=bookmark, why=why, linked=linked)
+        pane.show(paper, read=read, bookmark=bookmark, linked=linked, **notes)
 
     def report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -335,8 +335,11 @@ class ReaderScreen(Screen[None]):
         if paper := self._paper():
             self.triage.toggle_read(paper)
 
-    def action_next_unread(self, step: int) -> None:
-        self.triage.next_unread(step)
+    def action_next(self, which: str, step: int) -> None:
+        (self.feeds.next_new if which == "new" else self.triage.next_unread)(step)
+
+    def action_saved_search(self, save: bool) -> None:
+        saved_search(self, self.service, self.filter.query, save=save)
 
     def action_mark_all_read(self) -> None:
         ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
@@ -386,11 +389,7 @@ class ReaderScreen(Screen[None]):
 
     def commands(self) -> Iterator[SystemCommand]:
         """The reader's actions for the command palette, from the key table."""
-        for key in KEYS:
-            if key.palette and key.where == "reader":
-                yield SystemCommand(
-                    key.palette_title, key.help, lambda a=key.action: self.run_action(a)
-                )
+        yield from palette_commands(self, "reader")
 
     def _paper(self) -> Paper | None:
         paper = self.paper_list.highlighted
