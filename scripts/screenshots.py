@@ -29,7 +29,9 @@ from appdata import (  # noqa: E402
     make_service,
     reader_app,
     trending_papers,
+    until,
 )
+from paper_texts import BIG, TEXTS, reading_app  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from paperterm.config import Settings  # noqa: E402
@@ -115,7 +117,29 @@ async def nothing(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+def reading(home: Path, theme: str | None = None) -> PapertermApp:
+    """The reader over the papers with real full texts, the largest one kept in the cache."""
+    app = reading_app(home)
+    text = (TEXTS / f"{BIG}.md").read_text("utf-8")
+    app.service.feeds.cache.store_text(BIG, text, app.service.clock())
+    return app
+
+
+async def reading_view(pilot: Pilot[None]) -> None:
+    await pilot.press("R")
+    await until(pilot, lambda: getattr(pilot.app.screen, "document", None) is not None)
+    screen = pilot.app.screen
+    await until(pilot, lambda: screen.text.settled)  # type: ignore[attr-defined]
+    await pilot.press("t")
+    await pilot.pause()
+    await pilot.press("down", "down", "enter")  # 1 Introduction
+    await pilot.pause()
+    await pilot.press("right_square_bracket")  # its first citation, selected
+    await pilot.pause()
+
+
 SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
+    "reading": ((120, 36), reading_view, None),
     "main": ((120, 36), moved, None),
     "filtered": ((120, 36), filtered, None),
     "bookmarks": ((120, 36), bookmarks, None),
@@ -130,6 +154,7 @@ SHOTS: dict[str, tuple[tuple[int, int], Steps, str | None]] = {
 BUILDERS: dict[str, Callable[[Path, str | None], PapertermApp]] = {
     "since": returning,
     "updates": with_news,
+    "reading": reading,
 }
 
 

@@ -43,6 +43,8 @@ def fake(fake_api: FakeHF) -> FakeHF:
     fake_api.scenario = None
     fake_api.hook = None
     fake_api.trending = fake_api.first_trending
+    fake_api.texts.clear()
+    fake_api.papers.clear()
     fake_api.requests.clear()
     return fake_api
 

@@ -1,7 +1,9 @@
 """A fake Hugging Face Papers API serving the real fixture collection.
 
 `FakeHF.respond()` answers like the real endpoints (docs/hf-api.md): `/api/daily_papers` with
-`date`/`week`/`month`/`sort`/`p`/`limit`, `/api/papers/search`, `/api/papers/{id}`. The same
+`date`/`week`/`month`/`sort`/`p`/`limit`, `/api/papers/search`, `/api/papers/{id}`, and
+`/papers/{id}.md` (the 19 real Markdown bodies in `fixtures/hf-api/paper_md/`, or `texts`;
+an unknown id gets HTML 404 page, as the real site sends). The same
 object serves tests in-process (`FakeHF.transport()`, an `httpx.MockTransport`) and over a real
 socket (`serve(fake)`, a threaded HTTP server on 127.0.0.1) for the end-to-end tests and for
 the network faults that need real timing (slow drip, resets).
@@ -31,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-from hf_data import collection_items, load
+from hf_data import FIXTURES, collection_items, load
 
 LATEST_DAY = "2026-08-21"
 TRENDING_SIZE = 150
@@ -75,6 +77,8 @@ class FakeHF:
         self.scenario: str | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.hook: Callable[[str, dict[str, str]], Reply | None] | None = None
+        self.texts: dict[str, bytes] = {}  # paper id -> a Markdown body served instead
+        self.papers: dict[str, dict[str, Any]] = {}  # paper id -> an /api/papers/{id} answer
 
     # -- the API --------------------------------------------------------------------------
 
@@ -94,6 +98,8 @@ class FakeHF:
             return self._search(params.get("q", ""))
         if path.startswith("/api/papers/"):
             return self._paper(path.rsplit("/", 1)[-1])
+        if path.startswith("/papers/") and path.endswith(".md"):
+            return self._text(path[len("/papers/") : -len(".md")])
         return _json({"error": "Not found"}, 404)
 
     def _daily(self, params: dict[str, str]) -> Reply:
@@ -133,12 +139,24 @@ class FakeHF:
         return _json(hits[:120])
 
     def _paper(self, paper_id: str) -> Reply:
+        if paper_id in self.papers:
+            return _json(self.papers[paper_id])
         if paper_id == "2608.09888":
             return _json(load("paper_info/2608.09888.json"))
         for item in self.items:
             if item["paper"]["id"] == paper_id:
                 return _json(item["paper"])
         return _json({"error": "Paper not found"}, 404)
+
+    def _text(self, paper_id: str) -> Reply:
+        markdown = {"content-type": "text/markdown; charset=utf-8"}
+        if paper_id in self.texts:
+            return Reply(200, self.texts[paper_id], markdown)
+        path = FIXTURES / "paper_md" / f"{paper_id}.md"
+        if "/" not in paper_id and path.is_file():
+            return Reply(200, path.read_bytes(), markdown)
+        page = b"<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>"
+        return Reply(404, page, {"content-type": "text/html; charset=utf-8"})
 
     def reorder_trending(self, *, leave: int = 3, enter: int = 3, gain: int = 0) -> None:
         """A later trending answer: the last `leave` papers gone, `enter` others at the top,

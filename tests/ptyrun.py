@@ -19,17 +19,21 @@ def run_on_pty(
     seconds: float,
     until: bytes | None = None,
     size: tuple[int, int] = (120, 36),
+    send: tuple[bytes, bytes] | None = None,
 ) -> tuple[bytes, float | None]:
     """Run `argv` on a `size` (columns, rows) terminal until `until` appears in its output or
     `seconds` pass, then kill it. Returns the output, and how long `until` took to appear
-    (None when it never did, or was not asked for)."""
+    (None when it never did, or was not asked for). `send`: (marker, keys) — once the marker
+    has appeared, the keys are typed, once."""
     started = time.perf_counter()
     pid, fd = pty.fork()
-    if pid == 0:  # the child
-        os.execvpe(argv[0], argv, env)
     columns, rows = size
+    if pid == 0:  # the child: its terminal has the size before the program can ask
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        os.execvpe(argv[0], argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     output = b""
+    sent = 0  # where to look for `until`: after the keys were typed
     try:
         while time.perf_counter() - started < seconds:
             ready, _, _ = select.select([fd], [], [], 0.05)
@@ -39,7 +43,11 @@ def run_on_pty(
                 output += os.read(fd, 65536)
             except OSError:  # the child closed the terminal
                 break
-            if until is not None and until in output:
+            if send is not None and send[0] in output:
+                os.write(fd, send[1])
+                sent, send = len(output), None
+                continue
+            if until is not None and until in output[sent:]:
                 return output, time.perf_counter() - started
     finally:
         os.kill(pid, signal.SIGKILL)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Where = Literal["app", "reader", "list", "details", "filter"]
+Where = Literal["app", "reader", "list", "details", "filter", "view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,8 @@ KEYS: tuple[Key, ...] = (
     _open("p", "open_pdf", "pdf", "PDF", "Open the PDF"),
     _open("c", "open_code", "code", "code", "Open the code (GitHub)"),
     Key("copy_link", "y", "copy_link", "reader", "Paper", "Copy link", "Copy the paper's link"),
+    Key("read_paper", "R", "app.read_paper", "reader", "Paper", "Read", "Read the paper's full text here", title="Read the full text"),
+    Key("hub_links", "h", "app.hub_links", "reader", "Paper", "Hub", "Open a model, dataset or Space that cites the paper", title="Open what cites the paper on the Hub"),
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
     Key("saved_searches", "v", "saved_search(False)", "reader", "Feeds", "Saved", "Saved searches, with their unread and new matches", title="Saved searches"),
     Key("save_filter", "V", "saved_search(True)", "reader", "Filter", "Save filter", "Save the filter as a saved search", title="Save the filter as a search"),
@@ -105,6 +107,25 @@ KEYS: tuple[Key, ...] = (
     Key("details_up", "k", "scroll_up", "details", "Details", "Scroll up", "Scroll the details up", palette=False),
     Key("details_top", "g", "scroll_home", "details", "Details", "Top", "Top of the details", palette=False),
     Key("details_bottom", "G", "scroll_end", "details", "Details", "Bottom", "End of the details", palette=False),
+    Key("details_read", "enter", "app.read_paper", "details", "Details", "Read", "Read the paper's full text", palette=False),
+    # The reading view
+    Key("view_down", "down,j", "scroll_lines(1)", "view", "Reading", "Down", "Scroll down a line", palette=False),
+    Key("view_up", "up,k", "scroll_lines(-1)", "view", "Reading", "Up", "Scroll up a line", palette=False),
+    Key("view_page_down", "pagedown,space", "scroll_pages(1)", "view", "Reading", "Page down", "Scroll down a page", palette=False),
+    Key("view_page_up", "pageup", "scroll_pages(-1)", "view", "Reading", "Page up", "Scroll up a page", palette=False),
+    Key("view_top", "home,g", "scroll_to_end(-1)", "view", "Reading", "Top", "The start of the paper", palette=False),
+    Key("view_bottom", "end,G", "scroll_to_end(1)", "view", "Reading", "Bottom", "The end of the paper", palette=False),
+    Key("view_contents", "t", "contents", "view", "Reading", "Contents", "The table of contents: jump to a section", footer=True),
+    Key("view_search", "slash", "search", "view", "Reading", "Search", "Search in the paper", footer=True, display="/"),
+    Key("view_next_match", "n", "match(1)", "view", "Reading", "Next match", "The next match of the search"),
+    Key("view_previous_match", "N", "match(-1)", "view", "Reading", "Previous match", "The previous match of the search"),
+    Key("view_next_link", "right_square_bracket", "link(1)", "view", "Reading", "Next link", "Select the next citation or figure", footer=True, display="[ ]"),
+    Key("view_previous_link", "left_square_bracket", "link(-1)", "view", "Reading", "Previous link", "Select the previous citation or figure"),
+    Key("view_follow", "enter", "follow", "view", "Reading", "Follow", "Go to the selected citation's reference, or open the figure", footer=True),
+    Key("view_back", "backspace", "jump_back", "view", "Reading", "Jump back", "Back to where the last citation was followed from"),
+    Key("view_arxiv", "a", "open('arxiv')", "view", "Reading", "arXiv", "Open the arXiv abstract", title="Open arXiv abstract"),
+    Key("view_pdf", "p", "open('pdf')", "view", "Reading", "PDF", "Open the PDF", title="Open the PDF"),
+    Key("view_close", "escape", "close", "view", "Reading", "Close", "Back to the list", footer=True, palette=False),
     # Filter
     Key("clear_filter", "escape", "close", "filter", "Filter", "Clear filter", "Clear the filter and close the bar", palette=False),
     Key("filter_scope", "ctrl+a", "toggle_scope", "filter", "Filter", "Scope", "Filter this list, or everything cached and bookmarked", priority=True, palette=False),
@@ -118,7 +139,9 @@ KEYS: tuple[Key, ...] = (
 
 KEYMAP_IDS: frozenset[str] = frozenset(key.id for key in KEYS if key.id)
 # The help screen's sections, in this order; rows keep the table's order within each.
-GROUPS: tuple[str, ...] = ("Move", "Feeds", "Paper", "Triage", "Details", "Filter", "App")
+GROUPS: tuple[str, ...] = (
+    "Move", "Feeds", "Paper", "Triage", "Details", "Reading", "Filter", "App"
+)  # fmt: skip
 
 
 def keys_for(where: Where) -> tuple[Key, ...]:
@@ -131,6 +154,8 @@ _FOCUSED: frozenset[Where] = frozenset({"list", "details", "filter"})
 
 
 def _meet(a: Where, b: Where) -> bool:
+    if (a == "view") != (b == "view"):  # the reading view is a screen of its own
+        return "app" in (a, b)
     return a == b or not (a in _FOCUSED and b in _FOCUSED)
 
 

@@ -328,11 +328,13 @@ class Bookmark:
 
 @dataclass(frozen=True, slots=True)
 class ReadingState:
-    """Read marks (id -> when) and bookmarks (id -> Bookmark), plus unknown top-level keys."""
+    """Read marks (id -> when), bookmarks (id -> Bookmark), unknown top-level keys, and where
+    the reading view stopped in each paper (id -> offset into its text)."""
 
     read: Mapping[str, dt.datetime] = field(default_factory=dict)
     bookmarks: Mapping[str, Bookmark] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    positions: Mapping[str, int] = field(default_factory=dict)
 
     def is_read(self, paper_id: str) -> bool:
         return paper_id in self.read

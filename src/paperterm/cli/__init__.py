@@ -3,8 +3,9 @@
 Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
-unread), `transfer` (export, import), `setup` (paths, config), `publish` (atom, digest) and `status` (a status-bar
-line; `paperterm.__main__` answers it without this module when the tally is current).
+unread), `transfer` (export, import), `view` (a paper's full text), `setup` (paths, config),
+`publish` (atom, digest) and `status` (a status-bar line; `paperterm.__main__` answers it without
+this module when the tally is current).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import replace
 from typing import NoReturn
 
 from paperterm import __version__
-from paperterm.cli import bookmarks, feeds, publish, setup, status, transfer
+from paperterm.cli import bookmarks, feeds, publish, setup, status, transfer, view
 from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
     EndpointError,
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     transfer.add_parsers(commands)
     status.add_parsers(commands)
     publish.add_parsers(commands, feeds.positive)
+    view.add_parsers(commands)
     return parser
 
 
@@ -168,6 +170,8 @@ def run(args: argparse.Namespace) -> int:
             )
         if command == "status":
             return status.run(service, args, settings)
+        if command == "view":
+            return asyncio.run(view.run(service, args, offline))
         if command in ("export", "import"):
             lines = transfer.run(service, args)
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from paperterm.cli.output import Failure, error, note, query_warnings
@@ -14,6 +14,7 @@ from paperterm.models import FeedSpec, Paper, describe_age
 from paperterm.service import FeedView, FetchError, PaperService
 
 if TYPE_CHECKING:
+    from paperterm.service.linked import Linked
     from paperterm.service.recommend import Recommended
 
 EXIT_OK, EXIT_FAILURE = 0, 1
@@ -111,7 +112,7 @@ async def list_feed(
     papers = _filter(service, view.papers, args.filter) if args.filter else view.papers
     papers = papers[: args.limit] if args.limit else papers
     if args.json:
-        _print_json(papers)
+        _print_json(papers, service.citing.known(p.id for p in papers))
     else:
         _print_table(papers, sys.stdout)
     return EXIT_OK
@@ -193,9 +194,12 @@ def _print_table(papers: Sequence[Paper], out: TextIO) -> None:
         out.write(f"{rank:>4}  ▲{paper.upvotes:<5} {paper.id:<10}  {paper.title}\n")
 
 
-def _print_json(papers: Sequence[Paper]) -> None:
+def _print_json(papers: Sequence[Paper], linked: Mapping[str, Linked] | None = None) -> None:
+    linked = linked or {}
     rows = [
-        {key: value for key, value in p.to_json().items() if key in JSON_FIELDS} for p in papers
+        {key: value for key, value in p.to_json().items() if key in JSON_FIELDS}
+        | ({"linked": linked[p.id].to_json()} if p.id in linked else {})
+        for p in papers
     ]
     json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

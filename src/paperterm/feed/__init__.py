@@ -18,11 +18,13 @@ from paperterm.feed.cache import CachedFeed, FeedCache, StoreResult
 from paperterm.feed.errors import CacheBusy, CacheWriteError, FetchError
 from paperterm.feed.ingest import IngestResult, ingest_items
 from paperterm.feed.sample import sample_feed
+from paperterm.feed.texts import CachedText
 
 __all__ = [
     "CacheBusy",
     "CacheWriteError",
     "CachedFeed",
+    "CachedText",
     "FeedCache",
     "FetchError",
     "IngestResult",

@@ -1,5 +1,6 @@
 """What an answer's body must be before anything reads it: UTF-8 JSON of the expected shape,
-without NaN or Infinity, not nested absurdly deep (docs/hazards.md section C)."""
+without NaN or Infinity, not nested absurdly deep (docs/hazards.md section C); or, for a
+paper's full text, UTF-8 text that is not an HTML page."""
 
 from __future__ import annotations
 
@@ -51,6 +52,26 @@ def parse_json(body: bytes, content_type: str, shape: type) -> Any:
             "bad-response", f"unexpected feed format: got {_json_kind(data)}, expected {expected}"
         )
     return data
+
+
+def parse_text(body: bytes, content_type: str) -> str:
+    """A paper's Markdown: refused when it is an HTML page (a 200 from a proxy, a login wall or
+    an error page), empty, or not UTF-8. The text is still untrusted: `clean_text` it next."""
+    kind = content_type.split(";")[0].strip().lower()
+    start = body[:512].lstrip().lower()
+    if kind in ("text/html", "application/xhtml+xml") or start.startswith(_HTML_STARTS):
+        raise FetchError("bad-response", "an HTML page came back instead of the paper's text")
+    if not body.strip():
+        raise FetchError("bad-response", "empty answer where the paper's text was expected")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FetchError(
+            "bad-response", f"the paper's text is not UTF-8 ({kind or 'no content type'})"
+        ) from None
+
+
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 
 
 def _reject_constant(name: str) -> Any:

@@ -7,6 +7,10 @@
   fetched (paging stopped at our cap).
 * ``latest``: which concrete feed a "latest" spec (``daily``, ``weekly``, ``monthly``) last
   resolved to, so it can be read offline.
+* ``paper_texts``: a paper's full text (Markdown from ``/papers/{id}.md``), zlib-compressed
+  UTF-8, and when it was fetched; written only after a complete, valid answer. Beside it,
+  the text as parsed (compressed too, with the parser's version), so it opens unparsed.
+* ``linked``: how many models, datasets and Spaces cite a paper, and the most liked of them.
 * ``history``, ``marks``, ``meta``: every fetch's snapshot, what was seen, and a generation
   number (`paperterm.feed.history`); ``tally``: the counts `paperterm status` prints
   (`paperterm.tally`).
@@ -29,6 +33,7 @@ from typing import Any
 
 from paperterm.feed import history, searchindex
 from paperterm.feed.errors import CacheBusy
+from paperterm.feed.texts import KeptTexts
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
 from paperterm.tally import TALLY_TABLE
@@ -50,7 +55,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         TALLY_TABLE,
     ),
-    5: searchindex.MIGRATION,  # the search index (4 belongs to another change)
+    4: (
+        "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
+        "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
+    ),
+    5: searchindex.MIGRATION,  # the search index
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
@@ -74,7 +84,7 @@ class StoreResult:
     updated: int
 
 
-class FeedCache:
+class FeedCache(KeptTexts):
     """The feed cache. Opens lazily; safe to use from two processes at once."""
 
     def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> None:

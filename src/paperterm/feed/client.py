@@ -36,7 +36,7 @@ import httpx
 from paperterm import __version__
 from paperterm.clean import clean_line
 from paperterm.config import check_endpoint, resolve_endpoint
-from paperterm.feed.answers import parse_json
+from paperterm.feed.answers import parse_json, parse_text
 from paperterm.feed.errors import FetchError
 from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec
@@ -47,6 +47,9 @@ SEARCH_LIMIT = 120
 # and stop a server that ignores `p` from paging us forever.
 MAX_PAGES: Mapping[str, int] = {"trending": 3, "daily": 5, "weekly": 10, "monthly": 20}
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# The real full texts are 43-173 kB (hf-api.md §1.3a): ten times the largest is still a paper.
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+_TEXT_ACCEPT = {"Accept": "text/markdown, text/plain;q=0.9"}
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 8.0
 DEADLINE = 20.0
@@ -114,6 +117,15 @@ class HFClient:
         """Every page of a feed; a "latest" spec is first resolved against the server."""
         return await self._within_deadline(self._fetch_feed(spec))
 
+    async def paper_text(self, paper_id: str) -> str:
+        """The paper's full text as Markdown (``/papers/{id}.md``, hf-api.md §1.3a): UTF-8
+        text, not an HTML page, at most `MAX_TEXT_BYTES`; a `FetchError` otherwise."""
+        limit = min(self._max_body, MAX_TEXT_BYTES)
+        path = f"/papers/{paper_id}.md"
+        return await self._within_deadline(
+            self._get_checked(path, {}, parse_text, _TEXT_ACCEPT, limit)
+        )
+
     async def paper(self, paper_id: str) -> dict[str, Any]:
         """The flat paper object of ``/api/papers/{id}``."""
         data = await self._within_deadline(self._get_json(f"/api/papers/{paper_id}", {}, dict))
@@ -176,10 +188,22 @@ class HFClient:
         return max(days)
 
     async def _get_json(self, path: str, params: Mapping[str, Any], shape: type) -> Any:
+        return await self._get_checked(
+            path, params, lambda body, kind: parse_json(body, kind, shape), {}, self._max_body
+        )
+
+    async def _get_checked(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        parse: Callable[[bytes, str], T],
+        headers: Mapping[str, str],
+        limit: int,
+    ) -> T:
         attempt = 0
         while True:
             try:
-                status, headers, body, url = await self._get(path, params)
+                status, answer, body, url = await self._get(path, params, headers, limit)
             except _Retryable as exc:
                 if attempt >= RETRIES:
                     raise FetchError("offline", str(exc)) from None
@@ -187,7 +211,7 @@ class HFClient:
                 await self._sleep(_backoff(attempt))
                 continue
             if status == 429 or status >= 500:
-                wait = _retry_after(headers, attempt)
+                wait = _retry_after(answer, attempt)
                 hopeless = attempt >= RETRIES or min(wait, RETRY_WAIT_CAP) > self._time_left()
                 if status == 429 and (hopeless or wait > RETRY_WAIT_CAP):
                     raise FetchError(
@@ -202,21 +226,30 @@ class HFClient:
             if status != 200:
                 message = f"{self._host} answered {_status_text(status)} for {url}"
                 raise FetchError("http", message, status=status)
-            return parse_json(body, headers.get("content-type", ""), shape)
+            return parse(body, answer.get("content-type", ""))
 
     async def _get(
-        self, path: str, params: Mapping[str, Any] | None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+        limit: int,
     ) -> tuple[int, httpx.Headers, bytes, str]:
         assert self._http is not None, "use HFClient as an async context manager"
         url = path
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                async with self._http.stream("GET", url, params=params) as response:
+                request = self._http.stream("GET", url, params=params, headers=headers)
+                async with request as response:
                     if response.is_redirect:
                         # The Location carries its own query string.
                         url, params = self._redirect_target(response), None
                         continue
-                    body = await self._read_capped(response) if response.status_code == 200 else b""
+                    body = (
+                        await self._read_capped(response, limit)
+                        if response.status_code == 200
+                        else b""
+                    )
                     return response.status_code, response.headers, body, response.url.path
             except httpx.TimeoutException as exc:
                 raise _Retryable(
@@ -236,19 +269,19 @@ class HFClient:
                 ) from None
         raise FetchError("http", f"{self._host} redirected more than {MAX_REDIRECTS} times")
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpx.Response, limit: int) -> bytes:
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self._max_body:
-            raise FetchError("bad-response", self._too_big())
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError("bad-response", self._too_big(limit))
         body = bytearray()
         async for chunk in response.aiter_bytes():  # decoded: a gzip bomb is counted unpacked
             body += chunk
-            if len(body) > self._max_body:
-                raise FetchError("bad-response", self._too_big())
+            if len(body) > limit:
+                raise FetchError("bad-response", self._too_big(limit))
         return bytes(body)
 
-    def _too_big(self) -> str:
-        return f"{self._host} sent more than {self._max_body // (1024 * 1024)} MB — refused"
+    def _too_big(self, limit: int) -> str:
+        return f"{self._host} sent more than {limit // (1024 * 1024)} MB — refused"
 
     def _redirect_target(self, response: httpx.Response) -> str:
         location = str(response.headers.get("location", ""))

@@ -123,8 +123,8 @@ class StateFile:
         target.parent.mkdir(parents=True, exist_ok=True)
         if self._unprimed is not None:
             disk, parsed, self._unprimed = self.state, self._unprimed, None
-            self._encoder.prime(disk.read, disk.bookmarks, disk.extra, parsed)
-        data = self._encoder.encode(state.read, state.bookmarks, state.extra)
+            self._encoder.prime(disk.read, disk.bookmarks, disk.extra, parsed, disk.positions)
+        data = self._encoder.encode(state.read, state.bookmarks, state.extra, state.positions)
         atomic_write(target, data, backup=_backup_path(target))
         self.state, self.sig, self.size, self.pending_rewrite = (
             state,
@@ -177,7 +177,7 @@ class StateFile:
                 self.state, self.sig, self.size = ReadingState(), None, 0
                 return []
             data, sig = found
-            self.state = ReadingState(*self._decode(data, locked=lock_error is None))
+            self.state = self._decode(data, locked=lock_error is None).state()
             self.sig, self.size = sig, len(data)
             return []
         except NewerSchema as exc:
@@ -185,7 +185,7 @@ class StateFile:
                 f"{target} was written by a newer paperterm (schema {exc.version}): read-only, "
                 "changes are kept in memory only"
             )
-            self.state = ReadingState(*exc.contents) if exc.contents else ReadingState()
+            self.state = exc.contents.state() if exc.contents else ReadingState()
             self.sig = None
             return [self.read_only + ("" if exc.contents else "; its contents could not be read")]
         except DamagedFile as exc:
@@ -232,7 +232,7 @@ class StateFile:
         # fold writes it back under the lock.
         state, source = recover()
         self.state, self.sig, self.size = state, None, 0
-        self.pending_rewrite = bool(state.read or state.bookmarks or state.extra)
+        self.pending_rewrite = bool(state.read or state.bookmarks or state.extra or state.positions)
         what = _one_line(what)  # the reason may quote a key from the file
         if state.read or state.bookmarks:
             kept = f"kept {len(state.bookmarks)} bookmarks and {len(state.read)} read marks"
@@ -251,7 +251,7 @@ class StateFile:
         # The last good copy, if it is one this version may read and write.
         try:
             found = read_bytes(_backup_path(target))
-            return ReadingState(*decode(found[0])) if found else ReadingState()
+            return decode(found[0]).state() if found else ReadingState()
         except (OSError, DamagedFile, NewerSchema):
             return ReadingState()
 

@@ -2,7 +2,8 @@
 every bookmark and read mark that did not change since the last save.
 
 What it writes is exactly what one `tomli_w.dumps` of the whole document (`paperterm.library.tomlfile`
-gives the layout) would give, so reuse never changes the file. For the parse cache
+gives the layout) would give, so reuse never changes the file. The order is the head (schema
+version and unknown keys), the bookmarks, the reading positions, the read marks. For the parse cache
 (`paperterm.library._parsecache`) it also keeps track of what its text reads back as: a bookmark's text
 is a run of complete tables, so on its own it reads exactly as it does inside the file.
 """
@@ -27,6 +28,9 @@ from paperterm.library.tomlfile import (
 )
 from paperterm.models import Bookmark
 
+_NO_POSITIONS: Mapping[str, int] = {}
+_TABLES = TOP_KEYS - {"schema_version"}  # never in a head
+
 
 class Encoder:
     """Serialises state to the exact bytes `tomli_w.dumps` would give for the whole document,
@@ -49,16 +53,22 @@ class Encoder:
         self._odd: set[str] = set()
         self._head: bytes | None = None  # the plain values of the last encoding
         self._head_extra: tuple[bytes, Any] | None = None  # a head and its extra keys, tagged
+        # The reading positions last encoded, their text, and whether that text reads back as
+        # exactly them (a small table: it is written whole whenever it changes).
+        self._positions: dict[str, int] = {}
+        self._positions_text = b""
+        self._positions_exact = True
 
     def encode(
         self,
         read: Mapping[str, dt.datetime],
         bookmarks: Mapping[str, Bookmark],
         extra: Mapping[str, Any],
+        positions: Mapping[str, int] = _NO_POSITIONS,
     ) -> bytes:
         """The file's bytes; raises `UnwritableValue` before any file is touched."""
         try:
-            return self._encode(read, bookmarks, extra)
+            return self._encode(read, bookmarks, extra, positions)
         except (TypeError, ValueError) as exc:
             raise UnwritableValue(f"a value cannot be written as TOML: {exc}") from exc
 
@@ -68,13 +78,14 @@ class Encoder:
         bookmarks: Mapping[str, Bookmark],
         extra: Mapping[str, Any],
         data: bytes,
+        positions: Mapping[str, int] = _NO_POSITIONS,
     ) -> None:
         """Encode a state just parsed from `data` and learn which leading parts of `data` are
         exactly that encoding: after a head and bookmarks that match byte for byte, the parser
         stands at a table boundary, so each matching bookmark's text reads as the bookmark
         parsed from it. Costs one encode, which the first save needs anyway."""
         try:
-            self._encode(read, bookmarks, extra)
+            self._encode(read, bookmarks, extra, positions)
         except (TypeError, ValueError):
             return  # the save will report it
         head = self._head or b""
@@ -88,7 +99,8 @@ class Encoder:
             if chunk.decoded is None and not chunk.unreadable:
                 chunk.decoded, chunk.canonical = bookmarks[key], True
             pos += len(chunk.text)
-        if data[pos:] == (b"\n[read]\n" + self._read_text if read else b""):
+        tail = self._positions_text + (b"\n[read]\n" + self._read_text if read else b"")
+        if data[pos:] == tail:
             self._unsettled.clear()
             self._odd.clear()
 
@@ -103,7 +115,7 @@ class Encoder:
             extra = self._extra_of(self._head)
             if self._unsettled:
                 budget -= self._settle(budget)
-            if self._unsettled or self._odd:
+            if self._unsettled or self._odd or not self._positions_exact:
                 return None
             records = []
             for key, chunk in self._bookmarks.items():
@@ -115,7 +127,7 @@ class Encoder:
                 if chunk.record is None:
                     chunk.record = bookmark_record(chunk.decoded, len(chunk.text), chunk.canonical)
                 records.append(chunk.record)
-            top = top_line(len(self._head), extra, self._read_order, self._read)
+            top = top_line(len(self._head), extra, self._read_order, self._read, self._positions)
         except (TypeError, ValueError, RecursionError):
             return None
         return b"\n".join([top, *records])
@@ -140,6 +152,7 @@ class Encoder:
         read: Mapping[str, dt.datetime],
         bookmarks: Mapping[str, Bookmark],
         extra: Mapping[str, Any],
+        positions: Mapping[str, int],
     ) -> bytes:
         self._head = None
         head: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
@@ -149,6 +162,7 @@ class Encoder:
         head_text = toml_bytes(head)
         parts = [head_text]
         parts.extend(chunk.text for chunk in self._bookmark_chunks(bookmarks))
+        parts.append(self._positions_part(positions))
         if read:
             parts.append(b"\n[read]\n")
             parts.append(self._read_part(read))
@@ -192,6 +206,15 @@ class Encoder:
         self._read_text = b"".join([lines[key] for key in self._read_order])
         return self._read_text
 
+    def _positions_part(self, positions: Mapping[str, int]) -> bytes:
+        # A handful of lines, one per paper read in the view: written whole when they change,
+        # and read back once then, so the cache only ever holds what the text reads as.
+        ordered = {key: positions[key] for key in sorted(positions)}
+        if ordered == self._positions and list(ordered) == list(self._positions):
+            return self._positions_text
+        self._positions, self._positions_text, self._positions_exact = _positions_text(ordered)
+        return self._positions_text
+
     def _settle(self, budget: int) -> int:
         # Parse new lines on their own (each is a complete `key = value`), about `budget` bytes
         # of them: a line is settled when it reads back as exactly the UTC date-time it was made
@@ -226,7 +249,7 @@ class Encoder:
     def _extra_of(self, head: bytes) -> Any:
         if self._head_extra is None or self._head_extra[0] != head:
             doc = tomllib.loads(head.decode())
-            if doc.get("schema_version") != SCHEMA_VERSION or doc.keys() & {"bookmarks", "read"}:
+            if doc.get("schema_version") != SCHEMA_VERSION or doc.keys() & _TABLES:
                 raise ValueError("not a head this version writes")
             extra = {key: value for key, value in doc.items() if key not in TOP_KEYS}
             self._head_extra = (head, tagged(extra))
@@ -258,6 +281,13 @@ class Encoder:
                 chunk = chunks[key] = _Chunk(contents.bookmarks[key], text)
                 chunk.decoded, chunk.canonical, chunk.record = chunk.source, True, line
             pos += length
+        # A payload with a layout is only ever made from text that read back exactly.
+        positions, positions_text, exact = _positions_text(contents.positions, read_back=False)
+        if list(positions) != list(contents.positions):
+            raise ValueError("reading positions not in file order")
+        if not data.startswith(positions_text, pos):
+            raise ValueError("reading positions not where the cache says")
+        pos += len(positions_text)
         if contents.read and not data.startswith(b"\n[read]\n", pos):
             raise ValueError("read marks not where the cache says")
         read_text = data[pos + 8 :] if contents.read else data[pos:]
@@ -269,6 +299,11 @@ class Encoder:
         self._read_order = list(contents.read)
         self._read_lines = dict(zip(contents.read, read_lines, strict=True))
         self._read_text = read_text
+        self._positions, self._positions_text, self._positions_exact = (
+            positions,
+            positions_text,
+            exact,
+        )
         self._unsettled, self._odd, self._head = set(), set(), None
 
 
@@ -299,6 +334,25 @@ class _Chunk:
             self.unreadable = True
             return
         self.decoded, self.canonical = decoded, canonical
+
+
+def _positions_text(
+    positions: Mapping[str, int], *, read_back: bool = True
+) -> tuple[dict[str, int], bytes, bool]:
+    """The reading positions in file order, their text, and whether that text reads back as
+    exactly them (a key tomli-w writes oddly would not); without `read_back`, known to."""
+    ordered = {key: positions[key] for key in sorted(positions)}
+    text = b"\n" + toml_bytes({"positions": ordered}) if ordered else b""
+    if not read_back:
+        return ordered, text, True
+    try:
+        found = tomllib.loads(text.decode()).get("positions", {}) if text else {}
+    except ValueError:
+        return ordered, text, False
+    exact = list(found) == list(ordered) and all(
+        type(found[key]) is int and found[key] == value for key, value in ordered.items()
+    )
+    return ordered, text, exact
 
 
 def _chunk_text(key: str, bookmark: Bookmark) -> bytes:

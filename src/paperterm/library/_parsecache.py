@@ -25,7 +25,8 @@ from paperterm.library.tomlfile import SCHEMA_VERSION, Contents
 from paperterm.models import Bookmark, Paper
 
 # JSON lines: the first holds the head's extra keys (tagged, see `tagged`), the read marks
-# (ids in file order, each with an index into a list of distinct times) and the head's length;
+# (ids in file order, each with an index into a list of distinct times), the reading positions
+# (id -> offset, in file order) and the head's length;
 # then one line per bookmark in file order, its fields by position (`bookmark_record`), ending
 # with the length of its text in the file and whether that text may be reused as it is. A cache
 # made from a file this version did not write has no layout (head length null): it gives the
@@ -33,7 +34,7 @@ from paperterm.models import Bookmark, Paper
 # makes of a file, changes.
 
 CACHE_KIND = "paperterm state cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: reading positions
 _RECORD_FIELDS = 25
 
 
@@ -48,7 +49,9 @@ def image_of(contents: Contents) -> bytes | None:
     """A cache payload for a file just parsed into `contents` (no layout); None if some value
     has no exact cache form."""
     try:
-        top = top_line(None, tagged(contents.extra), list(contents.read), contents.read)
+        top = top_line(
+            None, tagged(contents.extra), list(contents.read), contents.read, contents.positions
+        )
         records = [
             bookmark_record(bookmark, None, False) for bookmark in contents.bookmarks.values()
         ]
@@ -63,14 +66,21 @@ def _json(value: Any) -> bytes:
 
 
 def top_line(
-    head: int | None, extra: Any, keys: list[str], read: Mapping[str, dt.datetime]
+    head: int | None,
+    extra: Any,
+    keys: list[str],
+    read: Mapping[str, dt.datetime],
+    positions: Mapping[str, int],
 ) -> bytes:
     """The first line of a payload: `extra` (already tagged), the read marks in the order of
-    `keys`, and the length of the head's text (None: no layout)."""
+    `keys`, the reading positions, and the length of the head's text (None: no layout)."""
     index: dict[dt.datetime, int] = {}
     at = [index.setdefault(read[key], len(index)) for key in keys]
     stamps = [_instant_text(when) for when in index]
-    return _json({"head": head, "extra": extra, "read": keys, "at": at, "stamps": stamps})
+    if not _all_of(int, positions.values()):
+        raise ValueError("a reading position that is not an integer")
+    top = {"head": head, "extra": extra, "read": keys, "at": at, "stamps": stamps}
+    return _json({**top, "pos": dict(positions)})
 
 
 def bookmark_record(bookmark: Bookmark, length: int | None, canonical: bool) -> bytes:
@@ -128,6 +138,7 @@ def read_payload(payload: bytes) -> Payload:
         raise ValueError("not a cache payload")
     read = _read_marks(top["read"], top["at"], top["stamps"])
     extra = untagged_table(top["extra"])
+    positions = _positions(top["pos"])
     bookmarks: dict[str, Bookmark] = {}
     layout: list[tuple[str, Any, Any]] = []
     for record in records:
@@ -136,7 +147,15 @@ def read_payload(payload: bytes) -> Payload:
         layout.append((key, length, canonical))
     if len(bookmarks) != len(records):
         raise ValueError("a bookmark recorded twice")
-    return Payload(Contents(read, bookmarks, extra), top["head"], layout, lines)
+    return Payload(Contents(read, bookmarks, extra, positions), top["head"], layout, lines)
+
+
+def _positions(value: Any) -> dict[str, int]:
+    if type(value) is not dict or not _all_of(int, value.values()):
+        raise ValueError("bad reading positions")
+    if min(value.values(), default=0) < 0:
+        raise ValueError("bad reading positions")
+    return value
 
 
 def _read_marks(keys: Any, at: Any, stamps: Any) -> dict[str, dt.datetime]:

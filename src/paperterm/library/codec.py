@@ -25,6 +25,7 @@ from paperterm.library.ops import (
     RemoveBookmark,
     ReplaceBookmarks,
     SetNote,
+    SetPosition,
     SetRead,
     SetTags,
     UpdateSnapshot,
@@ -60,10 +61,13 @@ def encode_op(op: Operation) -> dict[str, Any]:
             return {"op": "snapshot", "paper": paper.to_json(), "incomplete": incomplete}
         case ReplaceBookmarks(put, remove):
             return {"op": "replace", "put": [_bookmark(b) for b in put], "remove": list(remove)}
+        case SetPosition(paper_id, offset):
+            return {"op": "position", "id": paper_id, "at": offset}
         case MergeIn(state):
             return {"op": "merge", "read": {i: _time(at) for i, at in state.read.items()},
                     "bookmarks": [_bookmark(b) for b in state.bookmarks.values()],
-                    "extra": tagged(dict(state.extra))}  # fmt: skip
+                    "extra": tagged(dict(state.extra)),
+                    "positions": dict(state.positions)}  # fmt: skip
     raise ValueError(f"no journal form for {type(op).__name__}")
 
 
@@ -149,8 +153,21 @@ def _merge(d: Any) -> MergeIn:
     if any(at is None for at in read.values()):
         raise ValueError("a read mark without a time")
     marks = [_read_bookmark(b) for b in d["bookmarks"]]
-    state = ReadingState(read, {b.id: b for b in marks}, untagged_table(d["extra"]))  # type: ignore[arg-type]
+    # Journals written before reading positions existed have none.
+    places = {_string(i): _offset(at) for i, at in d.get("positions", {}).items()}
+    if any(at is None for at in places.values()):
+        raise ValueError("a reading position without an offset")
+    state = ReadingState(read, {b.id: b for b in marks}, untagged_table(d["extra"]), places)  # type: ignore[arg-type]
     return MergeIn(state)
+
+
+def _offset(value: object) -> int | None:
+    # bool is an int to Python, never a position to us.
+    if value is None:
+        return None
+    if type(value) is not int or value < 0:
+        raise ValueError("not an offset")
+    return value
 
 
 def _key(value: object) -> str | None:
@@ -178,5 +195,6 @@ _DECODERS: dict[str, Callable[[Any], Operation]] = {
     "replace": lambda d: ReplaceBookmarks(
         tuple(_read_bookmark(b) for b in d["put"]), _strings(d["remove"])
     ),
+    "position": lambda d: SetPosition(_string(d["id"]), _offset(d["at"])),
     "merge": _merge,
 }

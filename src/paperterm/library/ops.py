@@ -1,7 +1,7 @@
 """The operations that change the reading state: pure values, no I/O.
 
-`ReadingState` (in `paperterm.models`) is what `state.toml` holds: read marks, bookmarks, and
-top-level keys this version does not know. A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small
+`ReadingState` (in `paperterm.models`) is what `state.toml` holds: read marks, bookmarks, reading
+positions, and top-level keys this version does not know. A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small
 frozen record; `op.apply(state)` returns the new `ReadingState` and the operation that undoes it.
 `paperterm.library.store` queues operations, replays them on what is on disk, and keeps the undo stack.
 """
@@ -258,6 +258,30 @@ class PinCiteKeys:
 
 
 @dataclass(frozen=True, slots=True)
+class SetPosition:
+    """Remember where the reading view stopped in a paper: an offset into its text (0, or
+    None, forgets it: the paper opens at the top)."""
+
+    id: str
+    offset: int | None
+
+    def apply(self, state: ReadingState) -> tuple[ReadingState, Operation | None]:
+        old = state.positions.get(self.id)
+        new = self.offset or None
+        if old == new:
+            return state, None
+        positions = dict(state.positions)
+        if new is None:
+            del positions[self.id]
+        else:
+            positions[self.id] = new
+        return replace(state, positions=positions), SetPosition(self.id, old)
+
+    def describe(self) -> str:
+        return f"kept the reading position in {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
 class MergeIn:
     """Add every read mark, bookmark and unknown key of `state` that the current state lacks.
     Used to carry a recovered state into a fresh file; never undone."""
@@ -268,10 +292,14 @@ class MergeIn:
         read = {k: v for k, v in self.state.read.items() if k not in state.read}
         marks = {k: v for k, v in self.state.bookmarks.items() if k not in state.bookmarks}
         extra = {k: v for k, v in self.state.extra.items() if k not in state.extra}
-        if not (read or marks or extra):
+        places = {k: v for k, v in self.state.positions.items() if k not in state.positions}
+        if not (read or marks or extra or places):
             return state, None
         return ReadingState(
-            {**state.read, **read}, {**state.bookmarks, **marks}, {**state.extra, **extra}
+            {**state.read, **read},
+            {**state.bookmarks, **marks},
+            {**state.extra, **extra},
+            {**state.positions, **places},
         ), None
 
     def describe(self) -> str:
@@ -291,6 +319,7 @@ Operation = (
     | UpdateSnapshot
     | ReplaceBookmarks
     | PinCiteKeys
+    | SetPosition
     | MergeIn
 )
 

@@ -23,6 +23,9 @@ differs and the file diffs well in git::
     title = "..."               # Paper.to_json() minus the id (the key) and None values,
     ...                         # dates and datetimes as TOML values
 
+    [positions]                 # only when the reading view stopped inside a paper:
+    "2403.01234" = 18345        # an offset into its text, one line per paper
+
     [read]
     "2403.01234" = 2026-08-21 15:00:00+00:00
 
@@ -44,13 +47,14 @@ from typing import Any, NamedTuple
 import tomli_w
 
 from paperterm.clean import replace_surrogates
-from paperterm.models import Bookmark, Paper
+from paperterm.models import Bookmark, Paper, ReadingState
 
 SCHEMA_VERSION = 1
 
 _BOM = b"\xef\xbb\xbf"
 _BOOKMARK_KEYS = frozenset({"added_at", "tags", "note", "cite_key", "incomplete", "paper"})
-TOP_KEYS = frozenset({"schema_version", "bookmarks", "read"})  # every other key is kept as is
+# Every other top-level key is kept as is.
+TOP_KEYS = frozenset({"schema_version", "bookmarks", "positions", "read"})
 # The paper snapshot: Paper.to_json() keys and the TOML type each must have on reading.
 _PAPER_KINDS: dict[str, str] = {
     "title": "str",
@@ -91,12 +95,41 @@ class NewerSchema(Exception):
         self.contents = contents  # what this version could make of it, if anything
 
 
-class Contents(NamedTuple):
-    """What a state file holds: read marks, bookmarks, and keys this version does not know."""
-
+class _Parts(NamedTuple):
     read: dict[str, dt.datetime]
     bookmarks: dict[str, Bookmark]
     extra: dict[str, Any]
+
+
+class Contents(_Parts):
+    """What a state file holds: read marks, bookmarks and keys this version does not know —
+    the three it unpacks to, as before reading positions existed — and `positions`, where the
+    reading view stopped in each paper."""
+
+    positions: dict[str, int]
+
+    def __new__(
+        cls,
+        read: dict[str, dt.datetime],
+        bookmarks: dict[str, Bookmark],
+        extra: dict[str, Any],
+        positions: dict[str, int] | None = None,
+    ) -> Contents:
+        self = super().__new__(cls, read, bookmarks, extra)
+        self.positions = {} if positions is None else positions
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        same = tuple.__eq__(self, other)
+        if isinstance(other, Contents) and same is True:
+            return self.positions == other.positions
+        return same is True
+
+    __hash__ = None  # type: ignore[assignment]  # it holds dicts
+
+    def state(self) -> ReadingState:
+        """The reading state these contents make."""
+        return ReadingState(self.read, self.bookmarks, self.extra, self.positions)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -137,7 +170,16 @@ def _contents(doc: dict[str, Any]) -> Contents:
     bookmarks_table = _table(doc.get("bookmarks", {}), "bookmarks")
     bookmarks = {key: decode_bookmark(key, value) for key, value in bookmarks_table.items()}
     extra = {key: value for key, value in doc.items() if key not in TOP_KEYS}
-    return Contents(read, bookmarks, extra)
+    places = _table(doc.get("positions", {}), "positions")
+    positions = {key: _offset(value, f"positions.{key}") for key, value in places.items()}
+    return Contents(read, bookmarks, extra, positions)
+
+
+def _offset(value: object, where: str) -> int:
+    if type(value) is not int or value < 0:
+        found = repr(value) if type(value) is int else _toml_type(value)
+        raise DamagedFile(f"{where}: expected a non-negative integer, found {found}")
+    return value
 
 
 def decode_bookmark(paper_id: str, value: object) -> Bookmark:

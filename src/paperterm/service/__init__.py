@@ -11,6 +11,7 @@ part, so `paperterm list` and the list on screen come from the same functions:
   persistent index in the cache;
 * ``service.saved`` — `SavedSearches`: ``saved:NAME`` lists over everything cached;
 * ``service.since`` — `Since`: what changed on a list since it was last looked at, velocity;
+* ``service.texts`` — `Texts`: papers' full texts, fetched once and kept for offline reading;
 * ``service.search_context()`` — what a filter query needs besides the papers.
 
 Nothing below this layer knows about the faces; the faces import the records they show from
@@ -42,7 +43,9 @@ if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
     from paperterm.query import SearchContext
     from paperterm.service.exchange import Exchange
+    from paperterm.service.linked import Citing
     from paperterm.service.recommend import Recommend
+    from paperterm.service.texts import Texts
     from paperterm.service.triage import Completion, Triage
 
 __all__ = [
@@ -92,6 +95,8 @@ class PaperService:
         self._triage: Triage | None = None
         self._exchange: Exchange | None = None
         self._recommend: Recommend | None = None
+        self._texts: Texts | None = None
+        self._citing: Citing | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
         self.search = Search(self._cache, lambda: self.triage, self.search_context)
         self.since = Since(self._cache, clock)
@@ -125,6 +130,24 @@ class PaperService:
 
             self._recommend = Recommend(self.feeds, self.triage)
         return self._recommend
+
+    @property
+    def texts(self) -> Texts:
+        """Papers' full texts, kept for offline reading; the parser loads with the first use."""
+        if self._texts is None:
+            from paperterm.service.texts import Texts
+
+            self._texts = Texts(self.paths.cache_db, self._client, clock=self.clock)
+        return self._texts
+
+    @property
+    def citing(self) -> Citing:
+        """The models, datasets and Spaces that cite a paper, kept in the cache."""
+        if self._citing is None:
+            from paperterm.service.linked import Citing
+
+            self._citing = Citing(self.paths.cache_db, self._client, clock=self.clock)
+        return self._citing
 
     def load_state(self) -> None:
         """Read the state file (notices go to `take_notices`)."""

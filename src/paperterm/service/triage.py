@@ -20,6 +20,7 @@ from paperterm.library import (
     Operation,
     RemoveBookmark,
     SetNote,
+    SetPosition,
     SetTags,
     StateStore,
     UpdateSnapshot,
@@ -159,6 +160,16 @@ class Triage:
 
     def set_note(self, paper_id: str, note: str, *, save: bool = False) -> Change:
         return self._apply(SetNote(paper_id, note), save)
+
+    def set_position(self, paper_id: str, offset: int, *, save: bool = False) -> Change:
+        """Remember where the reading view stopped in a paper (0: at the top). Not a change
+        to undo: a place in a paper is not a decision."""
+        change = self.store.apply(SetPosition(paper_id, offset), save=save, undoable=False)
+        return Change(change.changed, "", change.notices)
+
+    def position(self, paper_id: str) -> int:
+        """Where the reading view last stopped in a paper (0: never opened, or at the top)."""
+        return self.store.state.positions.get(paper_id, 0)
 
     def undo(self, *, save: bool = False) -> Change:
         """Take back the newest change; `summary` names it ("" when there was none)."""

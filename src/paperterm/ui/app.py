@@ -152,12 +152,36 @@ class PapertermApp(App[None]):
                 )
         yield from self.reader.commands()
 
+    def action_read_paper(self) -> None:
+        """The reading view of the highlighted paper (R, or Enter in the details)."""
+        from paperterm.ui.screens.reading import ReadingScreen  # loaded when first needed
+
+        reader = self.reader
+        if paper := reader._paper():
+            reader.triage.mark_read(paper.id)  # opening the full text counts as reading it
+            screen = ReadingScreen(self.service, paper, width=self.size.width)
+            self.push_screen(screen, lambda _: reader.save_state())
+
+    def action_hub_links(self) -> None:
+        """The models, datasets and Spaces citing the highlighted paper (h)."""
+        reader = self.reader
+        reader.citing.choose(reader._paper())
+
     async def action_quit(self) -> None:
+        self._keep_reading_position()
         self.reader.quit_when_saved()
+
+    def _keep_reading_position(self) -> None:
+        # A reading view still open says where it stopped before the state is saved.
+        for screen in self.screen_stack:
+            keep = getattr(screen, "keep_position", None)
+            if callable(keep):
+                keep()
 
     def _stop_on_signal(self, signum: int) -> None:
         """SIGHUP (the terminal closed), SIGTERM or SIGINT: every change goes to disk first;
         the journal makes that a small write, whatever the size of the state."""
+        self._keep_reading_position()
         for notice in self.service.triage.save():
             self.problems.append(notice)
         self.exit(return_code=128 + signum)

@@ -7,7 +7,8 @@ as text; the reader opens them with its own keys, through one URL check.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
@@ -29,6 +30,7 @@ def detail_content(
     why: str = "",
     velocity: str = "",
     update: str = "",
+    linked: Sequence[str] = (),
 ) -> Content:
     """The detail text of a paper (with its bookmark's tags and note, when bookmarked, `why`
     it was recommended, in a ranked list, and its upvote `velocity` from the feed history);
@@ -54,10 +56,13 @@ def detail_content(
         ("Status", "  ".join(marks)),
         ("Updated", update),
         ("Tags", ", ".join(tags)),
+        ("On the Hub", linked[0] if linked else ""),
     ]
     for label, value in facts:
         if value:
             parts += [(f"{label:<13}", "$text-muted"), value, "\n"]
+    for repo in linked[1:]:
+        parts += [(f"{'':<13}", "$text-muted"), (repo, "$text-muted"), "\n"]
     if paper.ai_summary:
         parts += ["\n", ("AI summary  ", "bold $paper-accent"), paper.ai_summary, "\n"]
     if paper.ai_keywords:
@@ -107,7 +112,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._shown: tuple[Paper | None, bool, Bookmark | None, str, str, str] | None = None
+        self._shown: tuple[Any, ...] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Content("Nothing to show."), id="detail-text")
@@ -121,10 +126,11 @@ class DetailPane(VerticalScroll, can_focus=True):
         why: str = "",
         velocity: str = "",
         update: str = "",
+        linked: Sequence[str] = (),
     ) -> None:
         """Show `paper` (None: an empty pane), scrolled to the top when the paper changed;
         `why` says why a recommended paper is listed, `velocity` how fast it gains upvotes."""
-        shown = (paper, read, bookmark, why, velocity, update)
+        shown = (paper, read, bookmark, why, velocity, update, tuple(linked))
         if shown == self._shown:
             return  # laying out a long abstract again costs more than a frame
         self._shown = shown
@@ -134,7 +140,13 @@ class DetailPane(VerticalScroll, can_focus=True):
         else:
             text.update(
                 detail_content(
-                    paper, read=read, bookmark=bookmark, why=why, velocity=velocity, update=update
+                    paper,
+                    read=read,
+                    bookmark=bookmark,
+                    why=why,
+                    velocity=velocity,
+                    update=update,
+                    linked=linked,
                 )
             )
         if paper is not self.paper:

@@ -1,11 +1,11 @@
 """ReaderScreen: the feed list beside the detail pane, the filter bar, and every key on them.
 
 The whole flow is here: `compose` lays out the widgets, the handlers turn what they post into
-calls on three collaborators — `FeedLoader` (which list, painted from the cache, refreshed in
-the background), `FilterController` (the query and its searches off the UI thread) and
-`TriageController` (read marks, bookmarks, undo) — and `redisplay` pushes the result down:
-source list → filter → hide read → `PaperList`. Widgets hold no I/O; this screen asks the
-service and its collaborators, then shows what they give.
+calls on its collaborators — `FeedLoader` (which list, painted from the cache, refreshed in
+the background), `FilterController` (the query and its searches off the UI thread),
+`TriageController` (read marks, bookmarks, undo) and `CitingController` (what cites the paper
+on the Hub) — and `redisplay` pushes the result down: source list → filter → hide read →
+`PaperList`. Widgets hold no I/O; the screen asks the service and its collaborators.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from paperterm.ui.links import copy_link, open_link, paper_link
 from paperterm.ui.screens.reader.feeds import FeedLoader
 from paperterm.ui.screens.reader.filter import FilterController, ids_of, without
 from paperterm.ui.screens.reader.keeper import StateKeeper
+from paperterm.ui.screens.reader.linked import CitingController
 from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
 from paperterm.ui.screens.saved import saved_search
@@ -76,6 +77,7 @@ class ReaderScreen(Screen[None]):
         self.filter = FilterController(self, service)
         self.keeper = StateKeeper(self, service)
         self.triage = TriageController(self, service, self.delays, settings.auto_read_delay)
+        self.citing = CitingController(self, service, self.delays, offline=offline)
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.service.clock, id="status")
@@ -180,7 +182,8 @@ class ReaderScreen(Screen[None]):
     def show_details(self, paper: Paper | None) -> None:
         bookmark = self.state.bookmarks.get(paper.id) if paper else None
         read, notes = paper is not None and paper.id in self.state.read, self.feeds.notes(paper)
-        self.query_one(DetailPane).show(paper, read=read, bookmark=bookmark, **notes)
+        pane, linked = self.query_one(DetailPane), self.citing.lines(paper)
+        pane.show(paper, read=read, bookmark=bookmark, linked=linked, **notes)
 
     def report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -216,12 +219,8 @@ class ReaderScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.status.show(freshness="error", detail=str(error))
-            self.notify(
-                f"{type(error).__name__}: {error}",
-                title="Something went wrong",
-                severity="error",
-                markup=False,
-            )
+            message = f"{type(error).__name__}: {error}"
+            self.notify(message, title="Something went wrong", severity="error", markup=False)
 
     # -- what the widgets say ---------------------------------------------------------------
 

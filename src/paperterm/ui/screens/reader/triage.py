@@ -82,8 +82,21 @@ class TriageController:
         triage = self.service.triage
         if paper.id in triage.state.bookmarks:
             self.change(lambda: triage.remove_bookmark(paper.id), "Bookmark removed (u undoes)")
-        else:
-            self.change(lambda: triage.bookmark(paper), "Bookmarked")
+        elif self.change(lambda: triage.bookmark(paper), "Bookmarked"):
+            self.keep_text(paper.id)
+
+    def keep_text(self, paper_id: str) -> None:
+        """Fetch a new bookmark's full text in the background: bookmarks read offline."""
+        if self.screen.feeds.offline:
+            return
+
+        async def fetch() -> None:
+            _, failures = await self.service.texts.prefetch([paper_id])
+            for failure in failures:
+                message = f"Full text not kept for offline reading: {failure}"
+                self.screen.notify(message, severity="warning", markup=False)
+
+        self.screen.run_worker(fetch(), group="texts", exit_on_error=False, description="text")
 
     def edit_tags(self, paper: Paper) -> None:
         """Ask for the paper's tags; saving them bookmarks a paper that is not yet."""
@@ -134,8 +147,8 @@ class TriageController:
                 return
             if paper.id in self.service.triage.state.bookmarks:
                 self.change(lambda: update(value), updated)
-            else:
-                self.change(lambda: add(value), added)
+            elif self.change(lambda: add(value), added):
+                self.keep_text(paper.id)
 
         self.screen.app.push_screen(modal, answered)
 
