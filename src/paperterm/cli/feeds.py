@@ -75,6 +75,11 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
         if outcome.cache_error:
             error(f"{spec}: {outcome.cache_error}")
             failed += 1
+    if not service.search.index_ready():
+        # A cache from before the index, or one found damaged: a fetch is where indexing
+        # belongs, not a search.
+        service.search.rebuild_index()
+        print("search index rebuilt")
     return EXIT_FAILURE if failed else EXIT_OK
 
 
@@ -162,13 +167,16 @@ def _print_ranked_json(papers: Sequence[Paper], ranked: Recommended) -> None:
 
 
 def _filter(service: PaperService, papers: Sequence[Paper], text: str) -> Sequence[Paper]:
-    from paperterm.query import PaperIndex, parse_query  # only `--filter` pays for the index
+    from paperterm.query import parse_query  # only `--filter` pays for the query language
+    from paperterm.service.search import needs_state
 
-    service.load_state()
     query = parse_query(text)
     for warning in query_warnings(text, query.errors):
         note(warning)
-    return PaperIndex(papers).search(query, service.search_context()).papers
+    if needs_state(query):
+        service.load_state()
+    context = service.search.context_for(query, service.clock)
+    return service.search.in_list(query, papers, context)
 
 
 def _explain_fallback(service: PaperService, view: FeedView, reason: str) -> None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from paperterm.feed import history
+from paperterm.feed import history, searchindex
 from paperterm.feed.errors import CacheBusy
 from paperterm.feed.texts import KeptTexts
 from paperterm.files import NotRegular, check_regular
@@ -55,12 +55,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         TALLY_TABLE,
     ),
-    # 5 belongs to another branch; steps are applied by number, a missing one skipped.
     4: (
         "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
         "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
         "CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
     ),
+    5: searchindex.MIGRATION,  # the search index
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
@@ -92,6 +92,10 @@ class FeedCache(KeptTexts):
         self.notices: list[str] = []
         self.busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
+
+    def interrupt(self) -> None:  # from another thread: stop the query running
+        if self._db is not None:
+            self._db.interrupt()
 
     def close(self) -> None:
         if self._db is not None:
@@ -161,6 +165,11 @@ class FeedCache(KeptTexts):
         rows = self._query_all("SELECT spec, fetched_at, json_array_length(ids) FROM feeds", ())
         return [(FeedSpec.parse(spec), _parse_time(at), count) for spec, at, count in rows]
 
+    @property
+    def index(self) -> searchindex.SearchIndex:
+        """The persistent search index kept in this cache."""
+        return searchindex.SearchIndex(self)
+
     # -- writing --------------------------------------------------------------------------
 
     def store_feed(
@@ -181,18 +190,20 @@ class FeedCache(KeptTexts):
             with db:
                 old_ids = self._snapshot_ids(db, resolved)
                 known = self._stored(db, ids)
-                rows, updated = [], 0
+                rows, updated, indexed = [], 0, []
                 for paper in papers:
                     old = known.get(paper.id)
                     merged = merge_papers(old, paper) if old else paper
                     if old is not None and paper.id in old_ids and _differs(old, merged):
                         updated += 1
                     rows.append((merged.id, _time(merged.fetched_at), json.dumps(merged.to_json())))
+                    indexed.append((old, merged))
                 db.executemany(
                     "INSERT INTO papers (id, fetched_at, data) VALUES (?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET fetched_at = excluded.fetched_at, data = excluded.data",
                     rows,
                 )
+                searchindex.store(db, indexed)
                 db.execute(
                     "INSERT OR REPLACE INTO feeds (spec, fetched_at, ids, complete) VALUES (?, ?, ?, ?)",
                     (str(resolved), _time(fetched_at), json.dumps(ids), int(complete)),
@@ -216,13 +227,15 @@ class FeedCache(KeptTexts):
         db = self._connection()
         with db:
             known = self._stored(db, [p.id for p in papers])
+            pairs = [
+                (known.get(p.id), merge_papers(known[p.id], p) if p.id in known else p)
+                for p in papers
+            ]
             db.executemany(
                 "INSERT OR REPLACE INTO papers (id, fetched_at, data) VALUES (?, ?, ?)",
-                [
-                    (m.id, _time(m.fetched_at), json.dumps(m.to_json()))
-                    for m in (merge_papers(known[p.id], p) if p.id in known else p for p in papers)
-                ],
+                [(m.id, _time(m.fetched_at), json.dumps(m.to_json())) for _, m in pairs],
             )
+            searchindex.store(db, pairs)
             history.bump(db)
 
     # -- internals ------------------------------------------------------------------------

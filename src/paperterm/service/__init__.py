@@ -7,6 +7,8 @@ part, so `paperterm list` and the list on screen come from the same functions:
 * ``service.triage`` — `Triage`: read marks, bookmarks, tags, notes, undo, saving;
 * ``service.exchange`` — `Exchange`: exports with pinned keys, imports merged;
 * ``service.recommend`` — `Recommend`: For you and more like this, ranked on this machine;
+* ``service.search`` — `Search`: filter queries over a list or everything cached, from the
+  persistent index in the cache;
 * ``service.saved`` — `SavedSearches`: ``saved:NAME`` lists over everything cached;
 * ``service.since`` — `Since`: what changed on a list since it was last looked at, velocity;
 * ``service.texts`` — `Texts`: papers' full texts, fetched once and kept for offline reading;
@@ -32,6 +34,7 @@ from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
 from paperterm.service.feeds import Feeds, FeedView, RefreshOutcome
 from paperterm.service.saved import SavedSearches, UnknownSearch
+from paperterm.service.search import Search
 from paperterm.service.since import Changes, LazyVelocity, Since
 
 if TYPE_CHECKING:
@@ -95,6 +98,7 @@ class PaperService:
         self._texts: Texts | None = None
         self._citing: Citing | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
+        self.search = Search(self._cache, lambda: self.triage, self.search_context)
         self.since = Since(self._cache, clock)
         self.saved = SavedSearches(self, searches or {})
 

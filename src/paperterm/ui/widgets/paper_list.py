@@ -316,6 +316,12 @@ class PaperList(ScrollView, can_focus=True):
 
 def _find(papers: Sequence[Paper], paper_id: str) -> int:
     """The row of `paper_id`, else 0 (a scan stops early, unlike building an index)."""
+    index_of = getattr(papers, "index_of", None)
+    if index_of is not None:  # a list read lazily: look in its ids, not its papers
+        try:
+            return int(index_of(paper_id))
+        except ValueError:
+            return 0
     return next((i for i, paper in enumerate(papers) if paper.id == paper_id), 0)
 
 

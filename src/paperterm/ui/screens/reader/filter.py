@@ -2,24 +2,30 @@
 
 Each keystroke bumps a generation number and starts a search in a thread worker; a result is
 shown only if no keystroke came after it, so typing fast never queues stale work on screen.
-The index is built once per list (off the UI thread too) and reused for every keystroke. The
-scope is the current list, or — with ctrl+a in the bar — everything in the cache plus the
+Searches ask the persistent index in the feed cache (in SQLite, which lets go of the GIL),
+so no index is built on the way; widened to everything, the list holds ids and reads the
+papers as they scroll into view. While that index is not ready (being rebuilt in the
+background), the in-memory index stands in, built once per list off the UI thread. The scope
+is the current list, or — with ctrl+a in the bar — everything in the cache plus the
 bookmarks.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.models import Paper
-from paperterm.service import PaperService
+from paperterm.service import CacheBusy, PaperService
+from paperterm.service.rows import PaperRows
+from paperterm.service.search import Interrupted
 from paperterm.ui.widgets.paper_list import Spans
 
 if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
-    from paperterm.query import PaperIndex, SearchResult
+    from paperterm.query import PaperIndex, Query
     from paperterm.ui.screens.reader.screen import ReaderScreen
 
 Scope = Literal["view", "everything"]
@@ -27,28 +33,38 @@ Scope = Literal["view", "everything"]
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A search result made ready off the UI thread: the papers in rank order."""
+    """A search result made ready off the UI thread: the papers in rank order (for everything
+    cached, ids whose papers are read as they scroll into view), their ids, title highlights."""
 
-    result: SearchResult
-    papers: list[Paper]
+    query: Query
+    papers: Sequence[Paper]
     ids: frozenset[str]
+    highlights: Mapping[str, Spans]
 
 
 class LazyHighlights(Mapping[str, Spans]):
     """Title highlights of a search result, computed for a row only when it is drawn
     (only result papers are ever listed, so no membership test is needed)."""
 
-    def __init__(self, result: SearchResult) -> None:
-        self._result = result
+    def __init__(self, query: Query, title: Callable[[str], str], ids: Sequence[str]) -> None:
+        self._query = query
+        self._title = title
+        self._ids = ids
+        self._spans: dict[str, Spans] = {}
 
     def __getitem__(self, paper_id: str) -> Spans:
-        return self._result.highlights(paper_id)
+        spans = self._spans.get(paper_id)
+        if spans is None:
+            from paperterm.query import highlight_spans
+
+            spans = self._spans[paper_id] = highlight_spans(self._title(paper_id), self._query)
+        return spans
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._result.ids)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._result.ids)
+        return len(self._ids)
 
 
 class FilterController:
@@ -61,8 +77,14 @@ class FilterController:
         self.scope: Scope = "view"
         self.found: Found | None = None
         self._generation = 0
+        # Everything cached, in order (from the persistent index), once widened.
+        self._everything: Sequence[Paper] | None = None
+        # The in-memory index, only while the persistent one is not ready.
         self._index: PaperIndex | None = None
         self._index_source: Sequence[Paper] | None = None
+        self._searched_source: Sequence[Paper] | None = None  # what `found` was searched in
+        self._rebuilding = self._checked = False
+        self._one_at_a_time = threading.Lock()
 
     @property
     def label(self) -> str | None:
@@ -81,18 +103,18 @@ class FilterController:
         if self.scope != "everything":
             return current
         # Until the worker has gathered everything, the bookmarks stand in.
-        if self._index_source is not None:
-            return self._index_source
+        if self._everything is not None:
+            return self._everything
         return self.service.triage.bookmark_papers()
 
     def apply(self, papers: Sequence[Paper]) -> tuple[Sequence[Paper], Mapping[str, Spans] | None]:
         """The papers to show from `papers`, and title highlights."""
         found = self.found
-        if found is None or not _same(self._index_source, papers):
+        if found is None or not self._is_source(papers):
             return papers, None
-        if found.result.query.is_empty and found.result.query.sort is None:
+        if found.query.is_empty and found.query.sort is None:
             return papers, None  # no filter (a lone sort: still orders the list)
-        return found.papers, LazyHighlights(found.result)
+        return found.papers, found.highlights
 
     def shown_ids(self, shown: Sequence[Paper]) -> frozenset[str] | None:
         """The ids of `shown` when it is the latest result (a set at hand, for counting)."""
@@ -101,7 +123,10 @@ class FilterController:
 
     def listed(self, source: Sequence[Paper]) -> None:
         """A new list is on screen (another feed, a refresh): search it with the same query."""
-        if self.query and not _same(self._index_source, source):
+        if not self._checked:  # the first list is on screen: now see to the index
+            self._checked = True
+            self.screen.call_after_refresh(self.ensure_index)
+        if self.query and not self._is_source(source):
             self.search()
 
     def changed(self, query: str) -> None:
@@ -110,7 +135,7 @@ class FilterController:
 
     def toggle_scope(self) -> None:
         self.scope = "view" if self.scope == "everything" else "everything"
-        self._index, self._index_source = None, None
+        self._forget()
         self.search()
 
     def clear(self) -> None:
@@ -118,13 +143,14 @@ class FilterController:
         self._generation += 1
         if self.scope == "everything":
             self.scope = "view"
-            self._index, self._index_source = None, None
+            self._forget()
         self.query, self.found = "", None
 
     def search(self) -> None:
         """Search the scope for the query in a worker; only the newest search is shown."""
         self._generation += 1
-        papers = self._index_source if self.scope == "everything" else self.screen.source
+        self.service.search.interrupt()  # the search still running is for an older query
+        papers = None if self.scope == "everything" else self.screen.source
         generation, text = self._generation, self.query
         self.screen.run_worker(
             lambda: self._run(generation, text, papers),
@@ -136,23 +162,118 @@ class FilterController:
             description="filter",
         )
 
+    def ensure_index(self) -> None:
+        """Rebuild the persistent index in the background when it is not ready (a cache from
+        before it, or found damaged); the in-memory index answers meanwhile."""
+        if self._rebuilding:
+            return
+        self._rebuilding = True
+        self.screen.run_worker(
+            self._rebuild, thread=True, group="search-index", exit_on_error=False,
+            description="search index",
+        )  # fmt: skip
+
+    def _rebuild(self) -> None:
+        search = self.service.search
+        try:
+            if search.index_ready(warm=True):
+                done = None
+            else:
+                self.screen.app.call_from_thread(self._rebuilding_notice)
+                done = search.rebuild_index(lambda: self.screen.is_attached)
+        except CacheBusy:
+            done = False  # another program holds the cache: the next search asks again
+        self.screen.app.call_from_thread(self._rebuilt, done)
+
+    def _rebuilding_notice(self) -> None:
+        self.screen.report_notices()
+        self.screen.notify("Rebuilding the search index in the background.", markup=False)
+
+    def _rebuilt(self, done: bool | None) -> None:
+        self._rebuilding = False
+        if done:
+            self.screen.notify("Search index rebuilt.", markup=False)
+
+    # -- in the worker ------------------------------------------------------------------------
+
     def _run(self, generation: int, text: str, papers: Sequence[Paper] | None) -> None:
-        if generation != self._generation:
-            return  # a later keystroke already asked again
-        from paperterm.query import PaperIndex, parse_query
+        # One search at a time: a keystroke's search waits for the one before it (stopped by
+        # `search`), then gives way if another keystroke came meanwhile.
+        with self._one_at_a_time:
+            if generation != self._generation:
+                return  # a later keystroke already asked again
+            try:
+                self._search(generation, text, papers)
+            except Interrupted:
+                return  # a later keystroke stopped it
+
+    def _search(self, generation: int, text: str, papers: Sequence[Paper] | None) -> None:
+        from paperterm.query import parse_query
+
+        query = parse_query(text)
+        context = self.service.search_context()
+        search = self.service.search
+        if papers is not None:
+            shown = search.indexed(query, papers, context)
+            if shown is not None:
+                found = Found(query, shown, frozenset(p.id for p in shown), _titles(shown, query))
+                self.screen.app.call_from_thread(self._searched, generation, papers, found)
+                return
+        if papers is None:
+            bookmarks = self.service.triage.bookmark_papers()
+            everything = self._everything
+            if everything is None:
+                everything = search.everything(parse_query(""), bookmarks, context)
+            if everything is not None:
+                rows = (
+                    everything if query.is_empty else search.everything(query, bookmarks, context)
+                )
+                if rows is not None:
+                    found = Found(query, rows, frozenset(ids_of(rows)), _row_titles(rows, query))
+                    self.screen.app.call_from_thread(self._widened, generation, everything, found)
+                    return
+        if not search.index_ready():
+            self.screen.app.call_from_thread(self.ensure_index)
+        self._run_in_memory(generation, query, papers)
+
+    def _run_in_memory(self, generation: int, query: Query, papers: Sequence[Paper] | None) -> None:
+        """While the persistent index is not ready: today's index, built once per list."""
+        from paperterm.query import PaperIndex
 
         if papers is None:
-            papers = self.service.everything()
+            papers = self._index_source or self.service.everything()
         index = (
             self._index
             if self._index is not None and self._index_source is papers
             else PaperIndex(papers)
         )
-        result = index.search(parse_query(text), self.service.search_context())
-        found = Found(result, result.papers, frozenset(result.ids))
-        self.screen.app.call_from_thread(self._searched, generation, index, papers, found)
+        result = index.search(query, self.service.search_context())
+        shown = result.papers
+        found = Found(
+            query, shown, frozenset(result.ids), LazyHighlights(query, _title_of(index), result.ids)
+        )
+        self.screen.app.call_from_thread(self._searched_in_memory, generation, index, papers, found)
 
-    def _searched(
+    # -- back on the UI thread ----------------------------------------------------------------
+
+    def _searched(self, generation: int, papers: Sequence[Paper], found: Found) -> None:
+        if generation != self._generation:
+            return
+        self.found = found
+        self._searched_source = papers
+        self.screen.redisplay_keeping_cursor()
+
+    def _widened(self, generation: int, everything: Sequence[Paper], found: Found) -> None:
+        if self.scope != "everything":
+            return
+        self._everything = everything
+        if generation != self._generation:
+            return
+        self.found = found
+        self._searched_source = everything
+        self.screen.redisplay_keeping_cursor()
+
+    def _searched_in_memory(
         self, generation: int, index: PaperIndex, papers: Sequence[Paper], found: Found
     ) -> None:
         if self.scope == "everything" or _same(papers, self.screen.source):
@@ -161,12 +282,56 @@ class FilterController:
                 # collector they make each full collection a 100+ ms pause while typing.
                 gc.freeze()
             self._index, self._index_source = index, papers
+            if self.scope == "everything":
+                self._everything = papers
         if generation != self._generation:
             return
         self.found = found
+        self._searched_source = papers
         self.screen.redisplay_keeping_cursor()
+
+    def _is_source(self, papers: Sequence[Paper]) -> bool:
+        """Whether the latest result was searched in `papers`."""
+        return _same(self._searched_source, papers)
+
+    def _forget(self) -> None:
+        self._everything = self._index = self._index_source = self._searched_source = None
+
+
+def ids_of(papers: Sequence[Paper]) -> Sequence[str]:
+    """The ids of a list, without reading the papers of one read lazily."""
+    return papers.ids if isinstance(papers, PaperRows) else [p.id for p in papers]
+
+
+def without(papers: Sequence[Paper], ids: Collection[str]) -> Sequence[Paper]:
+    """`papers` but those of `ids` (a lazy list stays lazy)."""
+    if isinstance(papers, PaperRows):
+        return papers.without(ids)
+    return [p for p in papers if p.id not in ids]
+
+
+def _titles(papers: Sequence[Paper], query: Query) -> LazyHighlights:
+    titles = {p.id: p.title for p in papers}
+    return LazyHighlights(query, titles.__getitem__, list(titles))
+
+
+def _row_titles(rows: Sequence[Paper], query: Query) -> LazyHighlights:
+    if isinstance(rows, PaperRows):
+        return LazyHighlights(query, rows.title_of, rows.ids)
+    return _titles(rows, query)
+
+
+def _title_of(index: PaperIndex) -> Callable[[str], str]:
+    return lambda paper_id: index.paper(paper_id).title
 
 
 def _same(a: Sequence[Paper] | None, b: Sequence[Paper] | None) -> bool:
-    """The same list of papers (identical, or equal: the bookmarks list is rebuilt each time)."""
-    return a is b or (a is not None and b is not None and len(a) == len(b) and list(a) == list(b))
+    """The same list of papers (identical, or equal: the bookmarks list is rebuilt each time).
+    A list read lazily from the cache is only ever the same as itself."""
+    if a is b:
+        return True
+    if a is None or b is None or len(a) != len(b):
+        return False
+    if isinstance(a, PaperRows) or isinstance(b, PaperRows):
+        return False
+    return list(a) == list(b)

@@ -27,7 +27,7 @@ from paperterm.service import FeedView, PaperService
 from paperterm.ui.keys import bindings, palette_commands
 from paperterm.ui.links import copy_link, open_link, paper_link
 from paperterm.ui.screens.reader.feeds import FeedLoader
-from paperterm.ui.screens.reader.filter import FilterController
+from paperterm.ui.screens.reader.filter import FilterController, ids_of, without
 from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.linked import CitingController
 from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
@@ -141,7 +141,7 @@ class ReaderScreen(Screen[None]):
         papers = self.source = self.filter.source(self.feeds.papers())
         shown, highlights = self.filter.apply(papers)
         if self.hide_read:
-            shown = [p for p in shown if p.id not in self.state.read]
+            shown = without(shown, self.state.read)
         known = self.service.triage.loaded
         self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
@@ -157,9 +157,9 @@ class ReaderScreen(Screen[None]):
         shown = self.paper_list.papers
         state = self.state
         ids = self.filter.shown_ids(shown)
-        if ids is None:
-            unread = state.unread_count(p.id for p in shown)
-            bookmarked = sum(1 for p in shown if p.id in state.bookmarks)
+        if ids is None:  # ids only: a long list reads its papers as they are shown
+            unread = state.unread_count(ids_of(shown))
+            bookmarked = sum(1 for paper_id in ids_of(shown) if paper_id in state.bookmarks)
         else:  # cheaper for a long list: walk the (shorter) read and bookmark sets instead
             unread = len(shown) - sum(1 for paper_id in state.read if paper_id in ids)
             bookmarked = sum(1 for paper_id in state.bookmarks if paper_id in ids)
@@ -342,7 +342,7 @@ class ReaderScreen(Screen[None]):
         saved_search(self, self.service, self.filter.query, save=save)
 
     def action_mark_all_read(self) -> None:
-        ids = tuple(p.id for p in self.paper_list.papers if p.id not in self.state.read)
+        ids = tuple(i for i in ids_of(self.paper_list.papers) if i not in self.state.read)
         if not ids:
             self.notify("Every paper shown is read already.", markup=False)
         else:

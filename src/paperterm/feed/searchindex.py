@@ -1,0 +1,354 @@
+"""The persistent search index in the feed cache: SQLite FTS5, kept when papers are stored.
+
+Three tables (migration 5):
+
+* ``search_text``: a contentless FTS5 table, one row per paper, one column per text field
+  (title, author, kw, abstract) holding the paper's words as `paperterm.query` folds and
+  splits them, joined by spaces. The ``ascii`` tokenizer with ``_`` as a token character
+  splits exactly there, so the index holds our words, not SQLite's idea of them; typo rules
+  and ranking then match the in-memory `PaperIndex` (`paperterm.feed.searchquery`).
+  ``detail=column``: which field holds a word, not where (no phrase queries; phrases are
+  narrowed by their words and checked on the text, as `PaperIndex` does).
+* ``search_docs``: the paper id behind each FTS row and the columns the non-text terms read
+  (upvotes, comments, stars, the feed day as an ordinal, has code, has summary, the folded
+  organisation).
+* ``search_state``: ``ready`` (1 once every stored paper is indexed) and ``generation``
+  (bumped at each store, so a process knows its remembered vocabulary is stale).
+
+Indexing happens in the transaction that stores the papers, so a failed fetch leaves the
+index as untouched as the rest of the cache. A cache migrated from before the index, or an
+index found damaged, is not ready: searches fall back to the in-memory index while
+`rebuild_step` fills it in small transactions (a fetch never waits long on it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+from paperterm.feed.errors import CacheBusy
+from paperterm.models import Paper
+
+if TYPE_CHECKING:
+    from paperterm.feed.cache import FeedCache
+    from paperterm.query import Query, SearchContext
+
+# `paperterm.query` is imported inside the functions that index: importing it loads the
+# query engine, which the first frame does not need.
+
+TEXT_FIELDS = ("title", "author", "kw", "abstract")
+_CREATE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
+    "title, author, kw, abstract, content='', detail=column, "
+    "tokenize=\"ascii tokenchars '_'\")",
+    "CREATE TABLE IF NOT EXISTS search_docs (doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+    "up INTEGER, comments INTEGER, stars INTEGER, day INTEGER, code INTEGER NOT NULL, "
+    "summary INTEGER NOT NULL, org TEXT)",
+    # Every word the index has held, and whether a title, author or keyword held it: the
+    # vocabulary the typo and inside look-ups scan (``fts5vocab`` reads every posting list to
+    # list its terms: 0.36 s at 10k papers). A word no paper holds any more only adds a term
+    # that matches nothing.
+    "CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, inside INTEGER NOT NULL) "
+    "WITHOUT ROWID",
+    # `search_words` in one row, as of a generation: what a new process reads (one row, not
+    # 60,000); written by the first search after a change.
+    "CREATE TABLE IF NOT EXISTS search_vocabulary (generation INTEGER NOT NULL, "
+    "words TEXT NOT NULL, inside TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    # A new cache is ready at once; one migrated with papers in it is filled in by a rebuild.
+    "INSERT OR REPLACE INTO search_state (key, value) "
+    "VALUES ('ready', (SELECT count(*) = 0 FROM papers)), ('generation', 0)",
+)
+MIGRATION = _CREATE
+_DROP = (
+    "DROP TABLE IF EXISTS search_text",
+    "DROP TABLE IF EXISTS search_docs",
+    "DROP TABLE IF EXISTS search_words",
+    "DROP TABLE IF EXISTS search_vocabulary",
+    "DROP TABLE IF EXISTS search_state",
+)
+REBUILD_BATCH = 400
+
+
+class Interrupted(Exception):
+    """A search stopped by `FeedCache.interrupt` (a newer one replaces it)."""
+
+
+# papers per rebuild transaction: ~0.1 s of a fetch's wait at most
+
+
+def texts_of(paper: Paper) -> tuple[str, str, str, str]:
+    """The folded text of each field, as `PaperIndex` folds it."""
+    from paperterm.query._text import fold_all
+
+    title, author, kw, abstract = fold_all(
+        (paper.title, "\n".join(paper.authors), "\n".join(paper.ai_keywords), paper.abstract)
+    )
+    return title, author, kw, abstract
+
+
+def tokens_of(paper: Paper, words: _Words | None = None) -> tuple[str, str, str, str]:
+    """What the FTS row holds for each field: the folded text itself when it is ASCII (the
+    tokenizer then splits it exactly as `paperterm.query` does, in C), else its words
+    joined by spaces. `words` collects every word, and those of titles, authors, keywords."""
+    from paperterm.query._text import words_of
+
+    tokens = []
+    for field, text in zip(TEXT_FIELDS, texts_of(paper), strict=True):
+        found = words_of(text)
+        tokens.append(text if text.isascii() else " ".join(found))
+        if words is not None:
+            words.every.update(found)
+            if field != "abstract":
+                words.inside.update(found)
+    title, author, kw, abstract = tokens
+    return title, author, kw, abstract
+
+
+class _Words:
+    """The words of the papers being indexed."""
+
+    def __init__(self) -> None:
+        self.every: set[str] = set()
+        self.inside: set[str] = set()
+
+    def rows(self) -> list[tuple[str, int]]:
+        inside = self.inside
+        return [(word, int(word in inside)) for word in self.every]
+
+
+def _text(paper: Paper) -> tuple[object, ...]:
+    return paper.title, paper.authors, paper.ai_keywords, paper.abstract
+
+
+def is_ready(db: sqlite3.Connection) -> bool:
+    """Whether the index holds every stored paper (False too when it has no tables)."""
+    return state(db) == 1
+
+
+def state(db: sqlite3.Connection) -> int:
+    """1: ready; 0: being filled in; -1: to be thrown away and rebuilt (or missing)."""
+    try:
+        row = db.execute("SELECT value FROM search_state WHERE key = 'ready'").fetchone()
+    except sqlite3.OperationalError:
+        return -1
+    return int(row[0]) if row else -1
+
+
+def generation(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM search_state WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def index_papers(db: sqlite3.Connection, rows: Iterable[tuple[Paper | None, Paper]]) -> None:
+    """Index stored papers, inside the caller's transaction: (what was stored before, what is
+    stored now) for each. A paper whose words did not change only has its numbers updated."""
+    rows = list(rows)
+    if not rows:
+        return
+    found = dict(
+        db.execute(
+            "SELECT d.id, d.doc FROM json_each(?) AS j JOIN search_docs AS d ON d.id = j.value",
+            (json.dumps([new.id for _, new in rows]),),
+        ).fetchall()
+    )
+    words = _Words()
+    for old, new in rows:
+        doc = found.get(new.id)
+        if doc is not None and old is not None:
+            if _text(old) != _text(new):
+                before, tokens = tokens_of(old), tokens_of(new, words)
+                db.execute(
+                    "INSERT INTO search_text (search_text, rowid, title, author, kw, abstract) "
+                    "VALUES ('delete', ?, ?, ?, ?, ?)",
+                    (doc, *before),
+                )
+                db.execute(
+                    "INSERT INTO search_text (rowid, title, author, kw, abstract) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (doc, *tokens),
+                )
+            db.execute(
+                "UPDATE search_docs SET up = ?, comments = ?, stars = ?, day = ?, code = ?, "
+                "summary = ?, org = ? WHERE doc = ?",
+                (*_numbers(new), doc),
+            )
+            continue
+        if doc is not None:  # indexed, but from a stored paper no longer known: start over
+            mark_broken(db)
+            return
+        tokens = tokens_of(new, words)
+        cursor = db.execute(
+            "INSERT INTO search_docs (id, up, comments, stars, day, code, summary, org) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (new.id, *_numbers(new)),
+        )
+        db.execute(
+            "INSERT INTO search_text (rowid, title, author, kw, abstract) VALUES (?, ?, ?, ?, ?)",
+            (cursor.lastrowid, *tokens),
+        )
+    db.executemany(
+        "INSERT INTO search_words (word, inside) VALUES (?, ?) ON CONFLICT (word) DO UPDATE "
+        "SET inside = 1 WHERE excluded.inside = 1 AND inside = 0",
+        words.rows(),
+    )
+    db.execute("UPDATE search_state SET value = value + 1 WHERE key = 'generation'")
+
+
+def mark_broken(db: sqlite3.Connection) -> None:
+    """Say, inside the caller's transaction, that the index must be thrown away and rebuilt."""
+    db.execute("UPDATE search_state SET value = -1 WHERE key = 'ready'")
+
+
+def store(db: sqlite3.Connection, rows: Sequence[tuple[Paper | None, Paper]]) -> None:
+    """`index_papers` inside the caller's transaction, where a damaged index only marks it for
+    a rebuild: the papers are stored all the same."""
+    db.execute("SAVEPOINT search_index")
+    try:
+        index_papers(db, rows)
+    except sqlite3.DatabaseError:
+        db.execute("ROLLBACK TO search_index")
+        # No state table to mark: the rebuild finds the index missing all the same.
+        with contextlib.suppress(sqlite3.DatabaseError):
+            mark_broken(db)
+    db.execute("RELEASE search_index")
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Throw the index away and start an empty one, not ready (a rebuild fills it)."""
+    with db:
+        for statement in (*_DROP, *_CREATE):
+            db.execute(statement)
+        db.execute("UPDATE search_state SET value = 0 WHERE key = 'ready'")
+        # Not from 0 again: a process that remembers the old index's words by generation
+        # must not take them for the new one's.
+        db.execute(
+            "UPDATE search_state SET value = abs(random() % 1000000000) * 1000 "
+            "WHERE key = 'generation'"
+        )
+
+
+def rebuild_step(db: sqlite3.Connection, batch: int = REBUILD_BATCH) -> bool:
+    """Index up to `batch` stored papers the index lacks, in one transaction; True once the
+    index holds every paper (and is marked ready)."""
+    if state(db) < 0:
+        reset(db)
+    with db:
+        if is_ready(db):
+            return True
+        rows = db.execute(
+            "SELECT p.data FROM papers AS p WHERE NOT EXISTS "
+            "(SELECT 1 FROM search_docs AS d WHERE d.id = p.id) LIMIT ?",
+            (batch,),
+        ).fetchall()
+        index_papers(db, ((None, Paper.from_json(json.loads(data))) for (data,) in rows))
+        if len(rows) < batch:
+            db.execute("UPDATE search_state SET value = 1 WHERE key = 'ready'")
+            return True
+    return False
+
+
+def check(db: sqlite3.Connection) -> str | None:
+    """Why the index cannot be trusted, or None: FTS5's own integrity check, and one row per
+    stored paper."""
+    try:
+        db.execute("INSERT INTO search_text (search_text, rank) VALUES ('integrity-check', 0)")
+        papers = db.execute("SELECT count(*) FROM papers").fetchone()[0]
+        docs = db.execute("SELECT count(*) FROM search_docs").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if papers == docs else f"{docs} papers indexed of {papers}"
+
+
+def _numbers(paper: Paper) -> tuple[object, ...]:
+    from paperterm.query._text import fold
+
+    day: dt.date | None = paper.feed_day or paper.published
+    return (
+        paper.upvotes,
+        paper.comments,
+        paper.stars,
+        None if day is None else day.toordinal(),
+        int(bool(paper.github)),
+        int(bool(paper.ai_summary)),
+        fold(paper.organization) if paper.organization else None,
+    )
+
+
+def unindexed(db: sqlite3.Connection, ids: Sequence[str]) -> bool:
+    """Whether any of these ids has no row in the index."""
+    row = db.execute(
+        "SELECT count(*) FROM json_each(?) AS j WHERE NOT EXISTS "
+        "(SELECT 1 FROM search_docs AS d WHERE d.id = j.value)",
+        (json.dumps(list(ids)),),
+    ).fetchone()
+    return bool(row[0])
+
+
+_INDEX_GONE = re.compile("corrupt|malformed|no such table|no such column", re.IGNORECASE)
+
+
+class SearchIndex:
+    """The search index of one `FeedCache`, through its connection: searches, readiness,
+    damage and the rebuild."""
+
+    def __init__(self, cache: FeedCache) -> None:
+        self._cache = cache
+
+    def search_ids(
+        self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
+        first: Sequence[str] = (),
+    ) -> list[str] | None:  # fmt: skip
+        """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
+        ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
+        from paperterm.feed import searchquery
+        from paperterm.feed.cache import _is_busy
+
+        cache = self._cache
+        db = cache._connection()
+        try:
+            # `sort:` orders by numbers the in-memory index keeps: it answers those queries.
+            if query.sort is not None or not is_ready(db) or (scope and unindexed(db, scope)):
+                return None
+            vocab = partial(searchquery.terms, db, str(cache.path))
+            return searchquery.search_ids(db, vocab, query, context, scope, first)
+        except sqlite3.ProgrammingError:
+            raise  # a mistake of ours (a connection used from another thread), not damage
+        except sqlite3.DatabaseError as exc:
+            if "interrupted" in str(exc):
+                raise Interrupted from None
+            if _is_busy(exc):
+                raise CacheBusy(f"the cache {cache.path} is locked by another program") from None
+            if isinstance(exc, sqlite3.OperationalError) and not _INDEX_GONE.search(str(exc)):
+                raise  # a statement of ours that SQLite refuses is a bug to see, not damage
+            self.damaged(str(exc))
+            return None
+
+    def ready(self, *, warm: bool = False) -> bool:
+        """Whether the index holds every cached paper; `warm`: then read its words now."""
+        db = self._cache._connection()
+        if (answer := is_ready(db)) and warm:
+            from paperterm.feed import searchquery
+
+            searchquery.terms(db, str(self._cache.path)).warm()
+        return answer
+
+    def damaged(self, reason: str) -> None:
+        """Mark the index for a rebuild, with a notice."""
+        db = self._cache._connection()
+        try:
+            with db:
+                mark_broken(db)
+        except sqlite3.DatabaseError:
+            reset(db)
+        self._cache.notices.append(f"search index was damaged ({reason}); rebuilding it")
+
+    def rebuild_step(self) -> bool:
+        """Index a batch of cached papers the index lacks; True once it holds them all."""
+        return rebuild_step(self._cache._connection())

@@ -1,0 +1,357 @@
+"""Answering a filter query from the persistent index (`paperterm.feed.searchindex`), with
+the matching and ranking rules of `paperterm.query` and the in-memory `PaperIndex`'s order.
+
+A query becomes one SQL statement, so the work runs in SQLite's C code, which lets go of the
+GIL: each query word is a union of FTS5 matches, one per field and match quality (exact,
+prefix, inside a word, one or two typos), grouped by paper to its best score; the words join,
+the other terms (numbers, dates, states, organisations, tags) are conditions on
+``search_docs``, and the rows come back ordered by score, then the collection's order. Python
+decides only which words a query word reaches — its typo neighbours (rapidfuzz over the
+index's vocabulary, read from ``search_words`` once per change of the cache) and the words it
+lies inside — and reads the few texts a phrase must be checked against.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from paperterm.feed.searchconditions import condition_of
+from paperterm.feed.searchindex import generation, texts_of
+from paperterm.models import Paper
+from paperterm.query._text import (
+    INSIDE_MIN,
+    TYPO_MAX_LEN,
+    TYPO_MIN_LEN,
+    WORD,
+    containing,
+    fold,
+    phrase_text,
+    typo_budget,
+)
+from paperterm.query.parse import Query, TextTerm
+from paperterm.query.results import SearchContext
+
+_WEIGHT = {"title": 8, "author": 4, "kw": 2, "abstract": 1}
+_EXACT, _PREFIX, _INSIDE, _TYPO1, _TYPO2 = 10, 9, 8, 7, 6
+_ABSTRACT_PREFIX_MIN = 3
+_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "any": ("title", "author", "kw", "abstract"),
+    "title": ("title",),
+    "author": ("author",),
+    "kw": ("kw",),
+}
+_MAX_SCORED_WORDS = 800
+
+
+class Terms:
+    """The index's vocabulary: every word, sorted; the words of titles, authors and keywords;
+    word starts by length, made when a typo scan first asks for them."""
+
+    def __init__(self, words: list[str], inside_words: list[str]) -> None:
+        """`words` and `inside_words` sorted."""
+        self.words = words
+        self.inside_words = inside_words
+        self._inside_text = "\n".join(self.inside_words)
+        self._inside_starts = [0]
+        for word in self.inside_words:
+            self._inside_starts.append(self._inside_starts[-1] + len(word) + 1)
+        self._starts: dict[int, list[str]] = {}
+        self._whole: dict[int, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def has(self, word: str) -> bool:
+        return (at := bisect_left(self.words, word)) < len(self.words) and self.words[at] == word
+
+    def has_prefix(self, word: str) -> bool:
+        at = bisect_left(self.words, word)
+        return at < len(self.words) and self.words[at].startswith(word)
+
+    def inside(self, word: str) -> list[str]:
+        """Title, author and keyword words holding `word` past their first character."""
+        joined, starts = self._inside_text, self._inside_starts
+        found: dict[str, None] = {}
+        at = joined.find(word)
+        while at >= 0:
+            slot = bisect_left(starts, at + 1) - 1
+            if at > starts[slot]:
+                found[self.inside_words[slot]] = None
+            at = joined.find(word, at + 1)
+        return list(found)
+
+    def typos(self, word: str) -> dict[int, tuple[list[str], list[str]]]:
+        """By number of edits: the word starts within the typo budget of `word` (not starting
+        with `word`), and the shorter whole words within it — `Vocabulary.typos`'s rules."""
+        budget = typo_budget(word)
+        found: defaultdict[int, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        if not budget:
+            return found
+        for length in range(len(word), len(word) + budget + 1):
+            if length >= TYPO_MAX_LEN + 3:
+                break
+            for text, distance, _ in process.extract(
+                word, self._starts_of(length), scorer=OSA.distance, score_cutoff=budget, limit=None
+            ):
+                if distance and not text.startswith(word):
+                    found[int(distance)][0].append(text)
+        for length in range(max(TYPO_MIN_LEN - 1, len(word) - budget), len(word)):
+            for text, distance, _ in process.extract(
+                word, self._whole_of(length), scorer=OSA.distance, score_cutoff=budget, limit=None
+            ):
+                found[int(distance)][1].append(text)
+        return found
+
+    def warm(self) -> None:
+        """Make the word starts and whole words of the common lengths now (a typo scan would
+        make them on its first use)."""
+        for length in range(TYPO_MIN_LEN - 1, 14):
+            self._whole_of(length)
+            self._starts_of(length + 1)
+
+    def _starts_of(self, length: int) -> list[str]:
+        with self._lock:
+            if length not in self._starts:
+                self._starts[length] = sorted({w[:length] for w in self.words if len(w) >= length})
+            return self._starts[length]
+
+    def _whole_of(self, length: int) -> list[str]:
+        with self._lock:
+            if length not in self._whole:
+                self._whole[length] = [w for w in self.words if len(w) == length]
+            return self._whole[length]
+
+
+_TERMS: dict[str, tuple[int, Terms]] = {}
+_TERMS_LOCK = threading.Lock()
+
+
+def terms(db: sqlite3.Connection, key: str) -> Terms:
+    """The vocabulary of the index behind `db`, remembered per cache until it changes."""
+    now = generation(db)
+    with _TERMS_LOCK:
+        known = _TERMS.get(key)
+    if known is not None and known[0] == now:
+        return known[1]
+    fresh = _read_terms(db, now)
+    with _TERMS_LOCK:
+        _TERMS[key] = (now, fresh)
+    return fresh
+
+
+def _read_terms(db: sqlite3.Connection, now: int) -> Terms:
+    """From the one-row copy when it is of this generation (a split of two strings), else
+    from ``search_words``, then the copy is written for the next process (unless another
+    program is writing: it is only a copy)."""
+    row = db.execute("SELECT generation, words, inside FROM search_vocabulary").fetchone()
+    if row is not None and row[0] == now:
+        return Terms(row[1].split("\n") if row[1] else [], row[2].split("\n") if row[2] else [])
+    rows = db.execute("SELECT word, inside FROM search_words").fetchall()
+    words = sorted(word for word, _ in rows)  # already in order: a linear pass
+    inside = sorted(word for word, flag in rows if flag)
+    busy = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        db.execute("PRAGMA busy_timeout = 0")
+        with db:
+            db.execute("DELETE FROM search_vocabulary")
+            db.execute(
+                "INSERT INTO search_vocabulary (generation, words, inside) VALUES (?, ?, ?)",
+                (now, "\n".join(words), "\n".join(inside)),
+            )
+    except sqlite3.OperationalError:
+        pass  # locked or read-only: the next search reads the words table again
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(busy)}")
+    return Terms(words, inside)
+
+
+@dataclass
+class _Sql:
+    """A statement being put together: its CTEs, joins, conditions and parameters."""
+
+    ctes: list[str]
+    joins: list[str]
+    where: list[str]
+    scores: list[str]
+    args: list[object]  # the CTEs': they come first in the statement's text
+    where_args: list[object]
+    rows: tuple[int, int] | None = None  # the scope's FTS rows (a feed's are mostly together)
+
+    def in_rows(self, rowid: str = "rowid") -> tuple[str, list[object]]:
+        """The condition keeping an FTS match within the scope's rows, and its parameters."""
+        if self.rows is None:
+            return "", []
+        return f" AND {rowid} BETWEEN ? AND ?", list(self.rows)
+
+    def cte(self, body: str, args: Sequence[object]) -> str:
+        name = f"t{len(self.ctes)}"
+        self.ctes.append(f"{name}(doc, s) AS ({body})")
+        self.args.extend(args)
+        return name
+
+
+def search_ids(
+    db: sqlite3.Connection,
+    vocab: Callable[[], Terms],
+    query: Query,
+    context: SearchContext,
+    scope: Sequence[str] | None,
+    first: Sequence[str] = (),
+) -> list[str]:
+    """The ids matching `query`, best first. `scope`: the collection's ids in its order (None:
+    every indexed paper, `first` ids leading, then by id — the cache's "everything" order).
+    `vocab` is asked for only when a term has words to look up."""
+    sql = _Sql([], [], [], [], [], [])
+    if scope is not None:
+        low, high = db.execute(
+            "SELECT min(d.doc), max(d.doc) FROM json_each(?) AS j "
+            "JOIN search_docs AS d ON d.id = j.value",
+            (json.dumps(list(scope)),),
+        ).fetchone()
+        sql.rows = (low or 0, high or -1)
+    scored = 0
+    for term in query.terms:
+        if isinstance(term, TextTerm) and term.field in _FIELDS_OF:
+            scored = _text_term(db, vocab(), sql, term, scored)
+        else:
+            condition = condition_of(db, term, context, sql.where_args)
+            sql.where.append(f"NOT coalesce({condition}, 0)" if term.negated else condition)
+    if scope is not None:
+        # A repeated id keeps its first place, as in `PaperIndex`.
+        sql.ctes.append(
+            "scope(doc, pos) AS (SELECT d.doc, min(CAST(j.key AS INTEGER)) FROM json_each(?) AS j "
+            "JOIN search_docs AS d ON d.id = j.value GROUP BY d.doc)"
+        )
+        sql.args.append(json.dumps(list(scope)))
+        sql.joins.insert(0, "JOIN scope ON scope.doc = d.doc")
+        order = ["scope.pos"]
+    else:
+        sql.ctes.append("lead(id, pos) AS (SELECT value, CAST(key AS INTEGER) FROM json_each(?))")
+        sql.args.append(json.dumps(list(first)))
+        sql.joins.append("LEFT JOIN lead ON lead.id = d.id")
+        order = ["coalesce(lead.pos, 1 << 40)", "d.id"]
+    if sql.scores:
+        order.insert(0, "(" + " + ".join(sql.scores) + ") DESC")
+    statement = (
+        ("WITH " + ", ".join(sql.ctes) + " " if sql.ctes else "")
+        + "SELECT d.id FROM search_docs AS d "
+        + " ".join(sql.joins)
+        + (" WHERE " + " AND ".join(sql.where) if sql.where else "")
+        + " ORDER BY "
+        + ", ".join(order)
+    )
+    return [row[0] for row in db.execute(statement, [*sql.args, *sql.where_args])]
+
+
+def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, scored: int) -> int:
+    fields = _FIELDS_OF[term.field]
+    if term.phrase:
+        rows = _phrase(db, vocab, phrase_text(term.value), fields, sql)
+        name = sql.cte(
+            "SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?) AS j", [json.dumps(rows)]
+        )
+        words = 1
+        names = [name]
+    else:
+        folded = WORD.findall(fold(term.value))
+        names = [_word(vocab, sql, word, fields, term.negated) for word in folded]
+        words = len(folded)
+    if term.negated:
+        inner = " INTERSECT ".join(f"SELECT doc FROM {name}" for name in names)
+        sql.where.append(f"d.doc NOT IN ({inner})")
+        return scored
+    for name in names:
+        sql.joins.append(f"JOIN {name} ON {name}.doc = d.doc")
+    if scored + words <= _MAX_SCORED_WORDS:
+        sql.scores.extend(f"{name}.s" for name in names)
+        scored += words
+    return scored
+
+
+def _word(vocab: Terms, sql: _Sql, word: str, fields: Sequence[str], strict: bool) -> str:
+    """A CTE of the papers one folded word matches, each with its best score."""
+    exact = vocab.has(word)
+    prefix = vocab.has_prefix(word)
+    inside = vocab.inside(word) if not strict and len(word) >= INSIDE_MIN else []
+    typos = {} if strict else vocab.typos(word)
+    parts: list[tuple[int, str, str]] = []
+    for name in fields:
+        weight = _WEIGHT[name]
+        if exact:
+            parts.append((weight * _EXACT, name, _quote(word)))
+        if name == "abstract" and len(word) < _ABSTRACT_PREFIX_MIN:
+            continue
+        if prefix:
+            parts.append((weight * _PREFIX, name, _quote(word) + "*"))
+        if inside and name != "abstract":
+            parts.append((weight * _INSIDE, name, " OR ".join(map(_quote, inside))))
+        for distance, (starts, whole) in typos.items():
+            quality = _TYPO1 if distance == 1 else _TYPO2
+            alternatives = [_quote(s) + "*" for s in starts] + [_quote(w) for w in whole]
+            if alternatives:
+                parts.append((weight * quality, name, " OR ".join(alternatives)))
+    if not parts:
+        return sql.cte("SELECT NULL, NULL WHERE 0", [])
+    within, bounds = sql.in_rows()
+    union = " UNION ALL ".join(
+        f"SELECT rowid AS doc, {score} AS s FROM search_text WHERE search_text MATCH ?{within}"
+        for score, _, _ in parts
+    )
+    args: list[object] = []
+    for _, name, expression in parts:
+        args += [f"{{{name}}} : ({expression})", *bounds]
+    return sql.cte(f"SELECT doc, max(s) FROM ({union}) GROUP BY doc", args)
+
+
+def _phrase(
+    db: sqlite3.Connection, vocab: Terms, phrase: str, fields: Sequence[str], sql: _Sql
+) -> list[tuple[int, int]]:
+    """The papers holding `phrase`, each with its best field's exact score: narrowed by the
+    index (every word but the last whole, the last perhaps going on), then read."""
+    words = WORD.findall(phrase)
+    parts = []
+    for i, word in enumerate(words):
+        whole = i < len(words) - 1 or not phrase.endswith(word)
+        if not (vocab.has(word) if whole else vocab.has_prefix(word)):
+            return []
+        parts.append(_quote(word) if whole else _quote(word) + "*")
+    found: dict[int, int] = {}
+    for name in fields:  # best field first: a paper found in one is not read in the next
+        rows = db.execute(
+            "SELECT t.rowid, d.id FROM search_text AS t JOIN search_docs AS d ON d.doc = t.rowid "
+            "WHERE search_text MATCH ?" + sql.in_rows("t.rowid")[0],
+            (f"{{{name}}} : ({' AND '.join(parts)})", *sql.in_rows()[1]),
+        ).fetchall()
+        rows = [(doc, paper_id) for doc, paper_id in rows if doc not in found]
+        if words != [phrase] and rows:
+            rows = _containing(db, rows, phrase, name)
+        for doc, _ in rows:
+            found[doc] = _WEIGHT[name] * _EXACT
+    return list(found.items())
+
+
+def _containing(
+    db: sqlite3.Connection, rows: list[tuple[int, str]], phrase: str, field: str
+) -> list[tuple[int, str]]:
+    data = dict(
+        db.execute(
+            "SELECT p.id, p.data FROM json_each(?) AS j JOIN papers AS p ON p.id = j.value",
+            (json.dumps([paper_id for _, paper_id in rows]),),
+        ).fetchall()
+    )
+    at = ("title", "author", "kw", "abstract").index(field)
+    texts = [
+        texts_of(Paper.from_json(json.loads(data[i])))[at] if i in data else "" for _, i in rows
+    ]
+    return [rows[i] for i in containing(texts, phrase, range(len(rows)))]
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'

@@ -1,0 +1,88 @@
+"""The reader's filter over the persistent search index: no in-memory index built when it is
+ready, everything cached listed as ids read as they scroll into view, and an index that is
+not ready rebuilt in the background with a notice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from appdata import NOW, fill_cache, make_service, reader_app
+from hf_data import day_items
+from textual.pilot import Pilot
+
+from paperterm.feed.cache import FeedCache
+from paperterm.feed.ingest import ingest_items
+from paperterm.models import FeedSpec
+from paperterm.query import PaperIndex
+from paperterm.service.rows import PaperRows
+from paperterm.ui.app import PapertermApp
+from paperterm.ui.widgets.paper_list import PaperList
+
+SIZE = (120, 36)
+
+
+def plist(app: PapertermApp) -> PaperList:
+    return app.reader.paper_list
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def refuse_in_memory_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: PaperIndex, papers: object) -> None:
+        raise AssertionError("built an in-memory index")
+
+    monkeypatch.setattr(PaperIndex, "__init__", refuse)
+
+
+async def test_widening_lists_everything_lazily_from_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = make_service(tmp_path)
+    fill_cache(service)
+    spec = FeedSpec.parse("daily:2026-06-12")
+    june = ingest_items(day_items("2026-06-12"), NOW, "daily").papers
+    service.feeds.cache.store_feed(spec, spec, june, NOW)
+    copies = [replace(june[i % len(june)], id=f"2999.{i:05}") for i in range(1000)]
+    service.feeds.cache.store_papers(copies)
+    refuse_in_memory_index(monkeypatch)
+    reads: list[int] = []
+    original = FeedCache.papers
+    monkeypatch.setattr(
+        FeedCache, "papers", lambda self, ids: reads.append(len(list(ids))) or original(self, ids)
+    )
+    app = reader_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await pilot.press(*june[0].title.split(":")[0].lower())
+        await settle(pilot)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        shown = plist(app).papers
+        assert isinstance(shown, PaperRows) and shown[0].id == june[0].id
+        await pilot.press("ctrl+u")  # clear the query: everything cached is listed
+        await settle(pilot)
+        everything = plist(app).papers
+        total = service.feeds.cache._connection().execute("SELECT count(*) FROM papers")
+        assert isinstance(everything, PaperRows) and len(everything) == total.fetchone()[0]
+        # Only what was drawn was read: a page or two, never the whole cache.
+        assert sum(reads) < 4 * 64 < len(everything)
+
+
+async def test_an_index_not_ready_is_rebuilt_in_the_background_with_a_notice(
+    tmp_path: Path,
+) -> None:
+    service = make_service(tmp_path)
+    fill_cache(service)
+    service.feeds.cache.index.damaged("made up for the test")
+    app = reader_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert service.search.index_ready()
+        messages = [n.message for n in app._notifications]
+        assert any("search index was damaged" in m for m in messages)
+        assert "Search index rebuilt." in messages

@@ -1,0 +1,230 @@
+"""The persistent search index (FTS5 in the feed cache) answers exactly as `PaperIndex`:
+every query of the query tests runs through both (same ids, same order), and more over the
+real fixture papers; the index follows stores, survives damage and a failed fetch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import sqlite3
+import tempfile
+import threading
+import weakref
+from pathlib import Path
+
+import pytest
+import test_query
+from hf_data import NOW
+from test_query import *  # noqa: F403  (each query test again, with the parity check below)
+
+from paperterm.feed import FeedCache, searchindex
+from paperterm.models import FeedSpec, Paper
+from paperterm.query import PaperIndex, SearchContext, SearchResult, parse_query
+
+_original_search = PaperIndex.search
+_caches: weakref.WeakKeyDictionary[PaperIndex, dict[int, FeedCache]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+_numbers = itertools.count()
+_dir = Path(tempfile.mkdtemp(prefix="pt-fts-"))
+
+
+def _cache_of(index: PaperIndex) -> FeedCache:
+    # A connection per thread (the query tests search from several threads at once).
+    with _lock:
+        per_thread = _caches.setdefault(index, {})
+        cache = per_thread.get(threading.get_ident())
+        if cache is None:
+            cache = FeedCache(_dir / f"{next(_numbers)}.db")
+            cache.store_papers(list(index.papers))
+            per_thread[threading.get_ident()] = cache
+    return cache
+
+
+def _checked_search(
+    self: PaperIndex, query: object, context: SearchContext | None = None
+) -> SearchResult:
+    result = _original_search(self, query, context)  # type: ignore[arg-type]
+    context = context or SearchContext(today=dt.date.today())
+    ids = _cache_of(self).index.search_ids(result.query, context, [p.id for p in self.papers])
+    assert ids is not None, "the index could not answer"
+    assert tuple(ids) == result.ids, result.query.text
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _parity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(PaperIndex, "search", _checked_search)
+
+
+REAL_QUERIES = [
+    "diffusion", "difusion", "diff", "d", "di", "a", "of the", "video diffusion",
+    "transformer", "trnasformer", "llm", "gpt-4o", "reinforcement learning", "reinforcment",
+    "-diffusion", "video -diffusion", '"mixture of experts"', '"language model"', '"a"',
+    "title:diffusion", "author:wang", 'author:"Yann LeCun"', "kw:reward", "org:nvidia",
+    "org:ai -org:meta", "up:>50 diffusion", "has:code agent", "-has:summary", "stars:>=100",
+    "date:2026-08 robot", "age:<30d", "is:unread survey", "tag:x", "ünïcödé", "zoë",
+    "multimodal reasoning benchmark", "agen", "agentic", "qwen2", "2024", "moe", "rlhf",
+    "tion", "mamba -vision", "3d gaussian splatting", "gausian", "segment anything",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def real_cache(papers: list[Paper], tmp_path_factory: pytest.TempPathFactory) -> FeedCache:
+    cache = FeedCache(tmp_path_factory.mktemp("real") / "cache.db")
+    cache.store_papers(papers)
+    return cache
+
+
+@pytest.mark.parametrize("text", REAL_QUERIES)
+def test_real_queries_agree_with_the_in_memory_index(
+    text: str, papers: list[Paper], index: PaperIndex, real_cache: FeedCache
+) -> None:
+    context = SearchContext(
+        today=test_query.TODAY,
+        read=frozenset(p.id for p in papers[::3]),
+        bookmarked=frozenset(p.id for p in papers[::50]),
+        tags={papers[0].id: ("x",)},
+    )
+    expected = _original_search(index, parse_query(text), context).ids
+    scoped = real_cache.index.search_ids(parse_query(text), context, [p.id for p in papers])
+    assert scoped is not None and tuple(scoped) == expected
+    # Everything cached: bookmarks first, then by id — the order `everything()` gives.
+    first = [p.id for p in papers[::50]]
+    rest = sorted(p.id for p in papers if p.id not in set(first))
+    everything = PaperIndex([index.paper(i) for i in (*first, *rest)])
+    wide = real_cache.index.search_ids(parse_query(text), context, None, first)
+    assert tuple(wide or ()) == _original_search(everything, parse_query(text), context).ids
+
+
+# -- keeping the index -----------------------------------------------------------------------
+
+
+def _p(paper_id: str, title: str, **fields: object) -> Paper:
+    return Paper(id=paper_id, title=title, authors=("A. Person",), abstract="Nothing.", **fields)  # type: ignore[arg-type]
+
+
+def _ids(cache: FeedCache, text: str, scope: list[str] | None = None) -> list[str] | None:
+    return cache.index.search_ids(parse_query(text), SearchContext(today=test_query.TODAY), scope)
+
+
+def test_the_index_follows_every_store(tmp_path: Path) -> None:
+    cache = FeedCache(tmp_path / "cache.db")
+    spec = FeedSpec.parse("daily:2026-08-21")
+    cache.store_feed(spec, spec, [_p("a", "Zephyr winds"), _p("b", "Other")], NOW)
+    assert _ids(cache, "zephyr") == ["a"] and searchindex.check(cache._connection()) is None
+    # A new title replaces the old words; new numbers reach the conditions.
+    cache.store_feed(spec, spec, [_p("a", "Boreas winds", upvotes=90), _p("b", "Other")], NOW)
+    assert _ids(cache, "zephyr") == [] and _ids(cache, "boreas") == ["a"]
+    assert _ids(cache, "up:>50") == ["a"] and _ids(cache, "winds") == ["a"]
+    cache.store_papers([_p("c", "Zephyr again")])
+    assert _ids(cache, "zephyr") == ["c"] and _ids(cache, "zephyr", ["b", "c"]) == ["c"]
+    # A scope with a paper the index does not hold is not answered from it.
+    assert _ids(cache, "zephyr", ["c", "unknown"]) is None
+    assert searchindex.check(cache._connection()) is None
+
+
+def _old_cache(path: Path, papers: list[Paper]) -> None:
+    """A cache as paperterm wrote it before the index (format 2)."""
+    db = sqlite3.connect(path)
+    from paperterm.feed.cache import APPLICATION_ID, MIGRATIONS
+
+    for step in (1, 2):
+        for statement in MIGRATIONS[step]:
+            db.execute(statement)
+    db.executemany(
+        "INSERT INTO papers (id, fetched_at, data) VALUES (?, ?, ?)",
+        [(p.id, NOW.isoformat(), json.dumps(p.to_json())) for p in papers],
+    )
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+
+
+def test_an_older_cache_is_migrated_and_indexed_in_steps(tmp_path: Path) -> None:
+    papers = [_p(f"p{i:03}", f"Paper {i} on zephyrs") for i in range(30)]
+    _old_cache(tmp_path / "cache.db", papers)
+    cache = FeedCache(tmp_path / "cache.db")
+    assert not cache.index.ready() and _ids(cache, "zephyr") is None
+    steps = 0
+    while not searchindex.rebuild_step(cache._connection(), batch=7):
+        steps += 1
+    assert steps == 4 and cache.index.ready() and searchindex.check(cache._connection()) is None
+    assert _ids(cache, "zephyr") == [p.id for p in papers]
+
+
+def test_a_damaged_index_is_rebuilt_with_a_notice_and_stores_go_on(tmp_path: Path) -> None:
+    cache = FeedCache(tmp_path / "cache.db")
+    spec = FeedSpec.parse("daily:2026-08-21")
+    cache.store_feed(spec, spec, [_p(f"p{i}", f"Zephyr {i}") for i in range(50)], NOW)
+    db = cache._connection()
+    with db:
+        db.execute("UPDATE search_text_data SET block = x'00ff00ff00ff' WHERE id > 10")
+    assert _ids(cache, "zephyr") is None
+    assert any("search index was damaged" in n for n in cache.notices)
+    assert not cache.index.ready()
+    # A store meanwhile keeps the papers; the index is rebuilt from all of them.
+    cache.store_feed(spec, spec, [_p("new", "Zephyr new")], NOW)
+    assert cache.papers(["new"])
+    while not cache.index.rebuild_step():
+        pass
+    assert searchindex.check(cache._connection()) is None
+    assert len(_ids(cache, "zephyr") or []) == 51
+
+
+# -- the service over it -------------------------------------------------------------------
+
+
+def _no_paper_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: PaperIndex, papers: object) -> None:
+        raise AssertionError("built an in-memory index")
+
+    monkeypatch.setattr(PaperIndex, "__init__", refuse)
+
+
+def test_the_service_searches_lists_and_everything_without_building_an_index(
+    paths: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.service import PaperService
+
+    service = PaperService(paths)  # type: ignore[arg-type]
+    papers = [_p(f"p{i:04}", f"Zephyr {i}" if i % 2 else f"Other {i}") for i in range(300)]
+    service.feeds.cache.store_papers(papers)
+    _no_paper_index(monkeypatch)
+    query = parse_query("zephyr")
+    context = service.search.context_for(query, service.clock)
+    shown = service.search.in_list(query, papers[:10], context)
+    assert [p.id for p in shown] == ["p0001", "p0003", "p0005", "p0007", "p0009"]
+    loads: list[int] = []
+    original = service.feeds.cache.papers
+
+    rows = service.search.everything(query, [papers[299]], context)
+    assert rows is not None and len(rows) == 150 and rows.ids[0] == "p0299"
+    monkeypatch.setattr(
+        FeedCache, "papers", lambda self, ids: loads.append(len(ids)) or original(ids)
+    )
+    assert rows[100].id == rows.ids[100] and rows[101].title.startswith("Zephyr")
+    assert loads == [64]  # one page read, not 150 papers
+    assert rows.index_of("p0299") == 0
+    service.close()
+
+
+def test_the_service_falls_back_while_the_index_is_not_ready(
+    paths: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.service import PaperService
+
+    service = PaperService(paths)  # type: ignore[arg-type]
+    papers = [_p("a", "Zephyr"), _p("b", "Other")]
+    service.feeds.cache.store_papers(papers)
+    service.feeds.cache.index.damaged("made up")
+    query = parse_query("zephyr")
+    context = service.search.context_for(query, service.clock)
+    assert [p.id for p in service.search.in_list(query, papers, context)] == ["a"]
+    assert service.search.everything(query, [], context) is None
+    assert service.search.rebuild_index() and service.search.index_ready()
+    _no_paper_index(monkeypatch)
+    assert [p.id for p in service.search.in_list(query, papers, context)] == ["a"]
+    assert any("rebuilding" in n for n in service.take_notices())
+    service.close()
