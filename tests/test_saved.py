@@ -124,3 +124,15 @@ async def test_the_reader_saves_its_filter_and_shows_it_as_a_feed(tmp_path: Path
         assert [p.id for p in app.reader.paper_list.papers] == filtered
         assert app.reader.status.status.feed == "saved:rl"
     assert filtered == expected(app.service, QUERY)
+
+
+async def test_with_no_saved_searches_the_hint_names_the_table_literally(tmp_path: Path) -> None:
+    """The hint quotes ``[searches]``; read as markup it would vanish from the message."""
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("v")
+        await _settle(pilot)
+        hints = [n for n in app._notifications if "No saved searches" in n.message]
+        assert hints and "add [searches] to config.toml" in hints[0].message
+        assert not any(n.markup for n in app._notifications)

@@ -18,6 +18,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.color import Color
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -79,6 +80,19 @@ class PapertermApp(App[None]):
         self.keymap, problems = check_keymap(dict(keymap))
         self.set_keymap(self.keymap)
         return problems
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: what it quotes (titles, paths, config keys such
+        as ``[searches]``) is never read as markup, whatever the caller passed."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         for problem in self.problems:
