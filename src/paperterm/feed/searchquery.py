@@ -28,7 +28,16 @@ from paperterm.feed.searchconditions import condition_of
 from paperterm.feed.searchindex import generation, texts_of
 from paperterm.models import Paper
 from paperterm.query._text import (
+    ABSTRACT_PREFIX_MIN,
+    FIELD_WEIGHT,
+    FIELDS_OF,
     INSIDE_MIN,
+    MAX_SCORED_WORDS,
+    TIER_EXACT,
+    TIER_INSIDE,
+    TIER_PREFIX,
+    TIER_TYPO1,
+    TIER_TYPO2,
     TYPO_MAX_LEN,
     TYPO_MIN_LEN,
     WORD,
@@ -39,17 +48,6 @@ from paperterm.query._text import (
 )
 from paperterm.query.parse import Query, TextTerm
 from paperterm.query.results import SearchContext
-
-_WEIGHT = {"title": 8, "author": 4, "kw": 2, "abstract": 1}
-_EXACT, _PREFIX, _INSIDE, _TYPO1, _TYPO2 = 10, 9, 8, 7, 6
-_ABSTRACT_PREFIX_MIN = 3
-_FIELDS_OF: dict[str, tuple[str, ...]] = {
-    "any": ("title", "author", "kw", "abstract"),
-    "title": ("title",),
-    "author": ("author",),
-    "kw": ("kw",),
-}
-_MAX_SCORED_WORDS = 800
 
 
 class Terms:
@@ -218,7 +216,7 @@ def search_ids(
         sql.rows = (low or 0, high or -1)
     scored = 0
     for term in query.terms:
-        if isinstance(term, TextTerm) and term.field in _FIELDS_OF:
+        if isinstance(term, TextTerm) and term.field in FIELDS_OF:
             scored = _text_term(db, vocab(), sql, term, scored)
         else:
             condition = condition_of(db, term, context, sql.where_args)
@@ -251,7 +249,7 @@ def search_ids(
 
 
 def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, scored: int) -> int:
-    fields = _FIELDS_OF[term.field]
+    fields = FIELDS_OF[term.field]
     if term.phrase:
         rows = _phrase(db, vocab, phrase_text(term.value), fields, sql)
         name = sql.cte(
@@ -269,7 +267,7 @@ def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, 
         return scored
     for name in names:
         sql.joins.append(f"JOIN {name} ON {name}.doc = d.doc")
-    if scored + words <= _MAX_SCORED_WORDS:
+    if scored + words <= MAX_SCORED_WORDS:
         sql.scores.extend(f"{name}.s" for name in names)
         scored += words
     return scored
@@ -283,17 +281,17 @@ def _word(vocab: Terms, sql: _Sql, word: str, fields: Sequence[str], strict: boo
     typos = {} if strict else vocab.typos(word)
     parts: list[tuple[int, str, str]] = []
     for name in fields:
-        weight = _WEIGHT[name]
+        weight = FIELD_WEIGHT[name]
         if exact:
-            parts.append((weight * _EXACT, name, _quote(word)))
-        if name == "abstract" and len(word) < _ABSTRACT_PREFIX_MIN:
+            parts.append((weight * TIER_EXACT, name, _quote(word)))
+        if name == "abstract" and len(word) < ABSTRACT_PREFIX_MIN:
             continue
         if prefix:
-            parts.append((weight * _PREFIX, name, _quote(word) + "*"))
+            parts.append((weight * TIER_PREFIX, name, _quote(word) + "*"))
         if inside and name != "abstract":
-            parts.append((weight * _INSIDE, name, " OR ".join(map(_quote, inside))))
+            parts.append((weight * TIER_INSIDE, name, " OR ".join(map(_quote, inside))))
         for distance, (starts, whole) in typos.items():
-            quality = _TYPO1 if distance == 1 else _TYPO2
+            quality = TIER_TYPO1 if distance == 1 else TIER_TYPO2
             alternatives = [_quote(s) + "*" for s in starts] + [_quote(w) for w in whole]
             if alternatives:
                 parts.append((weight * quality, name, " OR ".join(alternatives)))
@@ -333,7 +331,7 @@ def _phrase(
         if words != [phrase] and rows:
             rows = _containing(db, rows, phrase, name)
         for doc, _ in rows:
-            found[doc] = _WEIGHT[name] * _EXACT
+            found[doc] = FIELD_WEIGHT[name] * TIER_EXACT
     return list(found.items())
 
 

@@ -83,3 +83,20 @@ def containing(texts: Sequence[str], phrase: str, positions: Iterable[int]) -> l
         or text.startswith(phrase)
         or (phrase in text and find_at_word_start(text, phrase) >= 0)
     ]
+
+
+# The ranking rules, one copy for the in-memory index (`paperterm.query.index`) and the
+# persistent one (`paperterm.feed.searchquery`): a field's weight times the tier of the match.
+FIELD_WEIGHT = {"title": 8, "author": 4, "kw": 2, "abstract": 1}
+TIER_EXACT, TIER_PREFIX, TIER_INSIDE, TIER_TYPO1, TIER_TYPO2 = 10, 9, 8, 7, 6
+ABSTRACT_PREFIX_MIN = 3  # a shorter word matches abstracts only whole
+TEXT_FIELDS = ("title", "author", "kw", "abstract")
+FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "any": TEXT_FIELDS,
+    "title": ("title",),
+    "author": ("author",),
+    "kw": ("kw",),
+}
+# Scores live in 16-bit lanes: at most 80 per word, so this many words cannot overflow one;
+# words past it still select, they just stop adding to the score.
+MAX_SCORED_WORDS = 800

@@ -44,7 +44,17 @@ from functools import partial
 from paperterm.models import Paper
 from paperterm.query._bitset import Postings, bits_of, lanes_of, positions_by_word, positions_in
 from paperterm.query._text import (
+    ABSTRACT_PREFIX_MIN,
+    FIELD_WEIGHT,
+    FIELDS_OF,
     INSIDE_MIN,
+    MAX_SCORED_WORDS,
+    TEXT_FIELDS,
+    TIER_EXACT,
+    TIER_INSIDE,
+    TIER_PREFIX,
+    TIER_TYPO1,
+    TIER_TYPO2,
     WORD,
     containing,
     find_at_word_start,
@@ -62,20 +72,6 @@ from paperterm.query.parse import (
     parse_query,
 )
 from paperterm.query.results import SearchContext, SearchResult
-
-_WEIGHT = {"title": 8, "author": 4, "kw": 2, "abstract": 1}
-_EXACT, _PREFIX, _INSIDE, _TYPO1, _TYPO2 = 10, 9, 8, 7, 6
-_ABSTRACT_PREFIX_MIN = 3
-_TEXT_FIELDS = ("title", "author", "kw", "abstract")
-_FIELDS_OF: dict[str, tuple[str, ...]] = {
-    "any": _TEXT_FIELDS,
-    "title": ("title",),
-    "author": ("author",),
-    "kw": ("kw",),
-}
-# Scores live in 16-bit lanes: at most 80 per word, so this many words cannot overflow one;
-# words past it still select, they just stop adding to the score.
-_MAX_SCORED_WORDS = 800
 
 
 class PaperIndex:
@@ -106,7 +102,7 @@ class PaperIndex:
         inside_words = lists["title"].keys() | lists["author"].keys() | lists["kw"].keys()
         self._vocab = Vocabulary(inside_words | lists["abstract"].keys(), inside_words)
         words = self._vocab.words
-        self._postings = {name: Postings(lists[name], words, n) for name in _TEXT_FIELDS}
+        self._postings = {name: Postings(lists[name], words, n) for name in TEXT_FIELDS}
         del lists  # the largest structure of the build; the postings hold it compactly now
         self._keep_short_prefixes()
         self._build_numbers()
@@ -148,7 +144,7 @@ class PaperIndex:
         for term in query.terms:
             bits, term_lanes, words = self._term(term, context)
             selected = selected & ~bits if term.negated else selected & bits
-            if term_lanes and scored + words <= _MAX_SCORED_WORDS:
+            if term_lanes and scored + words <= MAX_SCORED_WORDS:
                 lanes += term_lanes
                 scored += words
             if not selected:
@@ -194,7 +190,7 @@ class PaperIndex:
         if term.field == "org":
             name = fold(term.value)
             return self._memo(("org", name), partial(self._org, name))[0], 0, 0
-        fields = _FIELDS_OF[term.field]
+        fields = FIELDS_OF[term.field]
         if term.phrase:
             text = phrase_text(term.value)
             key: tuple[object, ...] = ("phrase", term.field, text)
@@ -232,16 +228,16 @@ class PaperIndex:
         typos = {} if strict else self._vocab.typos(word)
         tiers: defaultdict[int, int] = defaultdict(int)
         for name in fields:
-            postings, weight = self._postings[name], _WEIGHT[name]
+            postings, weight = self._postings[name], FIELD_WEIGHT[name]
             if exact is not None:
-                tiers[weight * _EXACT] |= postings.range_bits(exact, exact + 1)
-            if name == "abstract" and len(word) < _ABSTRACT_PREFIX_MIN:
+                tiers[weight * TIER_EXACT] |= postings.range_bits(exact, exact + 1)
+            if name == "abstract" and len(word) < ABSTRACT_PREFIX_MIN:
                 continue
-            tiers[weight * _PREFIX] |= postings.range_bits(lo, hi)
+            tiers[weight * TIER_PREFIX] |= postings.range_bits(lo, hi)
             if inside and name != "abstract":
-                tiers[weight * _INSIDE] |= postings.ids_bits(inside)
+                tiers[weight * TIER_INSIDE] |= postings.ids_bits(inside)
             for distance, ranges in typos.items():
-                quality = _TYPO1 if distance == 1 else _TYPO2
+                quality = TIER_TYPO1 if distance == 1 else TIER_TYPO2
                 tiers[weight * quality] |= postings.ranges_bits(ranges)
         if strict:
             bits = 0
@@ -282,7 +278,7 @@ class PaperIndex:
                 hits = containing(self._texts[name], phrase, self._positions_of(candidates))
                 candidates = bits_of(hits, self._n)
             if candidates:
-                tiers[_WEIGHT[name] * _EXACT] = candidates
+                tiers[FIELD_WEIGHT[name] * TIER_EXACT] = candidates
                 found |= candidates
         return self._score(tiers)
 
@@ -348,9 +344,9 @@ class PaperIndex:
 
     def _keep_short_prefixes(self) -> None:
         # The first keystrokes of a word select the most papers; have those ranges ready.
-        for length, ranges in self._vocab.head_ranges(_ABSTRACT_PREFIX_MIN).items():
+        for length, ranges in self._vocab.head_ranges(ABSTRACT_PREFIX_MIN).items():
             for name, postings in self._postings.items():
-                if name != "abstract" or length >= _ABSTRACT_PREFIX_MIN:
+                if name != "abstract" or length >= ABSTRACT_PREFIX_MIN:
                     postings.keep_ranges(ranges)
 
     def _build_numbers(self) -> None:
