@@ -152,11 +152,7 @@ class FeedCache(KeptTexts):
             with db:
                 change(db)
         except sqlite3.DatabaseError as exc:
-            if _is_busy(exc):
-                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
-            if not _is_damage(exc):
-                raise
-            self._rebuild(str(exc))
+            self._rebuild(self._damage_of(exc))
             with self._connection() as db:
                 change(db)
 
@@ -270,11 +266,7 @@ class FeedCache(KeptTexts):
         try:
             return self._connection().execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            if _is_busy(exc):
-                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
-            if not _is_damage(exc):
-                raise
-            self._rebuild(str(exc))
+            self._rebuild(self._damage_of(exc))
             return []
 
     def _connection(self) -> sqlite3.Connection:
@@ -298,14 +290,19 @@ class FeedCache(KeptTexts):
             self._move_aside(str(exc))
         except sqlite3.DatabaseError as exc:
             db.close()
-            if _is_busy(exc):
-                raise CacheBusy(f"the cache {self.path} is locked by another program") from None
-            if not _is_damage(exc):
-                raise
-            self._move_aside(str(exc))
+            self._move_aside(self._damage_of(exc))
         return _check_or_create(
             sqlite3.connect(self.path, timeout=self.busy_timeout), self.busy_timeout
         )
+
+    def _damage_of(self, exc: sqlite3.DatabaseError) -> str:
+        """What a failed statement says of the file: `CacheBusy` when another program holds
+        it locked, the error itself when it is not damage, else the reason to rebuild."""
+        if _is_busy(exc):
+            raise CacheBusy(f"the cache {self.path} is locked by another program") from None
+        if not _is_damage(exc):
+            raise exc
+        return str(exc)
 
     def _rebuild(self, reason: str) -> None:
         self.close()
