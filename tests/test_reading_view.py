@@ -270,3 +270,92 @@ def test_the_reader_s_first_frame_loads_nothing_of_the_reading_view(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     before, after = result.stdout.split("] ")
     assert before == "[" and int(after) >= 4  # loaded when R was pressed, not before
+
+
+# -- a kept text is on the view's first frame -----------------------------------------------
+
+
+def _keep(app, parsed: bool) -> None:  # type: ignore[no-untyped-def]
+    from paper_texts import TEXTS
+
+    from paperterm.paper import PARSER_VERSION, document_json, parse_paper
+
+    text = (TEXTS / f"{BIG}.md").read_text("utf-8")
+    form = (PARSER_VERSION, document_json(parse_paper(text))) if parsed else None
+    app.service.feeds.cache.store_text(BIG, text, app.service.clock(), form)
+
+
+async def _first_frames(app, pilot, monkeypatch) -> tuple[list[bool], list[str]]:  # type: ignore[no-untyped-def]
+    """Whether the text was laid out each time the view drew a row, and which paths
+    prepared it (`thread` for the worker's)."""
+    from paperterm.ui.screens.reading import screen as reading
+    from paperterm.ui.widgets.paper_text import PaperText
+
+    settled: list[bool] = []
+    paths: list[str] = []
+    draw, prepare = PaperText.render_line, reading._prepare
+
+    def drawn(self: PaperText, y: int):  # type: ignore[no-untyped-def]
+        if self.size.height:
+            settled.append(self.settled)
+        return draw(self, y)
+
+    def in_thread(*args):  # type: ignore[no-untyped-def]
+        paths.append("thread")
+        return prepare(*args)
+
+    monkeypatch.setattr(PaperText, "render_line", drawn)
+    monkeypatch.setattr(reading, "_prepare", in_thread)
+    await open_view(pilot, app)
+    return settled, paths
+
+
+async def test_a_text_kept_parsed_is_drawn_in_the_view_s_first_frame(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    app = reading_app(tmp_path)
+    _keep(app, parsed=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        settled, paths = await _first_frames(app, pilot, monkeypatch)
+        assert settled and all(settled), "a row was drawn before the text was laid out"
+        assert paths == []  # read and laid out at once, not handed to a thread
+        assert shown(app.screen)[0] == "How Post-Training Shapes Biological Reasoning Models"
+
+
+async def test_a_text_an_older_parser_kept_opens_at_once_and_is_kept_parsed(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from paperterm.paper import PARSER_VERSION
+
+    app = reading_app(tmp_path)
+    _keep(app, parsed=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        settled, paths = await _first_frames(app, pilot, monkeypatch)
+        assert settled and all(settled) and paths == []
+        await until(pilot, lambda: app.service.texts.is_parsed(app.service.texts.cached(BIG)))
+        kept = app.service.texts.cached(BIG)
+        assert kept is not None and kept.parsed is not None
+        assert kept.parsed[0] == PARSER_VERSION
+
+
+async def test_a_busy_cache_hands_the_kept_text_to_the_thread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from paperterm.service import CacheBusy
+    from paperterm.service.texts import Texts
+
+    app = reading_app(tmp_path)
+    _keep(app, parsed=True)
+    cached = Texts.cached
+
+    def busy_at_once(self: Texts, paper_id: str, *, wait: float | None = None):  # type: ignore[no-untyped-def]
+        if wait is not None:  # the UI thread's quick look: another program holds the cache
+            raise CacheBusy("the cache is locked by another program")
+        return cached(self, paper_id)
+
+    monkeypatch.setattr(Texts, "cached", busy_at_once)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        _, paths = await _first_frames(app, pilot, monkeypatch)
+        assert paths == ["thread"]
+        assert shown(app.screen)[0] == "How Post-Training Shapes Biological Reasoning Models"

@@ -60,9 +60,10 @@ class Texts:
         self._client = client
         self.clock = clock
 
-    def cached(self, paper_id: str) -> PaperText | None:
-        """The kept text, or None. Safe from a worker thread (a connection of its own)."""
-        found = self._with_cache(lambda cache: cache.read_text(paper_id))
+    def cached(self, paper_id: str, *, wait: float | None = None) -> PaperText | None:
+        """The kept text, or None. Safe from a worker thread (a connection of its own).
+        `wait`: at most this long for another program's lock (then `CacheBusy`)."""
+        found = self._with_cache(lambda cache: cache.read_text(paper_id), wait)
         if found is None:
             return None
         return PaperText(found.id, found.text, found.fetched_at, "cache", parsed=found.parsed)
@@ -109,16 +110,22 @@ class Texts:
                     break  # the rest would fail the same way
         return fetched, failures
 
-    def document(self, paper: Paper | None, text: PaperText) -> Document:
+    def document(
+        self,
+        paper: Paper | None,
+        text: PaperText,
+        *,
+        later: Callable[[Callable[[], None]], object] | None = None,
+    ) -> Document:
         """The text parsed for reading, our record's title, authors and abstract first: the
-        kept parsed form when this parser made it, else parsed now (and kept)."""
+        kept parsed form when this parser made it, else parsed now (and kept, by `later` when
+        given: a caller on the UI thread hands that write to a thread)."""
         parsed = _kept_document(text)
         if parsed is None:
             parsed = parse_paper(text.text)
             if text.origin == "cache":
-                form = (PARSER_VERSION, document_json(parsed))
-                with contextlib.suppress(sqlite3.Error, CacheBusy, OSError):
-                    self._with_cache(lambda cache: cache.store_parsed(text.id, form))
+                keep = self._keeper(text.id, parsed)
+                keep() if later is None else later(keep)
         if paper is None:
             return parsed
         front = front_matter(paper.title, paper.authors, paper.abstract)
@@ -128,8 +135,23 @@ class Texts:
         """The document as plain lines `width` columns wide (`paperterm view`)."""
         return [line.text for line in Layout(document, width).lines]
 
-    def _with_cache(self, work: Callable[[FeedCache], T]) -> T:
-        cache = FeedCache(self.cache_path)
+    def is_parsed(self, text: PaperText) -> bool:
+        """Whether `document` can read `text` back without parsing it (milliseconds)."""
+        return text.parsed is not None and text.parsed[0] == PARSER_VERSION
+
+    def _keeper(self, paper_id: str, parsed: Document) -> Callable[[], None]:
+        def keep() -> None:
+            form = (PARSER_VERSION, document_json(parsed))
+            with contextlib.suppress(sqlite3.Error, CacheBusy, OSError):
+                self._with_cache(lambda cache: cache.store_parsed(paper_id, form))
+
+        return keep
+
+    def _with_cache(self, work: Callable[[FeedCache], T], wait: float | None = None) -> T:
+        if wait is None:
+            cache = FeedCache(self.cache_path)
+        else:
+            cache = FeedCache(self.cache_path, busy_timeout=wait)
         try:
             return work(cache)
         finally:

@@ -90,7 +90,9 @@ class PaperText(ScrollView, can_focus=True, inherit_bindings=False):
         self.matches, self._match_lines = [], {}
         self._pending = offset
         self._prepared = layout
-        if self.size.width:
+        if self.size.width or layout is not None:
+            # Not sized yet (just mounted): the layout made for the terminal's width is
+            # taken as it is, so the first frame draws the text; a resize checks it.
             self._lay_out()
 
     @property
@@ -201,7 +203,7 @@ class PaperText(ScrollView, can_focus=True, inherit_bindings=False):
     def _lay_out(self) -> None:
         assert self.document is not None
         width, prepared, self._prepared = self._width(), self._prepared, None
-        if prepared is not None and prepared.width == width:
+        if prepared is not None and (prepared.width == width or not self.size.width):
             self.layout_ = prepared
         else:
             self.layout_ = Layout(self.document, width)

@@ -10,6 +10,7 @@ reopens there.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -22,7 +23,7 @@ from textual.widgets import Footer, Input, Static
 
 from paperterm.models import Paper
 from paperterm.paper import Document, Layout, Match
-from paperterm.service import FetchError, PaperService
+from paperterm.service import CacheBusy, FetchError, PaperService
 from paperterm.service.texts import PaperText as KeptText
 from paperterm.ui.keys import bindings
 from paperterm.ui.links import open_link, paper_link
@@ -47,7 +48,9 @@ class ReadingScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.paper = paper
-        self._ready = _start(lambda: _prepare(service, paper, width - _MARGIN))
+        self._ready = _at_once(service, paper, width - _MARGIN) or _start(
+            lambda: _prepare(service, paper, width - _MARGIN)
+        )
         self.document: Document | None = None
         self.back: list[int] = []  # lines a followed citation was left from
         self.matches: list[Match] = []
@@ -231,6 +234,8 @@ class ReadingScreen(Screen[None]):
 
 # Padding (2) and the scrollbar (2) of `PaperText`, and the column its layout keeps free.
 _MARGIN = 5
+_AT_ONCE_WAIT = 0.02  # seconds: a cache busy for longer is read in the thread
+_AT_ONCE_CHARS = 250_000  # a text to parse that is longer is parsed in the thread (~70 ms)
 Prepared = tuple[KeptText, Document, Layout | None] | None
 
 
@@ -242,6 +247,28 @@ def _prepare(service: PaperService, paper: Paper, width: int) -> Prepared:
         return None
     document = texts.document(paper, found)
     return found, document, Layout(document, width) if width >= 20 else None
+
+
+def _at_once(service: PaperService, paper: Paper, width: int) -> asyncio.Future[Prepared] | None:
+    """A kept text, read, parsed when an older parser kept it, and laid out here and now:
+    tens of milliseconds, and the screen's first frame then shows the text (a thread would
+    share the interpreter with the screen coming up, and its text would only be drawn in a
+    second frame). None for anything slower — a long text to parse, a text to fetch, another
+    program holding the cache — which `_prepare` does in a thread."""
+    texts = service.texts
+    try:
+        loop = asyncio.get_running_loop()
+        found = texts.cached(paper.id, wait=_AT_ONCE_WAIT)
+    except (RuntimeError, sqlite3.Error, CacheBusy, OSError):
+        return None
+    if found is None or width < 20:
+        return None
+    if not texts.is_parsed(found) and len(found.text) > _AT_ONCE_CHARS:
+        return None
+    document = texts.document(paper, found, later=lambda keep: loop.run_in_executor(None, keep))
+    ready: asyncio.Future[Prepared] = loop.create_future()
+    ready.set_result((found, document, Layout(document, width)))
+    return ready
 
 
 def _start(work: Callable[[], Prepared]) -> asyncio.Future[Prepared] | None:
