@@ -146,6 +146,24 @@ async def test_search_finds_and_steps_through_matches(tmp_path: Path, fake: Fake
         assert f"Match {len(screen.matches)} of" in status(screen)
 
 
+async def test_a_known_equation_shows_on_screen_in_unicode_with_its_number(
+    tmp_path: Path, fake: FakeHF
+) -> None:
+    app = reading_app(tmp_path, fake, first="2606.18394")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_view(pilot, app)
+        await pilot.press("slash", *"Speedup=", "enter")
+        await pilot.pause()
+        rows = [
+            "".join(segment.text for segment in screen.text.render_line(y))
+            for y in range(screen.text.size.height)
+        ]
+        row = next(r for r in rows if "Speedup=" in r)
+        assert row.strip().startswith("Speedup=(1-αᴺ⁺¹)/((1-α)(Nc+1)).")
+        assert row.rstrip().endswith("(2)")  # its number, at the right edge
+        assert "\\" not in row and "frac" not in row
+
 async def test_a_figure_line_opens_its_arxiv_image(
     tmp_path: Path, fake: FakeHF, browser: Browser
 ) -> None:
