@@ -22,9 +22,11 @@ bookmarks, and a user with two interests: 5 bookmarks of topic i and 5 of topic 
 
 Speed
 =====
-A cache holding every fixture paper, 10 bookmarks: the first For-you ranking from a fresh
-service (reading the cache, building the corpus, ranking), a ranking again, and a ranking after
-one more bookmark. The plain centroid's build runs in the same process as a yardstick.
+A cache holding every fixture paper but the last 50, 10 bookmarks: the first For-you ranking
+ever (reading the cache, building the corpus, ranking), a ranking again, and a ranking after
+one more bookmark; then the first ranking of a new run (the corpus read back from disk), and
+of a run after a day's fetch brought the last 50 papers (read back and grown by them). The
+plain centroid's build runs in the same process as a yardstick.
 
 Goals (issue 16): mean precision@20 >= 0.9 over >= 8 topics, >= 5x each topic's base rate, at
 or above every baseline on the mean; first ranking <= 1 s, again <= 200 ms, after a new
@@ -236,51 +238,72 @@ def speed(papers: list[Paper], bench: Bench) -> None:
     topic = next(iter(bench.topics))
     liked = [papers[i] for i in bench.seeds(topic, 10, 0)]
     extra = papers[sorted(bench.topics[topic] - set(bench.seeds(topic, 10, 0)))[0]]
+    liked_ids = {p.id for p in liked}
+    day = [p for p in papers[-DAY:] if p.id not in liked_ids]  # one day's fetch, new since
+    before = [p for p in papers if p not in day]
+    spec = FeedSpec("for-you")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         paths = Paths(home / "config", home / "data", home / "cache")
         cache = FeedCache(paths.cache_db)
-        store_days(cache, papers, NOW)
+        store_days(cache, before, NOW)
         cache.close()
-        service = PaperService(paths, clock=lambda: NOW)
-        service.load_state()
-        for paper in liked:
-            service.triage.bookmark(paper)
         rss = _rss_mb()
-        spec = FeedSpec("for-you")
-        first, read, build = _first_ranking(service, spec)
+        built, service = _first(paths, liked, spec)
         grown = _rss_mb() - rss
+        # The built corpus is being written to disk in a thread (about 0.3 s): done first.
+        service.recommend.wait_kept()
         again = _timed(lambda: service.recommend.corpus().rank([p.id for p in liked]))
         remembered = _timed(lambda: service.recommend.ranked(spec))
         service.triage.bookmark(extra)
         after = _timed(lambda: service.recommend.ranked(spec))
         service.close()
+        kept, service = _first(paths, liked, spec)
+        service.close()
+        cache = FeedCache(paths.cache_db)
+        store_days(cache, papers, NOW)
+        cache.close()
+        new_day, service = _first(paths, liked, spec)
+        service.close()
+        size = paths.for_you_cache.stat().st_size / 1e6
+        started = time.perf_counter()
+        service = PaperService(paths, clock=lambda: NOW)
+        service.feeds.everything()
+        read = time.perf_counter() - started
+        service.close()
     plain = _timed(lambda: plain_centroid(bench))
     count = len(papers)
     print(f"\nspeed over {count:,} cached papers, 10 bookmarks (wall clock, seconds)")
-    print(f"  first ranking, fresh service   {first:7.3f}  (goal <= 1 s: {_ok(first <= 1)})")
-    print(f"    of which reading the cache   {read:7.3f}")
-    print(f"    of which building the corpus {build:7.3f}")
-    print(f"  ranking again (profile anew)   {again:7.3f}  (goal <= 0.2 s: {_ok(again <= 0.2)})")
-    print(f"  the same list asked again      {remembered:7.3f}")
-    print(f"  after one more bookmark        {after:7.3f}  (goal <= 0.2 s: {_ok(after <= 0.2)})")
-    print(f"  memory: the corpus and its postings added {grown:.0f} MB of peak RSS")
+    print(f"  first ranking ever (corpus built)    {built:7.3f}  (goal <= 1 s: {_ok(built <= 1)})")
+    print(f"  first ranking of a run, corpus kept  {kept:7.3f}  (goal <= 1 s: {_ok(kept <= 1)})")
+    print(f"  the same after a day's fetch ({len(day)} new) {new_day:7.3f}  (goal <= 1 s: "
+          f"{_ok(new_day <= 1)})")  # fmt: skip
+    print(f"    of which reading the cache's papers {read:6.3f}")
+    print(f"  ranking again (profile anew)         {again:7.3f}  (goal <= 0.2 s: "
+          f"{_ok(again <= 0.2)})")  # fmt: skip
+    print(f"  the same list asked again            {remembered:7.3f}")
+    print(f"  after one more bookmark              {after:7.3f}  (goal <= 0.2 s: "
+          f"{_ok(after <= 0.2)})")  # fmt: skip
+    print(
+        f"  memory: building the corpus added {grown:.0f} MB of peak RSS; kept on disk {size:.1f} MB"
+    )
     print(f"  yardstick in the same run: building the plain centroid baseline {plain:.3f}")
-    print(f"  first ranking / plain baseline build = {first / plain:.2f}x")
+    print(f"  first ranking ever / plain baseline build = {built / plain:.2f}x")
 
 
-def _first_ranking(service: PaperService, spec: FeedSpec) -> tuple[float, float, float]:
-    """The first ranking as the reader and the CLI ask for it, then its parts timed again
-    (reading the cache, building the corpus) to say where the time goes."""
+DAY = 50  # papers a day's fetch adds, about
+
+
+def _first(paths: Paths, liked: list[Paper], spec: FeedSpec) -> tuple[float, PaperService]:
+    """The first ranking from a fresh service, as the reader and the CLI ask for it."""
+    service = PaperService(paths, clock=lambda: NOW)
+    service.load_state()
+    for paper in liked:
+        if paper.id not in service.triage.state.bookmarks:
+            service.triage.bookmark(paper)
     started = time.perf_counter()
     service.recommend.ranked(spec)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    cached = service.feeds.everything()
-    read = time.perf_counter() - started
-    started = time.perf_counter()
-    Corpus([*cached, *service.triage.bookmark_papers()])
-    return first, read, time.perf_counter() - started
+    return time.perf_counter() - started, service
 
 
 def _timed(work: Callable[[], object]) -> float:

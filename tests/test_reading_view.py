@@ -164,6 +164,7 @@ async def test_a_known_equation_shows_on_screen_in_unicode_with_its_number(
         assert row.rstrip().endswith("(2)")  # its number, at the right edge
         assert "\\" not in row and "frac" not in row
 
+
 async def test_a_figure_line_opens_its_arxiv_image(
     tmp_path: Path, fake: FakeHF, browser: Browser
 ) -> None:

@@ -43,6 +43,11 @@ class Paths:
         return self.cache_dir / "cache.sqlite3"
 
     @property
+    def for_you_cache(self) -> Path:
+        """The For-you corpus as last built, so a ranking can skip building it (disposable)."""
+        return self.cache_dir / "for-you.postings"
+
+    @property
     def state_cache(self) -> Path:
         """What `state_file` parses to, so loading it can skip parsing (disposable)."""
         return self.cache_dir / "state-cache.jsonl"

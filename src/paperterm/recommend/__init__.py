@@ -20,5 +20,6 @@ from __future__ import annotations
 
 from paperterm.recommend.corpus import Corpus, Profile, Ranking
 from paperterm.recommend.explain import Reasons
+from paperterm.recommend.features import FEATURES_VERSION
 
-__all__ = ["Corpus", "Profile", "Ranking", "Reasons"]
+__all__ = ["FEATURES_VERSION", "Corpus", "Profile", "Ranking", "Reasons"]

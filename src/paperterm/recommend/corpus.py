@@ -3,9 +3,13 @@
 Building
 ========
 Each paper's features (`paperterm.recommend.features`) are weighted ``(1 + log tf) · log(N/df)``
-and the vector scaled to length 1. A feature found in one paper only is dropped: it can make
-no two papers alike. Building runs in C loops of the standard library wherever one fits (the
-counting, the weighting, the scaling); it is done once per collection.
+and the vector scaled to length 1 (`paperterm.recommend.postings`). A feature found in one
+paper only is dropped: it can make no two papers alike. The weights are kept as postings —
+for each feature, the papers that have it and its weight in each — which is all a ranking
+reads. Building counts every feature of every paper (seconds for 10,000 papers); so a built
+corpus is kept on disk (`dump`, `load`), and the papers fetched since are added to it
+(`updated`) with weights worked out over the grown collection, until a fifth of it is new
+and it is built afresh.
 
 Ranking
 =======
@@ -20,35 +24,27 @@ The papers liked (bookmarks, or one paper) become one profile:
    shared by all its papers) drowns a broad one when the likes span two interests.
 
 A paper's score is the profile's dot product with its vector, divided by the number of liked
-papers (about 1 for a paper as close as a liked one is to itself). Only the features of the
-profile are ever looked at: their postings (which papers have them, with what weight) are
-collected in one pass over the corpus the first time a feature is asked for, and kept.
+papers (about 1 for a paper as close as a liked one is to itself). Only the postings of the
+profile's features are ever read.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import gt, mul
+from operator import gt
 
 from paperterm.models import Paper
 from paperterm.recommend.explain import Reasons, explain
 from paperterm.recommend.features import Feature, count_features
+from paperterm.recommend.postings import Postings, weighted
 
 PROFILE_SIZE = 100
 SHARE_POWER = 2.0
-_POSTINGS_KEPT = 20_000  # features whose postings are kept between rankings
-
-
-class _LogTf(dict[int, float]):
-    def __missing__(self, count: int) -> float:
-        value = self[count] = 1.0 + math.log(count)
-        return value
+MOST_NEW = 0.2  # a corpus grown by more new papers than this share is built afresh
 
 
 Vector = dict[Feature, float]
@@ -63,21 +59,31 @@ class Profile:
 
 
 class Corpus:
-    """Papers prepared for ranking by resemblance; build one whenever the collection changes.
-    A repeated id keeps its first paper. Safe to share between threads."""
+    """Papers prepared for ranking by resemblance. A repeated id keeps its first paper. Safe
+    to share between threads: it never changes once made (`updated` makes a new one)."""
 
     def __init__(self, papers: Iterable[Paper]) -> None:
-        unique: dict[str, Paper] = {}
-        for paper in papers:
-            unique.setdefault(paper.id, paper)
-        self.papers: tuple[Paper, ...] = tuple(unique.values())
-        self._position = {paper_id: i for i, paper_id in enumerate(unique)}
-        counts = [count_features(paper) for paper in self.papers]
-        self._idf = _idf(counts, len(self.papers))
-        tf = _LogTf()
-        self._vectors = [_vector(c, self._idf, tf) for c in counts]
-        self._postings: dict[Feature, tuple[Sequence[int], Sequence[float]]] = {}
-        self._lock = threading.Lock()
+        unique = tuple(_unique(papers).values())
+        counts = [count_features(paper) for paper in unique]
+        df = _df(counts)
+        self._set(unique, df, len(unique), _flat_postings(counts, df, len(unique)))
+
+    def _set(
+        self, papers: tuple[Paper, ...], df: dict[Feature, int], n: int, postings: Postings
+    ) -> None:
+        self.papers = papers
+        self._position = {paper.id: i for i, paper in enumerate(papers)}
+        self._df = df
+        self._n = n  # the papers the weights were worked out over
+        self._postings = postings
+
+    @classmethod
+    def _made(
+        cls, papers: tuple[Paper, ...], df: dict[Feature, int], n: int, postings: Postings
+    ) -> Corpus:
+        corpus = cls.__new__(cls)
+        corpus._set(papers, df, n, postings)
+        return corpus
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -89,11 +95,36 @@ class Corpus:
         """The paper with this id (KeyError if it is not in the corpus)."""
         return self.papers[self._position[paper_id]]
 
+    def updated(self, papers: Iterable[Paper], *, most_new: float = MOST_NEW) -> Corpus | None:
+        """This corpus over `papers` (their newer copies kept), the ones it lacks added with
+        weights worked out now; the papers it already had keep theirs, so a corpus grown by
+        a few papers ranks almost as one built afresh. None when that is not close enough:
+        a paper of this corpus is missing from `papers`, or more than `most_new` of them
+        are new — build a `Corpus` then."""
+        unique = _unique(papers)
+        if any(paper_id not in unique for paper_id in self._position):
+            return None
+        new = [paper for paper_id, paper in unique.items() if paper_id not in self._position]
+        if len(new) > most_new * max(1, len(self.papers)):
+            return None
+        kept = tuple(unique[paper.id] for paper in self.papers)
+        if not new:
+            return self._made(kept, self._df, self._n, self._postings)
+        counts = [count_features(paper) for paper in new]
+        df = dict(self._df)
+        # A feature only one older paper had was left out of it: it counts from now on.
+        for feature, found in Counter(chain.from_iterable(counts)).items():
+            df[feature] = df.get(feature, 0) + found
+        df = {f: m for f, m in df.items() if m > 1}
+        n = self._n + len(new)
+        postings = self._postings.grown(counts, df, n, first=len(kept))
+        return self._made((*kept, *new), df, n, postings)
+
     def profile(self, liked: Sequence[str]) -> Profile | None:
         """The profile of the liked papers in the corpus; None when none of them has a feature
         another paper shares."""
         known = (i for i in dict.fromkeys(liked) if i in self._position)
-        vectors = [(i, v) for i in known if (v := self._vectors[self._position[i]])]
+        vectors = [(i, v) for i in known if (v := self.vector(i))]
         if not vectors:
             return None
         n = len(vectors)
@@ -141,49 +172,46 @@ class Corpus:
 
     def idf(self, feature: Feature) -> float:
         """log(N/df) of a feature two papers or more have; 0 for any other."""
-        return self._idf.get(feature, 0.0)
+        df = self._df.get(feature)
+        return math.log(self._n / df) if df else 0.0
 
     def vector(self, paper_id: str) -> Vector:
-        """The weighted features of a paper of the corpus."""
-        return self._vectors[self._position[paper_id]]
+        """The weighted features of a paper of the corpus, read off the postings."""
+        position = self._position[paper_id]
+        found: Vector = {}
+        weight = self._postings.weight
+        for feature in count_features(self.papers[position]):
+            if (value := weight(feature, position)) is not None:
+                found[feature] = value
+        return found
+
+    def dump(self) -> bytes:
+        """The corpus as bytes, for `Corpus.load` (the papers themselves are not in them)."""
+        return self._postings.dump([paper.id for paper in self.papers], self._df, self._n)
+
+    @classmethod
+    def load(cls, data: bytes, papers: Iterable[Paper]) -> Corpus | None:
+        """The corpus `dump` made, over the newer copies in `papers` (`updated` adds the
+        others); None when `data` is damaged or a paper of it is not in `papers`."""
+        loaded = Postings.load(data)
+        if loaded is None:
+            return None
+        ids, df, n, postings = loaded
+        unique = _unique(papers)
+        if any(paper_id not in unique for paper_id in ids):
+            return None
+        return cls._made(tuple(unique[paper_id] for paper_id in ids), df, n, postings)
 
     # -- scoring ----------------------------------------------------------------------------
 
     def _scores(self, weights: dict[Feature, float]) -> list[float]:
         """Each paper's dot product with `weights`, by position."""
-        postings = self._postings_of(weights.keys())
         scores = [0.0] * len(self.papers)
         for feature, weight in weights.items():
-            positions, values = postings[feature]
+            positions, values = self._postings.of(feature)
             for position, value in zip(positions, values, strict=True):
                 scores[position] += weight * value
         return scores
-
-    def _postings_of(
-        self, features: Collection[Feature]
-    ) -> dict[Feature, tuple[Sequence[int], Sequence[float]]]:
-        with self._lock:
-            missing = {f for f in features if f not in self._postings}
-            if missing:
-                if len(self._postings) + len(missing) > _POSTINGS_KEPT:
-                    self._postings.clear()
-                self._postings.update(self._collect(missing))
-            return {f: self._postings[f] for f in features}
-
-    def _collect(
-        self, features: set[Feature]
-    ) -> dict[Feature, tuple[Sequence[int], Sequence[float]]]:
-        """One pass over the corpus: which papers have these features, with what weight."""
-        found: dict[Feature, tuple[list[int], list[float]]] = {f: ([], []) for f in features}
-        for position, vector in enumerate(self._vectors):
-            # A set & dict-keys intersection walks the smaller side, in C.
-            for feature in features & vector.keys():
-                positions, values = found[feature]
-                positions.append(position)
-                values.append(vector[feature])
-        # Packed arrays: read back in order, they are kinder to the memory cache than lists
-        # of floats strewn over the heap.
-        return {f: (array("i", p), array("d", v)) for f, (p, v) in found.items()}
 
 
 class Ranking:
@@ -217,21 +245,25 @@ class Ranking:
         return explain(paper, corpus.vector(paper.id), self.profile, corpus.paper, corpus.idf)
 
 
-def _idf(counts: Sequence[Counter[Feature]], n: int) -> dict[Feature, float]:
-    """log(N/df) of each feature found in two papers or more."""
+def _unique(papers: Iterable[Paper]) -> dict[str, Paper]:
+    unique: dict[str, Paper] = {}
+    for paper in papers:
+        unique.setdefault(paper.id, paper)
+    return unique
+
+
+def _df(counts: Sequence[Counter[Feature]]) -> dict[Feature, int]:
+    """How many papers have each feature found in two papers or more."""
     df = Counter(chain.from_iterable(counts))
-    table = [0.0, 0.0, *(math.log(n / m) for m in range(2, n + 1))]
-    shared = list(compress(df.keys(), map(gt, df.values(), repeat(1))))
-    return dict(zip(shared, map(table.__getitem__, map(df.__getitem__, shared)), strict=True))
+    shared = compress(df.keys(), map(gt, df.values(), repeat(1)))
+    return {f: df[f] for f in shared}
 
 
-def _vector(counts: Counter[Feature], idf: dict[Feature, float], tf: _LogTf) -> Vector:
-    # A feature no other paper has gets weight 0 here and is left out below.
-    weights = list(
-        map(mul, map(tf.__getitem__, counts.values()), map(idf.get, counts, repeat(0.0)))
-    )
-    norm = math.sqrt(sum(map(mul, weights, weights)))
-    if not norm:
-        return {}
-    scaled = map(mul, weights, repeat(1.0 / norm))
-    return dict(compress(zip(counts, scaled, strict=True), weights))
+def _flat_postings(counts: Sequence[Counter[Feature]], df: dict[Feature, int], n: int) -> Postings:
+    found: defaultdict[Feature, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+    for position, vector in enumerate(weighted(counts, df, n)):
+        for feature, weight in vector.items():
+            positions, values = found[feature]
+            positions.append(position)
+            values.append(weight)
+    return Postings.of_lists(found)

@@ -29,6 +29,7 @@ Feature = str
 _JOIN = " ".join
 
 KEYWORD, AUTHOR, ORGANIZATION = "k:", "a:", "o:"
+FEATURES_VERSION = 1  # one more whenever the features of a paper change: kept corpora go
 
 STOPWORDS: Final = frozenset(
     """a about above across after again against all also although am among an and another any

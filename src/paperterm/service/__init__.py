@@ -128,7 +128,7 @@ class PaperService:
         if self._recommend is None:
             from paperterm.service.recommend import Recommend
 
-            self._recommend = Recommend(self.feeds, self.triage)
+            self._recommend = Recommend(self.feeds, self.triage, self.paths.for_you_cache)
         return self._recommend
 
     @property
@@ -155,6 +155,8 @@ class PaperService:
 
     def close(self) -> None:
         """Write what is still unsaved and close the cache."""
+        if self._recommend is not None:
+            self._recommend.wait_kept()  # the For-you corpus being kept for the next run
         if self._triage is not None:
             self._notices.extend(self._triage.close())
         self._cache.close()

@@ -8,15 +8,21 @@ this reads the cache and the state file, never the network. Safe to call from a 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from paperterm.feed import FeedCache
+from paperterm.files import read_keyed, write_keyed
 from paperterm.models import FeedSpec, Paper
-from paperterm.recommend import Corpus, Ranking, Reasons
+from paperterm.recommend import FEATURES_VERSION, Corpus, Ranking, Reasons
 from paperterm.service.feeds import Feeds
 from paperterm.service.triage import Triage
+
+KEPT_KIND = "paperterm for-you corpus"
+KEPT_KEY = f"features {FEATURES_VERSION}"
 
 START_HINT = (
     "No bookmarks yet. Press b on papers you like (or run `paperterm bookmark add ID`): "
@@ -51,13 +57,17 @@ class Recommended:
 class Recommend:
     """Rankings by resemblance over the feed cache and the bookmarks."""
 
-    def __init__(self, feeds: Feeds, triage: Triage) -> None:
+    def __init__(self, feeds: Feeds, triage: Triage, kept: Path | None = None) -> None:
+        """`kept`: where the built corpus is kept between runs (None: nowhere)."""
         self.feeds = feeds
         self.triage = triage
+        self.kept = kept
         self._lock = threading.Lock()
         self._corpus: Corpus | None = None
         self._signature: frozenset[tuple[str, str, int]] | None = None
         self._last: tuple[tuple[object, ...], Recommended] | None = None
+        self._saver: threading.Thread | None = None
+        self._on_disk: int | None = None  # papers in the corpus kept on disk, when known
 
     def ranked(self, spec: FeedSpec) -> Recommended:
         """``for-you``, ``for-you:TAG`` or ``like:ID``, ranked now."""
@@ -86,12 +96,49 @@ class Recommend:
             if self._corpus is None or signature != self._signature or missing:
                 cached = self.feeds.everything()
                 snapshots = [b.paper for b in marks if not b.incomplete]
-                self._corpus = Corpus([*cached, *snapshots])  # a cached copy is newer
+                papers = [*cached, *snapshots]  # a cached copy is newer
+                corpus = self._grown(papers)
+                if corpus is None:
+                    corpus = Corpus(papers)
+                if len(corpus) != self._on_disk:
+                    self._keep(corpus)
+                self._corpus = corpus
                 self._signature = signature
                 self._last = None
             return self._corpus
 
+    def wait_kept(self) -> None:
+        """Until the corpus last built is on disk (tests; the CLI before it exits)."""
+        saver = self._saver
+        if saver is not None:
+            saver.join()
+
     # -- internals --------------------------------------------------------------------------
+
+    def _grown(self, papers: list[Paper]) -> Corpus | None:
+        """The corpus held, else the one kept on disk, grown by the papers it lacks; None
+        when neither fits (build afresh)."""
+        old = self._corpus
+        if old is None and self.kept is not None:
+            data = read_keyed(self.kept, KEPT_KIND, KEPT_KEY)
+            old = Corpus.load(data, papers) if data is not None else None
+            self._on_disk = len(old) if old is not None else None
+        return old.updated(papers) if old is not None else None
+
+    def _keep(self, corpus: Corpus) -> None:
+        """Write the corpus to disk in a thread of its own: the ranking does not wait."""
+        if self.kept is None:
+            return
+        kept = self.kept
+
+        def write() -> None:
+            with contextlib.suppress(OSError):
+                write_keyed(kept, KEPT_KIND, KEPT_KEY, corpus.dump())
+
+        self.wait_kept()
+        self._on_disk = len(corpus)
+        self._saver = threading.Thread(target=write, name="for-you-keep", daemon=True)
+        self._saver.start()
 
     def _like(self, spec: FeedSpec) -> Recommended:
         paper_id = spec.value or ""
