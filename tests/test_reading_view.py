@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from appdata import until
 from fakebrowser import Browser
 from fakehf import FakeHF, Reply
@@ -259,6 +260,7 @@ STARTUP = """
 import asyncio, sys
 sys.path.insert(0, "tests")
 from paper_texts import reading_app
+import pytest
 from appdata import until
 
 PARTS = ("paperterm.paper", "paperterm.service.texts", "paperterm.ui.screens.reading",
@@ -329,34 +331,24 @@ async def _first_frames(app, pilot, monkeypatch) -> tuple[list[bool], list[str]]
     return settled, paths
 
 
-async def test_a_text_kept_parsed_is_drawn_in_the_view_s_first_frame(
-    tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    app = reading_app(tmp_path)
-    _keep(app, parsed=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        settled, paths = await _first_frames(app, pilot, monkeypatch)
-        assert settled and all(settled), "a row was drawn before the text was laid out"
-        assert paths == []  # read and laid out at once, not handed to a thread
-        assert shown(app.screen)[0] == "How Post-Training Shapes Biological Reasoning Models"
-
-
-async def test_a_text_an_older_parser_kept_opens_at_once_and_is_kept_parsed(
-    tmp_path: Path, monkeypatch
+@pytest.mark.parametrize("parsed", [True, False], ids=["kept parsed", "by an older parser"])
+async def test_a_kept_text_is_drawn_in_the_view_s_first_frame(
+    tmp_path: Path, monkeypatch, parsed: bool
 ) -> None:  # type: ignore[no-untyped-def]
     from paperterm.paper import PARSER_VERSION
 
     app = reading_app(tmp_path)
-    _keep(app, parsed=False)
+    _keep(app, parsed=parsed)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         settled, paths = await _first_frames(app, pilot, monkeypatch)
-        assert settled and all(settled) and paths == []
-        await until(pilot, lambda: app.service.texts.is_parsed(app.service.texts.cached(BIG)))
-        kept = app.service.texts.cached(BIG)
-        assert kept is not None and kept.parsed is not None
-        assert kept.parsed[0] == PARSER_VERSION
+        assert settled and all(settled), "a row was drawn before the text was laid out"
+        assert paths == []  # read (and parsed) and laid out at once, not handed to a thread
+        assert shown(app.screen)[0] == "How Post-Training Shapes Biological Reasoning Models"
+        texts = app.service.texts
+        await until(pilot, lambda: texts.is_parsed(texts.cached(BIG)))  # kept parsed now
+        kept = texts.cached(BIG)
+        assert kept is not None and kept.parsed is not None and kept.parsed[0] == PARSER_VERSION
 
 
 async def test_a_busy_cache_hands_the_kept_text_to_the_thread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from test_recommend import VIDEO, precision, service_with
 from paperterm.models import FeedSpec
 from paperterm.recommend import Corpus
 from paperterm.recommend import corpus as corpus_module
+from paperterm.service.recommend import Recommended
 
 LIKED = 5
 
@@ -102,15 +103,21 @@ def _building(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return builds
 
 
+def _first_run(home: Path, liked: list[str]) -> tuple[Recommended, Path]:
+    """A run that ranks For you once and closes: what it ranked, where the corpus is kept."""
+    service = service_with(home, tags=dict.fromkeys(liked, ()))
+    ranked = service.recommend.ranked(FeedSpec("for-you"))
+    service.close()
+    return ranked, service.paths.for_you_cache
+
+
 def test_the_next_run_ranks_from_the_kept_corpus_without_building(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     builds = _building(monkeypatch)
     tags = {p.id: () for p in titled(VIDEO, LIKED)}
-    first = service_with(tmp_path, tags=tags)
-    ranked = first.recommend.ranked(FeedSpec("for-you"))
-    first.close()
-    assert builds == [1] and first.paths.for_you_cache.is_file()
+    ranked, kept = _first_run(tmp_path, list(tags))
+    assert builds == [1] and kept.is_file()
     second = service_with(tmp_path, tags=tags)
     again = second.recommend.ranked(FeedSpec("for-you"))
     assert builds == [1]  # read back, not built
@@ -124,9 +131,7 @@ def test_papers_fetched_since_are_added_to_the_kept_corpus(
 ) -> None:
     builds = _building(monkeypatch)
     liked = titled(VIDEO, LIKED)
-    first = service_with(tmp_path, tags={p.id: () for p in liked})
-    first.recommend.ranked(FeedSpec("for-you"))
-    first.close()
+    _first_run(tmp_path, [p.id for p in liked])
     second = service_with(tmp_path, tags={p.id: () for p in liked})
     twin = replace(liked[0], id="2699.00001", title=liked[0].title + " (revisited)")
     daily = FeedSpec("daily", "2026-08-21")
@@ -146,10 +151,7 @@ def test_a_damaged_kept_corpus_is_built_afresh_and_kept_again(
 ) -> None:
     builds = _building(monkeypatch)
     tags = {p.id: () for p in titled(VIDEO, LIKED)}
-    first = service_with(tmp_path, tags=tags)
-    ranked = first.recommend.ranked(FeedSpec("for-you"))
-    first.close()
-    kept = first.paths.for_you_cache
+    ranked, kept = _first_run(tmp_path, list(tags))
     data = kept.read_bytes()
     kept.write_bytes(data[: len(data) // 3])
     second = service_with(tmp_path, tags=tags)
