@@ -15,6 +15,7 @@ from test_recommend import VIDEO, precision, service_with
 from paperterm.models import FeedSpec
 from paperterm.recommend import Corpus
 from paperterm.recommend import corpus as corpus_module
+from paperterm.service import PaperService
 from paperterm.service.recommend import Recommended
 
 LIKED = 5
@@ -172,3 +173,33 @@ def test_a_kept_corpus_that_cannot_be_read_or_written_costs_nothing_but_time(
     service.close()
     assert precision(list(ranked.papers), VIDEO) >= 0.9
     assert service.paths.for_you_cache.is_dir()
+
+
+def test_a_corpus_built_afresh_over_as_many_papers_is_kept_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read back, then one paper gone from the cache and one new: the same count, but a new
+    corpus, kept so that the next run does not build it again."""
+    builds = _building(monkeypatch)
+    liked = [p.id for p in titled(VIDEO, LIKED)]
+    _first_run(tmp_path, liked)
+    gone = next(p for p in recent_papers() if p.id not in liked)
+    daily = FeedSpec("daily", "2026-08-21")
+    twin = replace(titled(VIDEO, LIKED)[0], id="2699.00001")
+
+    def changed(service: PaperService) -> None:
+        with service.feeds.cache._connection() as db:
+            db.execute("DELETE FROM papers WHERE id = ?", (gone.id,))
+        service.feeds.cache.store_feed(daily, daily, [twin], NOW)
+
+    service = service_with(tmp_path, tags=dict.fromkeys(liked, ()))
+    service.recommend.ranked(FeedSpec("for-you"))  # read back
+    changed(service)
+    service.recommend.ranked(FeedSpec("for-you"))
+    service.close()
+    assert builds == [1, 1]  # a paper was gone: built afresh
+    again = service_with(tmp_path, tags=dict.fromkeys(liked, ()))
+    changed(again)
+    again.recommend.ranked(FeedSpec("for-you"))
+    again.close()
+    assert builds == [1, 1]  # read back: it was kept

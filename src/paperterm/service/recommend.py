@@ -67,7 +67,7 @@ class Recommend:
         self._signature: frozenset[tuple[str, str, int]] | None = None
         self._last: tuple[tuple[object, ...], Recommended] | None = None
         self._saver: threading.Thread | None = None
-        self._on_disk: int | None = None  # papers in the corpus kept on disk, when known
+        self._on_disk: tuple[str, ...] = ()  # the papers of the corpus kept on disk, in order
 
     def ranked(self, spec: FeedSpec) -> Recommended:
         """``for-you``, ``for-you:TAG`` or ``like:ID``, ranked now."""
@@ -100,7 +100,7 @@ class Recommend:
                 corpus = self._grown(papers)
                 if corpus is None:
                     corpus = Corpus(papers)
-                if len(corpus) != self._on_disk:
+                if _ids(corpus) != self._on_disk:
                     self._keep(corpus)
                 self._corpus = corpus
                 self._signature = signature
@@ -122,7 +122,7 @@ class Recommend:
         if old is None and self.kept is not None:
             data = read_keyed(self.kept, KEPT_KIND, KEPT_KEY)
             old = Corpus.load(data, papers) if data is not None else None
-            self._on_disk = len(old) if old is not None else None
+            self._on_disk = _ids(old) if old is not None else ()
         return old.updated(papers) if old is not None else None
 
     def _keep(self, corpus: Corpus) -> None:
@@ -136,7 +136,7 @@ class Recommend:
                 write_keyed(kept, KEPT_KIND, KEPT_KEY, corpus.dump())
 
         self.wait_kept()
-        self._on_disk = len(corpus)
+        self._on_disk = _ids(corpus)
         self._saver = threading.Thread(target=write, name="for-you-keep", daemon=True)
         self._saver.start()
 
@@ -178,6 +178,10 @@ class Recommend:
             return frozenset((str(spec), at.isoformat(), n) for spec, at, n in cache.feeds())
         finally:
             cache.close()
+
+
+def _ids(corpus: Corpus) -> tuple[str, ...]:
+    return tuple(paper.id for paper in corpus.papers)
 
 
 def _no_tag(tag: str) -> str:
