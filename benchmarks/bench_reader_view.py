@@ -63,6 +63,17 @@ def draw(widget) -> None:  # type: ignore[no-untyped-def]
         widget.render_line(y)
 
 
+def step_ms(screen, step) -> float:  # type: ignore[no-untyped-def]
+    """The median of 30 steps, each until every visible row is drawn, in ms."""
+    steps = []
+    for _ in range(30):
+        started = time.perf_counter()
+        step()
+        draw(screen.text)
+        steps.append((time.perf_counter() - started) * 1000)
+    return statistics.median(steps)
+
+
 PAINTED: list[float] = []  # when the compositor drew the last row of a settled text
 _render_line = PaperText.render_line
 
@@ -102,24 +113,12 @@ async def one_run(home: Path, parsed: bool) -> dict[str, float | list[str]]:
         await until(pilot, lambda: bool(PAINTED))
         screen = app.screen
         result["first screen"] = (PAINTED[0] - started) * 1000
-        steps = []
-        for _ in range(30):
-            started = time.perf_counter()
-            screen.action_scroll_lines(1)
-            draw(screen.text)
-            steps.append((time.perf_counter() - started) * 1000)
-        result["scroll step"] = statistics.median(steps)
+        result["scroll step"] = step_ms(screen, lambda: screen.action_scroll_lines(1))
         started = time.perf_counter()
         screen.matches = screen.text.layout_.find("model")
         screen.text.highlight(screen.matches)
         result["search (find all)"] = (time.perf_counter() - started) * 1000
-        steps = []
-        for _ in range(30):
-            started = time.perf_counter()
-            screen.action_match(1)
-            draw(screen.text)
-            steps.append((time.perf_counter() - started) * 1000)
-        result["search step"] = statistics.median(steps)
+        result["search step"] = step_ms(screen, lambda: screen.action_match(1))
         result["matches"] = [str(len(screen.matches))]
     return result
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appdata import FETCHED, fill_cache, make_service, reader_app, trending_papers
 from fakehf import FIXTURES, FakeHF
@@ -15,6 +15,9 @@ from hf_data import load
 
 from paperterm.models import Paper
 from paperterm.ui.app import PapertermApp
+
+if TYPE_CHECKING:
+    from paperterm.ui.screens.reading import ReadingScreen
 
 TEXTS = FIXTURES / "paper_md"
 BIG = "2606.16517"  # variant A, the largest (171k characters)
@@ -63,3 +66,24 @@ def linked_record(paper_id: str, *, models: int, datasets: int, spaces: int) -> 
         ]
         record[total] = n
     return record
+
+
+def status(screen: ReadingScreen) -> str:
+    """The reading view's status line."""
+    from textual.widgets import Static
+
+    return str(screen.query_one("#reading-status", Static).render())
+
+
+async def open_view(pilot, app, key: str = "R") -> ReadingScreen:  # type: ignore[no-untyped-def]
+    """Press `key` and wait for the reading view, its text laid out or its failure said.
+    (The reading view is imported here, not above: the start-up tests load this module.)"""
+    from appdata import until
+
+    from paperterm.ui.screens.reading import ReadingScreen
+
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, ReadingScreen))
+    screen = app.screen
+    await until(pilot, lambda: screen.text.settled or "Could not" in status(screen))
+    return screen

@@ -11,11 +11,10 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from appdata import until
 from fakebrowser import Browser
 from fakehf import FakeHF, serve
 from hf_data import day_items
-from paper_texts import reading_app
+from paper_texts import open_view, reading_app, status
 from ptyrun import run_on_pty
 from test_terminal_bytes import PAYLOADS
 
@@ -56,10 +55,8 @@ async def test_the_view_shows_hostile_text_literally_and_opens_no_bad_link(
     app = reading_app(tmp_path, fake)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, ReadingScreen))
-        screen = app.screen
-        await until(pilot, lambda: screen.text.settled)
+        screen = await open_view(pilot, app)
+        assert screen.text.settled
         text = "\n".join(line.text for line in screen.text.lines)
         for markup in MARKUP[:2]:
             assert markup + " in the text" in text  # shown as written
@@ -83,12 +80,8 @@ async def test_a_5_mb_body_is_refused_with_one_line(tmp_path: Path, fake: FakeHF
     app = reading_app(tmp_path, fake)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, ReadingScreen))
-        screen = app.screen
-        status = screen.query_one("#reading-status")
-        await until(pilot, lambda: "Could not" in str(status.render()))
-        assert "MB — refused" in str(status.render())
+        screen = await open_view(pilot, app)
+        assert "Could not" in status(screen) and "MB — refused" in status(screen)
     assert app.service.texts.kept([HOSTILE_ID]) == set()
 
 

@@ -11,7 +11,7 @@ import pytest
 from appdata import until
 from fakebrowser import Browser
 from fakehf import FakeHF, Reply
-from paper_texts import BIG, DUMP, reading_app
+from paper_texts import BIG, DUMP, open_view, reading_app, status
 from textual.widgets import OptionList, Static
 
 from paperterm.paper import CONVERTED_NOTICE
@@ -26,20 +26,8 @@ def shown(screen: ReadingScreen) -> list[str]:
     return [line.text for line in text.lines[text.top : text.top + text.size.height]]
 
 
-def status(screen: ReadingScreen) -> str:
-    return str(screen.query_one("#reading-status", Static).render())
-
-
 def head(screen: ReadingScreen) -> str:
     return str(screen.query_one("#reading-head", Static).render())
-
-
-async def open_view(pilot, app, key: str = "R") -> ReadingScreen:  # type: ignore[no-untyped-def]
-    await pilot.press(key)
-    await until(pilot, lambda: isinstance(app.screen, ReadingScreen))
-    screen = app.screen
-    await until(pilot, lambda: screen.text.settled or "Could not" in status(screen))
-    return screen
 
 
 async def test_r_fetches_shows_progress_then_the_text_and_marks_read(
