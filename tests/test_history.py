@@ -135,10 +135,11 @@ def test_a_gap_in_migration_numbers_is_skipped(
 ) -> None:
     from paperterm.feed import cache as cache_module
 
-    steps = {**cache_module.MIGRATIONS, 5: ("CREATE TABLE later (x INTEGER)",)}
+    later = cache_module.SCHEMA_VERSION + 2
+    steps = {**cache_module.MIGRATIONS, later: ("CREATE TABLE later (x INTEGER)",)}
     monkeypatch.setattr(cache_module, "MIGRATIONS", steps)
-    monkeypatch.setattr(cache_module, "SCHEMA_VERSION", 5)
+    monkeypatch.setattr(cache_module, "SCHEMA_VERSION", later)
     cache = FeedCache(tmp_path / "c.sqlite3")
     cache.store_feed(TRENDING, TRENDING, papers_of()[:2], NOW)
-    assert cache.rows("PRAGMA user_version", ()) == [(5,)]
+    assert cache.rows("PRAGMA user_version", ()) == [(later,)]
     assert len(cache.history.snapshots()) == 1

@@ -124,6 +124,62 @@ def test_the_index_follows_every_store(tmp_path: Path) -> None:
     assert searchindex.check(cache._connection()) is None
 
 
+def test_a_paper_twice_in_one_store_is_indexed_once(tmp_path: Path) -> None:
+    cache = FeedCache(tmp_path / "cache.db")
+    spec = FeedSpec.parse("daily:2026-08-21")
+    cache.store_feed(spec, spec, [_p("a", "Zephyr"), _p("b", "Other"), _p("a", "Zephyr")], NOW)
+    assert cache.index.ready() and searchindex.check(cache._connection()) is None
+    assert _ids(cache, "zephyr") == ["a"] and _ids(cache, "zephyr", ["b", "a", "a"]) == ["a"]
+
+
+def _log_rows(cache: FeedCache) -> int:
+    return cache.rows("SELECT count(*) FROM search_word_log", ())[0][0]
+
+
+def test_a_store_logs_its_words_and_the_next_search_folds_them_in(tmp_path: Path) -> None:
+    from paperterm.feed import searchquery
+
+    cache = FeedCache(tmp_path / "cache.db")
+    cache.store_papers([_p("a", "Zephyr winds")])
+    assert _log_rows(cache) == 1
+    searchquery._TERMS.clear()  # a new process
+    assert _ids(cache, "zephir") == ["a"] and _log_rows(cache) == 0
+    # Another program holds the write lock: the search still sees the new words (read from
+    # the log), and leaves folding them in to a later one.
+    cache.store_papers([_p("b", "Boreal winds")])
+    other = sqlite3.connect(tmp_path / "cache.db")
+    other.execute("BEGIN IMMEDIATE")
+    assert _ids(cache, "boreel") == ["b"] and _ids(cache, "zephir") == ["a"]
+    assert _log_rows(cache) == 1
+    other.rollback()
+    searchquery._TERMS.clear()
+    assert _ids(cache, "boreel") == ["b"] and _log_rows(cache) == 0
+    assert _ids(cache, "winds") == ["a", "b"]
+
+
+def test_a_format_5_cache_keeps_its_words_through_the_migration(tmp_path: Path) -> None:
+    from paperterm.feed import searchquery
+
+    path = tmp_path / "cache.db"
+    cache = FeedCache(path)
+    cache.store_papers([_p("a", "Zephyr winds"), _p("b", "Other", ai_keywords=("boreal",))])
+    cache.close()
+    db = sqlite3.connect(path)  # as format 5 kept the words: a table of one row per word
+    db.execute(searchindex.MIGRATION_5[2])
+    for text, inside in db.execute("SELECT words, inside FROM search_word_log").fetchall():
+        every, inner = text.split("\n"), set(inside.split("\n"))
+        db.executemany("INSERT INTO search_words VALUES (?, ?)", [(w, w in inner) for w in every])
+    db.execute("DROP TABLE search_word_log")
+    db.execute("PRAGMA user_version = 5")
+    db.commit()
+    db.close()
+    searchquery._TERMS.clear()
+    cache = FeedCache(path)
+    assert cache.index.ready()  # migrated, not rebuilt
+    assert _ids(cache, "zephir") == ["a"] and _ids(cache, "oreal") == ["b"]
+    assert _ids(cache, "ther") == ["b"]
+
+
 def _old_cache(path: Path, papers: list[Paper]) -> None:
     """A cache as paperterm wrote it before the index (format 2)."""
     db = sqlite3.connect(path)

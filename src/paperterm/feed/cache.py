@@ -60,7 +60,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
         "CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
     ),
-    5: searchindex.MIGRATION,  # the search index
+    5: searchindex.MIGRATION_5,  # the search index
+    6: searchindex.MIGRATION_6,  # its vocabulary appended at each store
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy

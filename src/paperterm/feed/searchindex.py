@@ -1,6 +1,6 @@
 """The persistent search index in the feed cache: SQLite FTS5, kept when papers are stored.
 
-Three tables (migration 5):
+Its tables (migrations 5 and 6):
 
 * ``search_text``: a contentless FTS5 table, one row per paper, one column per text field
   (title, author, kw, abstract) holding the paper's words as `paperterm.query` folds and
@@ -12,6 +12,11 @@ Three tables (migration 5):
 * ``search_docs``: the paper id behind each FTS row and the columns the non-text terms read
   (upvotes, comments, stars, the feed day as an ordinal, has code, has summary, the folded
   organisation).
+* the vocabulary the typo and inside look-ups scan: ``search_vocabulary``, every word in one
+  row as of a generation, and ``search_word_log``, the words of each store since, one row
+  per store. A store only appends its row (a table of one row per word cost a look-up per
+  word: 10 ms of a day's 60 papers); the first search after a change folds the log into
+  the one row (`paperterm.feed.searchquery.terms`).
 * ``search_state``: ``ready`` (1 once every stored paper is indexed) and ``generation``
   (bumped at each store, so a process knows its remembered vocabulary is stale).
 
@@ -43,20 +48,18 @@ if TYPE_CHECKING:
 # query engine, which the first frame does not need.
 
 TEXT_FIELDS = ("title", "author", "kw", "abstract")
-_CREATE = (
+# The schema is these migrations in order, for a new cache and for `reset` alike.
+MIGRATION_5 = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
     "title, author, kw, abstract, content='', detail=column, "
     "tokenize=\"ascii tokenchars '_'\")",
     "CREATE TABLE IF NOT EXISTS search_docs (doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
     "up INTEGER, comments INTEGER, stars INTEGER, day INTEGER, code INTEGER NOT NULL, "
     "summary INTEGER NOT NULL, org TEXT)",
-    # Every word the index has held, and whether a title, author or keyword held it: the
-    # vocabulary the typo and inside look-ups scan (``fts5vocab`` reads every posting list to
-    # list its terms: 0.36 s at 10k papers). A word no paper holds any more only adds a term
-    # that matches nothing.
+    # (Until migration 6, every word with whether a title, author or keyword held it.)
     "CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, inside INTEGER NOT NULL) "
     "WITHOUT ROWID",
-    # `search_words` in one row, as of a generation: what a new process reads (one row, not
+    # Every word in one row, as of a generation: what a new process reads (one row, not
     # 60,000); written by the first search after a change.
     "CREATE TABLE IF NOT EXISTS search_vocabulary (generation INTEGER NOT NULL, "
     "words TEXT NOT NULL, inside TEXT NOT NULL)",
@@ -65,12 +68,25 @@ _CREATE = (
     "INSERT OR REPLACE INTO search_state (key, value) "
     "VALUES ('ready', (SELECT count(*) = 0 FROM papers)), ('generation', 0)",
 )
-MIGRATION = _CREATE
+MIGRATION_6 = (
+    # The words of each store since the one-row vocabulary, newline-separated: all of them,
+    # and those a title, author or keyword held (the "inside" look-up's).
+    "CREATE TABLE IF NOT EXISTS search_word_log (generation INTEGER NOT NULL, "
+    "words TEXT NOT NULL, inside TEXT NOT NULL)",
+    "INSERT INTO search_word_log (generation, words, inside) SELECT "
+    "(SELECT value FROM search_state WHERE key = 'generation'), "
+    "coalesce((SELECT group_concat(word, char(10)) FROM search_words), ''), "
+    "coalesce((SELECT group_concat(word, char(10)) FROM search_words WHERE inside), '') "
+    "WHERE EXISTS (SELECT 1 FROM search_words)",
+    "DROP TABLE search_words",
+    "DELETE FROM search_vocabulary",
+)
 _DROP = (
     "DROP TABLE IF EXISTS search_text",
     "DROP TABLE IF EXISTS search_docs",
     "DROP TABLE IF EXISTS search_words",
     "DROP TABLE IF EXISTS search_vocabulary",
+    "DROP TABLE IF EXISTS search_word_log",
     "DROP TABLE IF EXISTS search_state",
 )
 REBUILD_BATCH = 400
@@ -118,9 +134,9 @@ class _Words:
         self.every: set[str] = set()
         self.inside: set[str] = set()
 
-    def rows(self) -> list[tuple[str, int]]:
-        inside = self.inside
-        return [(word, int(word in inside)) for word in self.every]
+    def log_row(self) -> tuple[str, str]:
+        """The words and the inside words, as a ``search_word_log`` row holds them."""
+        return "\n".join(self.every), "\n".join(self.inside)
 
 
 def _text(paper: Paper) -> tuple[object, ...]:
@@ -159,6 +175,7 @@ def index_papers(db: sqlite3.Connection, rows: Iterable[tuple[Paper | None, Pape
         ).fetchall()
     )
     words = _Words()
+    fresh: dict[str, Paper] = {}  # not indexed yet: the last of each id
     for old, new in rows:
         doc = found.get(new.id)
         if doc is not None and old is not None:
@@ -183,22 +200,27 @@ def index_papers(db: sqlite3.Connection, rows: Iterable[tuple[Paper | None, Pape
         if doc is not None:  # indexed, but from a stored paper no longer known: start over
             mark_broken(db)
             return
-        tokens = tokens_of(new, words)
-        cursor = db.execute(
-            "INSERT INTO search_docs (id, up, comments, stars, day, code, summary, org) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (new.id, *_numbers(new)),
+        fresh[new.id] = new
+    if fresh:
+        # Rows numbered here, so each table takes its rows in one statement.
+        last = db.execute("SELECT coalesce(max(doc), 0) FROM search_docs").fetchone()[0]
+        docs = range(last + 1, last + 1 + len(fresh))
+        db.executemany(
+            "INSERT INTO search_docs (doc, id, up, comments, stars, day, code, summary, org) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc, p.id, *_numbers(p)) for doc, p in zip(docs, fresh.values(), strict=True)],
         )
-        db.execute(
+        db.executemany(
             "INSERT INTO search_text (rowid, title, author, kw, abstract) VALUES (?, ?, ?, ?, ?)",
-            (cursor.lastrowid, *tokens),
+            [(doc, *tokens_of(p, words)) for doc, p in zip(docs, fresh.values(), strict=True)],
         )
-    db.executemany(
-        "INSERT INTO search_words (word, inside) VALUES (?, ?) ON CONFLICT (word) DO UPDATE "
-        "SET inside = 1 WHERE excluded.inside = 1 AND inside = 0",
-        words.rows(),
-    )
     db.execute("UPDATE search_state SET value = value + 1 WHERE key = 'generation'")
+    if words.every:
+        db.execute(
+            "INSERT INTO search_word_log (generation, words, inside) "
+            "VALUES ((SELECT value FROM search_state WHERE key = 'generation'), ?, ?)",
+            words.log_row(),
+        )
 
 
 def mark_broken(db: sqlite3.Connection) -> None:
@@ -223,7 +245,7 @@ def store(db: sqlite3.Connection, rows: Sequence[tuple[Paper | None, Paper]]) ->
 def reset(db: sqlite3.Connection) -> None:
     """Throw the index away and start an empty one, not ready (a rebuild fills it)."""
     with db:
-        for statement in (*_DROP, *_CREATE):
+        for statement in (*_DROP, *MIGRATION_5, *MIGRATION_6):
             db.execute(statement)
         db.execute("UPDATE search_state SET value = 0 WHERE key = 'ready'")
         # Not from 0 again: a process that remembers the old index's words by generation

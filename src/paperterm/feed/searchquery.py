@@ -7,7 +7,7 @@ prefix, inside a word, one or two typos), grouped by paper to its best score; th
 the other terms (numbers, dates, states, organisations, tags) are conditions on
 ``search_docs``, and the rows come back ordered by score, then the collection's order. Python
 decides only which words a query word reaches — its typo neighbours (rapidfuzz over the
-index's vocabulary, read from ``search_words`` once per change of the cache) and the words it
+index's vocabulary, read once per change of the cache) and the words it
 lies inside — and reads the few texts a phrase must be checked against.
 """
 
@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -145,15 +145,17 @@ def terms(db: sqlite3.Connection, key: str) -> Terms:
 
 
 def _read_terms(db: sqlite3.Connection, now: int) -> Terms:
-    """From the one-row copy when it is of this generation (a split of two strings), else
-    from ``search_words``, then the copy is written for the next process (unless another
-    program is writing: it is only a copy)."""
+    """The one-row vocabulary when it is of this generation (a split of two strings), else
+    that row with the word log since folded in, and written back as the new one row (unless
+    another program is writing: the next search folds the log again)."""
     row = db.execute("SELECT generation, words, inside FROM search_vocabulary").fetchone()
     if row is not None and row[0] == now:
-        return Terms(row[1].split("\n") if row[1] else [], row[2].split("\n") if row[2] else [])
-    rows = db.execute("SELECT word, inside FROM search_words").fetchall()
-    words = sorted(word for word, _ in rows)  # already in order: a linear pass
-    inside = sorted(word for word, flag in rows if flag)
+        return Terms(_lines(row[1]), _lines(row[2]))
+    since, words, inside = (row[0], _lines(row[1]), _lines(row[2])) if row else (None, [], [])
+    logged = db.execute(
+        "SELECT words, inside FROM search_word_log WHERE ?1 IS NULL OR generation > ?1", (since,)
+    ).fetchall()
+    words, inside = _with(words, (w for w, _ in logged)), _with(inside, (i for _, i in logged))
     busy = db.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
         db.execute("PRAGMA busy_timeout = 0")
@@ -163,11 +165,24 @@ def _read_terms(db: sqlite3.Connection, now: int) -> Terms:
                 "INSERT INTO search_vocabulary (generation, words, inside) VALUES (?, ?, ?)",
                 (now, "\n".join(words), "\n".join(inside)),
             )
+            db.execute("DELETE FROM search_word_log WHERE generation <= ?", (now,))
     except sqlite3.OperationalError:
-        pass  # locked or read-only: the next search reads the words table again
+        pass  # locked or read-only
     finally:
         db.execute(f"PRAGMA busy_timeout = {int(busy)}")
     return Terms(words, inside)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+def _with(words: list[str], logged: Iterable[str]) -> list[str]:
+    """Sorted `words` with the logged ones (newline-separated texts) not among them: the
+    sorted run and the short tail sort in one merge."""
+    known = set(words)
+    extra = {word for text in logged for word in _lines(text)} - known
+    return sorted([*words, *extra]) if extra else words
 
 
 @dataclass
