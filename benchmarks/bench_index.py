@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import scaled, store_days
 
-from paperterm.feed import FeedCache, searchindex, searchquery
+from paperterm.feed import FeedCache, searchindex, searchterms
 from paperterm.models import FeedSpec, Paper
 from paperterm.query import SearchContext, parse_query
 
@@ -100,7 +100,7 @@ def size(path: Path) -> int:
 
 def fresh(path: Path) -> FeedCache:
     """A cache as a new process opens it: nothing remembered."""
-    searchquery._TERMS.clear()
+    searchterms.forget()
     return FeedCache(path)
 
 

@@ -72,7 +72,11 @@ REAL_QUERIES = [
 @pytest.fixture(scope="module")
 def real_cache(papers: list[Paper], tmp_path_factory: pytest.TempPathFactory) -> FeedCache:
     cache = FeedCache(tmp_path_factory.mktemp("real") / "cache.db")
-    cache.store_papers(papers)
+    # In two stores with a search between: the second store's words are folded into the
+    # vocabulary the first search made, as after a day's fetch.
+    cache.store_papers(papers[: len(papers) // 2])
+    assert cache.index.search_ids(parse_query("difusion"), SearchContext(today=NOW.date()))
+    cache.store_papers(papers[len(papers) // 2 :])
     return cache
 
 
@@ -137,12 +141,12 @@ def _log_rows(cache: FeedCache) -> int:
 
 
 def test_a_store_logs_its_words_and_the_next_search_folds_them_in(tmp_path: Path) -> None:
-    from paperterm.feed import searchquery
+    from paperterm.feed import searchterms
 
     cache = FeedCache(tmp_path / "cache.db")
     cache.store_papers([_p("a", "Zephyr winds")])
     assert _log_rows(cache) == 1
-    searchquery._TERMS.clear()  # a new process
+    searchterms.forget()  # a new process
     assert _ids(cache, "zephir") == ["a"] and _log_rows(cache) == 0
     # Another program holds the write lock: the search still sees the new words (read from
     # the log), and leaves folding them in to a later one.
@@ -152,13 +156,27 @@ def test_a_store_logs_its_words_and_the_next_search_folds_them_in(tmp_path: Path
     assert _ids(cache, "boreel") == ["b"] and _ids(cache, "zephir") == ["a"]
     assert _log_rows(cache) == 1
     other.rollback()
-    searchquery._TERMS.clear()
+    searchterms.forget()
     assert _ids(cache, "boreel") == ["b"] and _log_rows(cache) == 0
     assert _ids(cache, "winds") == ["a", "b"]
 
 
+def test_words_folded_in_store_by_store_are_those_made_at_once(
+    papers: list[Paper], tmp_path: Path
+) -> None:
+    at_once, by_store = FeedCache(tmp_path / "once.db"), FeedCache(tmp_path / "steps.db")
+    at_once.store_papers(papers[:900])
+    for part in (papers[:300], papers[300:310], papers[310:900]):
+        by_store.store_papers(part)
+        assert _ids(by_store, "zzz") == []  # a search folds the words in
+    assert _ids(at_once, "zzz") == []
+    rows = "SELECT kind, length, words FROM search_terms ORDER BY kind, length"
+    assert by_store.rows(rows, ()) == at_once.rows(rows, ())
+    assert len(at_once.rows(rows, ())) > 40
+
+
 def test_a_format_5_cache_keeps_its_words_through_the_migration(tmp_path: Path) -> None:
-    from paperterm.feed import searchquery
+    from paperterm.feed import searchterms
 
     path = tmp_path / "cache.db"
     cache = FeedCache(path)
@@ -166,14 +184,17 @@ def test_a_format_5_cache_keeps_its_words_through_the_migration(tmp_path: Path) 
     cache.close()
     db = sqlite3.connect(path)  # as format 5 kept the words: a table of one row per word
     db.execute(searchindex.MIGRATION_5[2])
+    db.execute(searchindex.MIGRATION_5[3])
     for text, inside in db.execute("SELECT words, inside FROM search_word_log").fetchall():
         every, inner = text.split("\n"), set(inside.split("\n"))
         db.executemany("INSERT INTO search_words VALUES (?, ?)", [(w, w in inner) for w in every])
     db.execute("DROP TABLE search_word_log")
+    db.execute("DROP TABLE search_terms")
+    db.execute("DELETE FROM search_state WHERE key = 'terms'")
     db.execute("PRAGMA user_version = 5")
     db.commit()
     db.close()
-    searchquery._TERMS.clear()
+    searchterms.forget()
     cache = FeedCache(path)
     assert cache.index.ready()  # migrated, not rebuilt
     assert _ids(cache, "zephir") == ["a"] and _ids(cache, "oreal") == ["b"]
@@ -284,3 +305,30 @@ def test_the_service_falls_back_while_the_index_is_not_ready(
     assert [p.id for p in service.search.in_list(query, papers, context)] == ["a"]
     assert any("rebuilding" in n for n in service.take_notices())
     service.close()
+
+
+_LIST_PROBE = """
+import json, sys
+from paperterm.__main__ import main
+code = main(["list", "daily:2026-08-21", "--offline", "--filter", "zephir"])
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.startswith("paperterm.query"))}))
+"""
+
+
+def test_a_filtered_list_answered_by_the_index_loads_no_in_memory_index(paths: object) -> None:
+    import subprocess
+    import sys
+
+    from paperterm.service import PaperService
+
+    service = PaperService(paths)  # type: ignore[arg-type]
+    spec = FeedSpec.parse("daily:2026-08-21")
+    service.feeds.cache.store_feed(spec, spec, [_p("a", "Zephyr winds"), _p("b", "Other")], NOW)
+    service.close()
+    result = subprocess.run(
+        [sys.executable, "-c", _LIST_PROBE], capture_output=True, text=True, timeout=60
+    )
+    *lines, last = result.stdout.strip().splitlines()
+    found = json.loads(last)
+    assert found["code"] == 0 and len(lines) == 1 and "Zephyr winds" in lines[0]
+    assert "paperterm.query.index" not in found["loaded"]

@@ -62,6 +62,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
     5: searchindex.MIGRATION_5,  # the search index
     6: searchindex.MIGRATION_6,  # its vocabulary appended at each store
+    7: searchindex.MIGRATION_7,  # and kept by word length
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy

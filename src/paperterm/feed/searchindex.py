@@ -1,6 +1,6 @@
 """The persistent search index in the feed cache: SQLite FTS5, kept when papers are stored.
 
-Its tables (migrations 5 and 6):
+Its tables (migrations 5 to 7):
 
 * ``search_text``: a contentless FTS5 table, one row per paper, one column per text field
   (title, author, kw, abstract) holding the paper's words as `paperterm.query` folds and
@@ -12,13 +12,13 @@ Its tables (migrations 5 and 6):
 * ``search_docs``: the paper id behind each FTS row and the columns the non-text terms read
   (upvotes, comments, stars, the feed day as an ordinal, has code, has summary, the folded
   organisation).
-* the vocabulary the typo and inside look-ups scan: ``search_vocabulary``, every word in one
-  row as of a generation, and ``search_word_log``, the words of each store since, one row
-  per store. A store only appends its row (a table of one row per word cost a look-up per
-  word: 10 ms of a day's 60 papers); the first search after a change folds the log into
-  the one row (`paperterm.feed.searchquery.terms`).
-* ``search_state``: ``ready`` (1 once every stored paper is indexed) and ``generation``
-  (bumped at each store, so a process knows its remembered vocabulary is stale).
+* the vocabulary the typo and inside look-ups scan: ``search_word_log``, the words of each
+  store, one row per store (a table of one row per word cost a look-up per word: 10 ms of a
+  day's 60 papers), folded by the first search after a change into ``search_terms``, the
+  words by length (`paperterm.feed.searchterms`).
+* ``search_state``: ``ready`` (1 once every stored paper is indexed), ``generation``
+  (bumped at each store, so a process knows its remembered vocabulary is stale) and
+  ``terms`` (the generation ``search_terms`` is as of).
 
 Indexing happens in the transaction that stores the papers, so a failed fetch leaves the
 index as untouched as the rest of the cache. A cache migrated from before the index, or an
@@ -81,7 +81,18 @@ MIGRATION_6 = (
     "DROP TABLE search_words",
     "DELETE FROM search_vocabulary",
 )
+MIGRATION_7 = (
+    # The vocabulary by word length (`paperterm.feed.searchterms`); the one-row vocabulary of
+    # migrations 5 and 6 goes back into the log, and the first search makes the rows from it.
+    "CREATE TABLE IF NOT EXISTS search_terms (kind TEXT NOT NULL, length INTEGER NOT NULL, "
+    "words TEXT NOT NULL, PRIMARY KEY (kind, length)) WITHOUT ROWID",
+    "INSERT INTO search_word_log (generation, words, inside) "
+    "SELECT generation, words, inside FROM search_vocabulary",
+    "DROP TABLE search_vocabulary",
+    "INSERT OR REPLACE INTO search_state (key, value) VALUES ('terms', -1)",
+)
 _DROP = (
+    "DROP TABLE IF EXISTS search_terms",
     "DROP TABLE IF EXISTS search_text",
     "DROP TABLE IF EXISTS search_docs",
     "DROP TABLE IF EXISTS search_words",
@@ -245,7 +256,7 @@ def store(db: sqlite3.Connection, rows: Sequence[tuple[Paper | None, Paper]]) ->
 def reset(db: sqlite3.Connection) -> None:
     """Throw the index away and start an empty one, not ready (a rebuild fills it)."""
     with db:
-        for statement in (*_DROP, *MIGRATION_5, *MIGRATION_6):
+        for statement in (*_DROP, *MIGRATION_5, *MIGRATION_6, *MIGRATION_7):
             db.execute(statement)
         db.execute("UPDATE search_state SET value = 0 WHERE key = 'ready'")
         # Not from 0 again: a process that remembers the old index's words by generation
@@ -329,7 +340,7 @@ class SearchIndex:
     ) -> list[str] | None:  # fmt: skip
         """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
         ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
-        from paperterm.feed import searchquery
+        from paperterm.feed import searchquery, searchterms
         from paperterm.feed.cache import _is_busy
 
         cache = self._cache
@@ -338,7 +349,7 @@ class SearchIndex:
             # `sort:` orders by numbers the in-memory index keeps: it answers those queries.
             if query.sort is not None or not is_ready(db) or (scope and unindexed(db, scope)):
                 return None
-            vocab = partial(searchquery.terms, db, str(cache.path))
+            vocab = partial(searchterms.terms, db, str(cache.path))
             return searchquery.search_ids(db, vocab, query, context, scope, first)
         except sqlite3.ProgrammingError:
             raise  # a mistake of ours (a connection used from another thread), not damage
@@ -356,9 +367,9 @@ class SearchIndex:
         """Whether the index holds every cached paper; `warm`: then read its words now."""
         db = self._cache._connection()
         if (answer := is_ready(db)) and warm:
-            from paperterm.feed import searchquery
+            from paperterm.feed import searchterms
 
-            searchquery.terms(db, str(self._cache.path)).warm()
+            searchterms.terms(db, str(self._cache.path)).warm()
         return answer
 
     def damaged(self, reason: str) -> None:

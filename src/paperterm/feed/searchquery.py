@@ -15,17 +15,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from paperterm.feed.searchconditions import condition_of
-from paperterm.feed.searchindex import generation, texts_of
+from paperterm.feed.searchindex import texts_of
+from paperterm.feed.searchterms import Terms
 from paperterm.models import Paper
 from paperterm.query._text import (
     ABSTRACT_PREFIX_MIN,
@@ -38,151 +33,13 @@ from paperterm.query._text import (
     TIER_PREFIX,
     TIER_TYPO1,
     TIER_TYPO2,
-    TYPO_MAX_LEN,
-    TYPO_MIN_LEN,
     WORD,
     containing,
     fold,
     phrase_text,
-    typo_budget,
 )
 from paperterm.query.parse import Query, TextTerm
 from paperterm.query.results import SearchContext
-
-
-class Terms:
-    """The index's vocabulary: every word, sorted; the words of titles, authors and keywords;
-    word starts by length, made when a typo scan first asks for them."""
-
-    def __init__(self, words: list[str], inside_words: list[str]) -> None:
-        """`words` and `inside_words` sorted."""
-        self.words = words
-        self.inside_words = inside_words
-        self._inside_text = "\n".join(self.inside_words)
-        self._inside_starts = [0]
-        for word in self.inside_words:
-            self._inside_starts.append(self._inside_starts[-1] + len(word) + 1)
-        self._starts: dict[int, list[str]] = {}
-        self._whole: dict[int, list[str]] = {}
-        self._lock = threading.Lock()
-
-    def has(self, word: str) -> bool:
-        return (at := bisect_left(self.words, word)) < len(self.words) and self.words[at] == word
-
-    def has_prefix(self, word: str) -> bool:
-        at = bisect_left(self.words, word)
-        return at < len(self.words) and self.words[at].startswith(word)
-
-    def inside(self, word: str) -> list[str]:
-        """Title, author and keyword words holding `word` past their first character."""
-        joined, starts = self._inside_text, self._inside_starts
-        found: dict[str, None] = {}
-        at = joined.find(word)
-        while at >= 0:
-            slot = bisect_left(starts, at + 1) - 1
-            if at > starts[slot]:
-                found[self.inside_words[slot]] = None
-            at = joined.find(word, at + 1)
-        return list(found)
-
-    def typos(self, word: str) -> dict[int, tuple[list[str], list[str]]]:
-        """By number of edits: the word starts within the typo budget of `word` (not starting
-        with `word`), and the shorter whole words within it — `Vocabulary.typos`'s rules."""
-        budget = typo_budget(word)
-        found: defaultdict[int, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
-        if not budget:
-            return found
-        for length in range(len(word), len(word) + budget + 1):
-            if length >= TYPO_MAX_LEN + 3:
-                break
-            for text, distance, _ in process.extract(
-                word, self._starts_of(length), scorer=OSA.distance, score_cutoff=budget, limit=None
-            ):
-                if distance and not text.startswith(word):
-                    found[int(distance)][0].append(text)
-        for length in range(max(TYPO_MIN_LEN - 1, len(word) - budget), len(word)):
-            for text, distance, _ in process.extract(
-                word, self._whole_of(length), scorer=OSA.distance, score_cutoff=budget, limit=None
-            ):
-                found[int(distance)][1].append(text)
-        return found
-
-    def warm(self) -> None:
-        """Make the word starts and whole words of the common lengths now (a typo scan would
-        make them on its first use)."""
-        for length in range(TYPO_MIN_LEN - 1, 14):
-            self._whole_of(length)
-            self._starts_of(length + 1)
-
-    def _starts_of(self, length: int) -> list[str]:
-        with self._lock:
-            if length not in self._starts:
-                self._starts[length] = sorted({w[:length] for w in self.words if len(w) >= length})
-            return self._starts[length]
-
-    def _whole_of(self, length: int) -> list[str]:
-        with self._lock:
-            if length not in self._whole:
-                self._whole[length] = [w for w in self.words if len(w) == length]
-            return self._whole[length]
-
-
-_TERMS: dict[str, tuple[int, Terms]] = {}
-_TERMS_LOCK = threading.Lock()
-
-
-def terms(db: sqlite3.Connection, key: str) -> Terms:
-    """The vocabulary of the index behind `db`, remembered per cache until it changes."""
-    now = generation(db)
-    with _TERMS_LOCK:
-        known = _TERMS.get(key)
-    if known is not None and known[0] == now:
-        return known[1]
-    fresh = _read_terms(db, now)
-    with _TERMS_LOCK:
-        _TERMS[key] = (now, fresh)
-    return fresh
-
-
-def _read_terms(db: sqlite3.Connection, now: int) -> Terms:
-    """The one-row vocabulary when it is of this generation (a split of two strings), else
-    that row with the word log since folded in, and written back as the new one row (unless
-    another program is writing: the next search folds the log again)."""
-    row = db.execute("SELECT generation, words, inside FROM search_vocabulary").fetchone()
-    if row is not None and row[0] == now:
-        return Terms(_lines(row[1]), _lines(row[2]))
-    since, words, inside = (row[0], _lines(row[1]), _lines(row[2])) if row else (None, [], [])
-    logged = db.execute(
-        "SELECT words, inside FROM search_word_log WHERE ?1 IS NULL OR generation > ?1", (since,)
-    ).fetchall()
-    words, inside = _with(words, (w for w, _ in logged)), _with(inside, (i for _, i in logged))
-    busy = db.execute("PRAGMA busy_timeout").fetchone()[0]
-    try:
-        db.execute("PRAGMA busy_timeout = 0")
-        with db:
-            db.execute("DELETE FROM search_vocabulary")
-            db.execute(
-                "INSERT INTO search_vocabulary (generation, words, inside) VALUES (?, ?, ?)",
-                (now, "\n".join(words), "\n".join(inside)),
-            )
-            db.execute("DELETE FROM search_word_log WHERE generation <= ?", (now,))
-    except sqlite3.OperationalError:
-        pass  # locked or read-only
-    finally:
-        db.execute(f"PRAGMA busy_timeout = {int(busy)}")
-    return Terms(words, inside)
-
-
-def _lines(text: str) -> list[str]:
-    return text.split("\n") if text else []
-
-
-def _with(words: list[str], logged: Iterable[str]) -> list[str]:
-    """Sorted `words` with the logged ones (newline-separated texts) not among them: the
-    sorted run and the short tail sort in one merge."""
-    known = set(words)
-    extra = {word for text in logged for word in _lines(text)} - known
-    return sorted([*words, *extra]) if extra else words
 
 
 @dataclass

@@ -71,39 +71,47 @@ is importable from here.
 
 from __future__ import annotations
 
-from paperterm.query.highlight import highlight_spans
-from paperterm.query.index import PaperIndex
-from paperterm.query.parse import (
-    Bounds,
-    Flag,
-    Query,
-    QueryError,
-    RangeField,
-    RangeTerm,
-    Span,
-    StateTerm,
-    Term,
-    TextField,
-    TextTerm,
-    parse_query,
-)
-from paperterm.query.results import SearchContext, SearchResult
+import importlib
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Bounds",
-    "Flag",
-    "PaperIndex",
-    "Query",
-    "QueryError",
-    "RangeField",
-    "RangeTerm",
-    "SearchContext",
-    "SearchResult",
-    "Span",
-    "StateTerm",
-    "Term",
-    "TextField",
-    "TextTerm",
-    "highlight_spans",
-    "parse_query",
-]
+if TYPE_CHECKING:  # the names as the type checker sees them (`as`: exported)
+    from paperterm.query.highlight import highlight_spans as highlight_spans
+    from paperterm.query.index import PaperIndex as PaperIndex
+    from paperterm.query.parse import Bounds as Bounds
+    from paperterm.query.parse import Flag as Flag
+    from paperterm.query.parse import Query as Query
+    from paperterm.query.parse import QueryError as QueryError
+    from paperterm.query.parse import RangeField as RangeField
+    from paperterm.query.parse import RangeTerm as RangeTerm
+    from paperterm.query.parse import Span as Span
+    from paperterm.query.parse import StateTerm as StateTerm
+    from paperterm.query.parse import Term as Term
+    from paperterm.query.parse import TextField as TextField
+    from paperterm.query.parse import TextTerm as TextTerm
+    from paperterm.query.parse import parse_query as parse_query
+    from paperterm.query.results import SearchContext as SearchContext
+    from paperterm.query.results import SearchResult as SearchResult
+
+# Each public name's module, imported when the name is first asked for: a filtered `list`
+# that answers from the persistent index never loads the in-memory index or the highlighter.
+_HOME = {
+    "highlight_spans": "highlight",
+    "PaperIndex": "index",
+    "SearchContext": "results",
+    "SearchResult": "results",
+    **dict.fromkeys(
+        ("Bounds", "Flag", "Query", "QueryError", "RangeField", "RangeTerm", "Span",
+         "StateTerm", "Term", "TextField", "TextTerm", "parse_query"),
+        "parse",
+    ),
+}  # fmt: skip
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"paperterm.query.{home}"), name)
+    globals()[name] = value
+    return value

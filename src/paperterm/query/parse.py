@@ -4,7 +4,6 @@ Parsing never raises: a malformed term is left out and reported in `Query.errors
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -258,7 +257,8 @@ def _period(text: str) -> tuple[int, int] | str:
             return day, day
         first_month, last_month = (rest[0], rest[0]) if rest else (1, 12)
         first = dt.date(year, first_month, 1)
-        last = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+        after = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
+        last = after - dt.timedelta(days=1)
     except ValueError:
         return f"no such date {text}"
     return first.toordinal(), last.toordinal()
