@@ -140,25 +140,44 @@ def _log_rows(cache: FeedCache) -> int:
     return cache.rows("SELECT count(*) FROM search_word_log", ())[0][0]
 
 
-def test_a_store_logs_its_words_and_the_next_search_folds_them_in(tmp_path: Path) -> None:
+def _fold(cache: FeedCache, *, now: bool = True) -> bool:
+    from paperterm.feed import searchterms
+
+    return searchterms.fold(cache._connection(), str(cache.path), now=now)
+
+
+def test_a_store_logs_its_words_a_search_reads_them_and_a_fold_keeps_them(
+    tmp_path: Path,
+) -> None:
     from paperterm.feed import searchterms
 
     cache = FeedCache(tmp_path / "cache.db")
     cache.store_papers([_p("a", "Zephyr winds")])
     assert _log_rows(cache) == 1
     searchterms.forget()  # a new process
-    assert _ids(cache, "zephir") == ["a"] and _log_rows(cache) == 0
-    # Another program holds the write lock: the search still sees the new words (read from
-    # the log), and leaves folding them in to a later one.
-    cache.store_papers([_p("b", "Boreal winds")])
+    assert _ids(cache, "zephir") == ["a"] and _log_rows(cache) == 0  # the first rows made
+    # A later store's words are read from the log until there are enough of them to fold.
+    cache.store_papers([_p("b", "Boreal winds", ai_keywords=("stormfront",))])
+    assert not _fold(cache, now=False) and _log_rows(cache) == 1
+    for _ in range(2):  # in this process, then in a new one
+        assert _ids(cache, "boreel") == ["b"] and _ids(cache, "zephir") == ["a"]
+        assert _ids(cache, "ormfro") == ["b"] and _ids(cache, "stormfr") == ["b"]
+        searchterms.forget()
+    # Another program holds the write lock: the fold waits for a later fetch.
     other = sqlite3.connect(tmp_path / "cache.db")
     other.execute("BEGIN IMMEDIATE")
-    assert _ids(cache, "boreel") == ["b"] and _ids(cache, "zephir") == ["a"]
-    assert _log_rows(cache) == 1
+    assert not _fold(cache) and _log_rows(cache) == 1
     other.rollback()
-    searchterms.forget()
-    assert _ids(cache, "boreel") == ["b"] and _log_rows(cache) == 0
+    assert _fold(cache) and _log_rows(cache) == 0
+    assert _ids(cache, "boreel") == ["b"] and _ids(cache, "ormfro") == ["b"]
     assert _ids(cache, "winds") == ["a", "b"]
+    # A log as large as the rows themselves is folded by a fetch's last step.
+    cache.store_papers([_p("c", "Small")])
+    key = str(cache.path)
+    assert not searchterms.fold(cache._connection(), key, at=0)  # smaller than the rows
+    cache.store_papers([_p("d", " ".join(f"word{i}" for i in range(50)))])
+    assert searchterms.fold(cache._connection(), key, at=0) and _log_rows(cache) == 0
+    assert _ids(cache, "word49") == ["d"] and _ids(cache, "small") == ["c"]
 
 
 def test_words_folded_in_store_by_store_are_those_made_at_once(
@@ -168,8 +187,8 @@ def test_words_folded_in_store_by_store_are_those_made_at_once(
     at_once.store_papers(papers[:900])
     for part in (papers[:300], papers[300:310], papers[310:900]):
         by_store.store_papers(part)
-        assert _ids(by_store, "zzz") == []  # a search folds the words in
-    assert _ids(at_once, "zzz") == []
+        assert _fold(by_store)
+    assert _fold(at_once)
     rows = "SELECT kind, length, words FROM search_terms ORDER BY kind, length"
     assert by_store.rows(rows, ()) == at_once.rows(rows, ())
     assert len(at_once.rows(rows, ())) > 40

@@ -372,6 +372,21 @@ class SearchIndex:
             searchterms.terms(db, str(self._cache.path)).warm()
         return answer
 
+    def fold(self) -> None:
+        """Rewrite the vocabulary's rows with the words stores have logged once there are
+        enough of them (a fetch's last step: `searchterms.fold`); trouble is left to the next
+        search to meet and report."""
+        db = self._cache._connection()
+        try:
+            if is_ready(db):
+                from paperterm.feed import searchterms
+
+                searchterms.fold(db, str(self._cache.path))
+        except sqlite3.ProgrammingError:
+            raise  # a mistake of ours, not the cache's
+        except sqlite3.DatabaseError:
+            pass
+
     def damaged(self, reason: str) -> None:
         """Mark the index for a rebuild, with a notice."""
         db = self._cache._connection()

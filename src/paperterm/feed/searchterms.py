@@ -1,7 +1,8 @@
 """The search index's vocabulary, kept in the feed cache by word length: what the typo and
 inside look-ups scan, read by a new process only for the lengths its query asks for.
 
-``search_terms`` (migration 7, in `paperterm.feed.searchindex`) holds sorted word lists, newline-joined, one row each:
+``search_terms`` (migration 7, in `paperterm.feed.searchindex`) holds sorted word lists,
+newline-joined, one row each:
 
 * ``("whole", n)``: the words of n characters (is a word known; typos shorter than the
   query word);
@@ -9,11 +10,11 @@ inside look-ups scan, read by a new process only for the lengths its query asks 
   start of a word; typos of a word start);
 * ``("inside", 0)``: the words titles, authors and keywords hold (the inside look-up).
 
-A store only appends its words to ``search_word_log`` (`paperterm.feed.searchindex`); the
-``terms`` state says which generation of the index the rows are as of. The first search
-after a change folds the log in (`terms`): each new word goes into its rows by bisection,
-and the changed rows are written back for the next process. Until a row of starts is asked
-for it is never made: a first query pays for reading a few rows, not for slicing every word.
+The rows are as of the generation in the ``terms`` state. A store appends its words to
+``search_word_log`` and nothing more; a search reads the rows it needs plus the words
+logged since (a few thousand after a day's fetch: its rows are made in memory, each a
+fraction of a millisecond). Rewriting the rows costs about 0.1 s, most of it the commit, so
+it waits until the log is about as large as they are: `fold`, a fetch's last step.
 """
 
 from __future__ import annotations
@@ -31,14 +32,22 @@ from paperterm.feed.searchindex import generation
 from paperterm.query._text import TYPO_MAX_LEN, TYPO_MIN_LEN, typo_budget
 
 Row = tuple[str, int]  # (kind, length)
+# Bytes of logged words (repeats counted) worth rewriting the rows for, at the least: about
+# a week of daily fetches; with 10k papers cached, the rows' own size (490 KB) decides.
+FOLD_AT = 200_000
 
 
 class _Known:
-    """The rows one process has read, as of one generation of the index."""
+    """What one process has read of a cache's vocabulary: the stored rows (as of `since`)
+    it was asked for, and the words logged since, as of generation `now`."""
 
-    def __init__(self, generation: int, rows: dict[Row, list[str]]) -> None:
-        self.generation = generation
-        self.rows = rows
+    def __init__(self, now: int, since: int, recent: list[str], recent_inside: list[str]) -> None:
+        self.now, self.since = now, since
+        self.rows: dict[Row, list[str]] = {}
+        self.recent = recent  # distinct, sorted
+        self.recent_rows: dict[Row, list[str]] = {}
+        self.recent_inside = "\n".join(recent_inside)
+        self.inside_text: str | None = None
         self.lock = threading.Lock()
 
 
@@ -58,11 +67,32 @@ def terms(db: sqlite3.Connection, key: str) -> Terms:
     now = generation(db)
     with _KNOWN_LOCK:
         known = _KNOWN.get(key)
-    if known is None or known.generation != now:
-        known = _brought_up_to(db, now, known)
+    if known is None or known.now != now:
+        known = _known_at(db, now, known)
         with _KNOWN_LOCK:
             _KNOWN[key] = known
     return Terms(db, known)
+
+
+def fold(db: sqlite3.Connection, key: str, *, at: int = FOLD_AT, now: bool = False) -> bool:
+    """Rewrite the rows with the logged words in them once the log holds `at` bytes of words
+    and as many as the rows' own (or when there are no rows yet): a fetch's last step, so
+    filling an empty cache rewrites them a few times, not after every feed. Whether they were
+    rewritten. `now`: whatever the log holds."""
+    since = _since(db)
+    logged = db.execute(
+        "SELECT coalesce(sum(length(words)), 0) FROM search_word_log WHERE generation > ?",
+        (since,),
+    ).fetchone()[0]
+    stored = db.execute(
+        "SELECT coalesce(sum(length(words)), 0) FROM search_terms WHERE kind = 'whole'"
+    ).fetchone()[0]
+    if since >= 0 and not now and logged < max(at, stored):
+        return False
+    written, _ = _rows_rewritten(db, generation(db), since)
+    with _KNOWN_LOCK:
+        _KNOWN.pop(key, None)
+    return written
 
 
 class Terms:
@@ -72,75 +102,80 @@ class Terms:
         self._db = db
         self._known = known
 
-    def row(self, kind: str, length: int) -> list[str]:
+    def rows(self, kind: str, length: int) -> tuple[list[str], list[str]]:
+        """The stored row and the one made of the words logged since."""
         known = self._known
         with known.lock:
-            found = known.rows.get((kind, length))
-            if found is None:
-                found = known.rows[(kind, length)] = _read(self._db, kind, length)
-            return found
+            stored = known.rows.get((kind, length))
+            if stored is None:
+                stored = known.rows[(kind, length)] = _read(self._db, kind, length)
+            recent = known.recent_rows.get((kind, length))
+            if recent is None:
+                recent = known.recent_rows[(kind, length)] = _made_row(known.recent, kind, length)
+            return stored, recent
 
     def has(self, word: str) -> bool:
-        return _holds(self.row("whole", len(word)), word)
+        return any(_holds(row, word) for row in self.rows("whole", len(word)))
 
     def has_prefix(self, word: str) -> bool:
-        return _holds(self.row("start", len(word)), word)
+        return any(_holds(row, word) for row in self.rows("start", len(word)))
 
     def inside(self, word: str) -> list[str]:
         """Title, author and keyword words holding `word` past their first character."""
-        joined = self._inside_text()
         found: dict[str, None] = {}
-        at = joined.find(word)
-        while at >= 0:
-            start = joined.rfind("\n", 0, at) + 1
-            if at > start:
-                end = joined.find("\n", at)
-                found[joined[start : end if end >= 0 else len(joined)]] = None
-            at = joined.find(word, at + 1)
+        for joined in (self._inside_text(), self._known.recent_inside):
+            at = joined.find(word)
+            while at >= 0:
+                start = joined.rfind("\n", 0, at) + 1
+                if at > start:
+                    end = joined.find("\n", at)
+                    found[joined[start : end if end >= 0 else len(joined)]] = None
+                at = joined.find(word, at + 1)
         return list(found)
 
     def typos(self, word: str) -> dict[int, tuple[list[str], list[str]]]:
         """By number of edits: the word starts within the typo budget of `word` (not starting
         with `word`), and the shorter whole words within it — `Vocabulary.typos`'s rules."""
         budget = typo_budget(word)
-        found: defaultdict[int, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        found: defaultdict[int, tuple[dict[str, None], dict[str, None]]] = defaultdict(
+            lambda: ({}, {})
+        )
         if not budget:
-            return found
+            return {}
         for length in range(len(word), len(word) + budget + 1):
             if length >= TYPO_MAX_LEN + 3:
                 break
-            for text, distance, _ in process.extract(
-                word, self.row("start", length), scorer=OSA.distance, score_cutoff=budget,
-                limit=None,
-            ):  # fmt: skip
+            for text, distance in _near(word, self.rows("start", length), budget):
                 if distance and not text.startswith(word):
-                    found[int(distance)][0].append(text)
+                    found[distance][0][text] = None
         for length in range(max(TYPO_MIN_LEN - 1, len(word) - budget), len(word)):
-            for text, distance, _ in process.extract(
-                word, self.row("whole", length), scorer=OSA.distance, score_cutoff=budget,
-                limit=None,
-            ):  # fmt: skip
-                found[int(distance)][1].append(text)
-        return found
+            for text, distance in _near(word, self.rows("whole", length), budget):
+                found[distance][1][text] = None
+        return {d: (list(starts), list(whole)) for d, (starts, whole) in found.items()}
 
     def warm(self) -> None:
         """Read the rows of the common word lengths now (a first query would read them)."""
         self._inside_text()
         for length in range(TYPO_MIN_LEN - 1, 14):
-            self.row("whole", length)
-            self.row("start", length + 1)
+            self.rows("whole", length)
+            self.rows("start", length + 1)
 
     def _inside_text(self) -> str:
-        """The inside words newline-joined, as stored (read as one text: `inside` finds in it,
-        never splits it), or as folded in memory."""
+        """The stored inside words, newline-joined (read as one text and never split:
+        `inside` finds in it)."""
         known = self._known
         with known.lock:
-            found = known.rows.get(("inside-text", 0))
-            if found is None:
-                words = known.rows.get(("inside", 0))
-                text = "\n".join(words) if words is not None else _read_text(self._db, "inside", 0)
-                found = known.rows[("inside-text", 0)] = [text]
-            return found[0]
+            if known.inside_text is None:
+                known.inside_text = _read_text(self._db, "inside", 0)
+            return known.inside_text
+
+
+def _near(word: str, rows: Iterable[list[str]], budget: int) -> Iterable[tuple[str, int]]:
+    for row in rows:
+        for text, distance, _ in process.extract(
+            word, row, scorer=OSA.distance, score_cutoff=budget, limit=None
+        ):
+            yield text, int(distance)
 
 
 def _holds(row: list[str], word: str) -> bool:
@@ -162,30 +197,49 @@ def _lines(text: str) -> list[str]:
     return text.split("\n") if text else []
 
 
-def _brought_up_to(db: sqlite3.Connection, now: int, known: _Known | None) -> _Known:
-    """The rows as of generation `now`: the stored ones with the log since folded in, written
-    back when no other program is writing (else kept in memory, and folded again by the
-    next process)."""
+def _since(db: sqlite3.Connection) -> int:
     row = db.execute("SELECT value FROM search_state WHERE key = 'terms'").fetchone()
-    since = int(row[0]) if row else -1
-    if since == now:
-        return _Known(now, {})
-    logged = db.execute(
+    return int(row[0]) if row else -1
+
+
+def _logged(db: sqlite3.Connection, since: int) -> tuple[set[str], set[str]]:
+    rows = db.execute(
         "SELECT words, inside FROM search_word_log WHERE ?1 < 0 OR generation > ?1", (since,)
     ).fetchall()
-    every = {w for text, _ in logged for w in _lines(text)}
-    inside = {w for _, text in logged for w in _lines(text)}
+    every = {w for text, _ in rows for w in _lines(text)}
+    inside = {w for _, text in rows for w in _lines(text)}
+    return every, inside
+
+
+def _known_at(db: sqlite3.Connection, now: int, previous: _Known | None) -> _Known:
+    """The vocabulary as of generation `now`: the stored rows (made first when there are
+    none) and the words logged since them."""
+    since = _since(db)
+    if since < 0:
+        written, rows = _rows_rewritten(db, now, since)
+        known = _Known(now, now, [], [])
+        if not written:  # then from memory; else each row is read again when asked for
+            known.inside_text = "\n".join(rows.pop(("inside", 0), []))
+            known.rows.update(rows)
+        return known
+    every, inside = _logged(db, since)
+    known = _Known(now, since, sorted(every), sorted(inside))
+    if previous is not None and previous.since == since:  # the stored rows have not changed
+        known.rows, known.inside_text = previous.rows, previous.inside_text
+    return known
+
+
+def _rows_rewritten(
+    db: sqlite3.Connection, now: int, since: int
+) -> tuple[bool, dict[Row, list[str]]]:
+    """Fold the words logged since `since` into the rows (made anew when there are none) and
+    write them back unless another program holds the cache: whether they were written, and
+    the rows changed."""
+    every, inside = _logged(db, since)
     rows: dict[Row, list[str]] = {} if since < 0 else _Loader(db)
     changed = _fold(rows, every, inside, fresh=since < 0)
-    written = _write(db, since, now, {key: rows[key] for key in changed}, fresh=since < 0)
-    # Remember only what was asked for before, brought up to date; the rest is read when asked
-    # for (unless it could not be written: then from memory).
-    kept = {key: rows[key] for key in changed} if not written else {}
-    if known is not None:
-        for key in known.rows:
-            if key not in kept and key[0] != "inside-text":  # made again when asked for
-                kept[key] = rows[key] if key in rows else _read(db, *key)
-    return _Known(now, kept)
+    changed_rows = {key: rows[key] for key in changed}
+    return _write(db, since, now, changed_rows, fresh=since < 0), changed_rows
 
 
 class _Loader(dict[Row, list[str]]):
@@ -205,16 +259,32 @@ def _fold(
 ) -> set[Row]:
     """Put the words into `rows` (all of them made anew when `fresh`); the rows changed."""
     if fresh:
-        return _made(rows, sorted(every), sorted(inside))
+        words = sorted(every)
+        lengths = {len(w) for w in words}
+        for length in lengths:
+            rows[("whole", length)] = _made_row(words, "whole", length)
+        for length in range(1, max(lengths, default=0) + 1):
+            rows[("start", length)] = _made_row(words, "start", length)
+        rows[("inside", 0)] = sorted(inside)
+        return set(rows)
     changed: set[Row] = set()
     for word in every:
         if not _insert(rows, ("whole", len(word)), word, changed):
             continue
-        for length in range(1, len(word) + 1):
-            _insert(rows, ("start", length), word[:length], changed)
+        # The longest start first: once one is there, every shorter one is too.
+        for length in range(len(word), 0, -1):
+            if not _insert(rows, ("start", length), word[:length], changed):
+                break
     for word in inside:
         _insert(rows, ("inside", 0), word, changed)
     return changed
+
+
+def _made_row(words: list[str], kind: str, length: int) -> list[str]:
+    """The row `(kind, length)` of sorted `words`."""
+    if kind == "whole":
+        return [w for w in words if len(w) == length]
+    return list(dict.fromkeys(w[:length] for w in words if len(w) >= length))
 
 
 def _insert(rows: dict[Row, list[str]], key: Row, word: str, changed: set[Row]) -> bool:
@@ -227,30 +297,17 @@ def _insert(rows: dict[Row, list[str]], key: Row, word: str, changed: set[Row]) 
     return True
 
 
-def _made(rows: dict[Row, list[str]], words: list[str], inside: list[str]) -> set[Row]:
-    by_length: defaultdict[int, list[str]] = defaultdict(list)
-    for word in words:
-        by_length[len(word)].append(word)
-    for length, found in by_length.items():
-        rows[("whole", length)] = found
-    for length in range(1, max(by_length, default=0) + 1):
-        rows[("start", length)] = list(dict.fromkeys(w[:length] for w in words if len(w) >= length))
-    rows[("inside", 0)] = inside
-    return set(rows)
-
-
 def _write(
     db: sqlite3.Connection, since: int, now: int, rows: dict[Row, list[str]], *, fresh: bool
 ) -> bool:
     """Store the changed rows as of `now` unless another program holds the cache or has
-    folded the log meanwhile; whether they were stored."""
+    rewritten them meanwhile; whether they were stored."""
     busy = db.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
         db.execute("PRAGMA busy_timeout = 0")
         with db:
             db.execute("BEGIN IMMEDIATE")
-            row = db.execute("SELECT value FROM search_state WHERE key = 'terms'").fetchone()
-            if (int(row[0]) if row else -1) != since:
+            if _since(db) != since:
                 return False
             if fresh:
                 db.execute("DELETE FROM search_terms")

@@ -220,10 +220,12 @@ class Feeds:
     def _store(self, view: FeedView) -> StoreResult:
         cache = FeedCache(self.cache.path, busy_timeout=self._busy_timeout)
         try:
-            return cache.store_feed(
+            stored = cache.store_feed(
                 view.requested, view.spec, view.papers, view.fetched_at or self.clock(),
                 complete=view.complete,
             )  # fmt: skip
+            cache.index.fold()  # here, not in the next search: a fetch is where indexing belongs
+            return stored
         finally:
             self.cache.notices.extend(cache.notices)
             cache.close()
