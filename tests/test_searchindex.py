@@ -18,7 +18,7 @@ import test_query
 from hf_data import NOW
 from test_query import *  # noqa: F403  (each query test again, with the parity check below)
 
-from paperterm.feed import FeedCache, searchindex
+from paperterm.feed import FeedCache, searchindex, searchschema
 from paperterm.models import FeedSpec, Paper
 from paperterm.query import PaperIndex, SearchContext, SearchResult, parse_query
 
@@ -202,8 +202,8 @@ def test_a_format_5_cache_keeps_its_words_through_the_migration(tmp_path: Path) 
     cache.store_papers([_p("a", "Zephyr winds"), _p("b", "Other", ai_keywords=("boreal",))])
     cache.close()
     db = sqlite3.connect(path)  # as format 5 kept the words: a table of one row per word
-    db.execute(searchindex.MIGRATION_5[2])
-    db.execute(searchindex.MIGRATION_5[3])
+    db.execute(searchschema.MIGRATION_5[2])
+    db.execute(searchschema.MIGRATION_5[3])
     for text, inside in db.execute("SELECT words, inside FROM search_word_log").fetchall():
         every, inner = text.split("\n"), set(inside.split("\n"))
         db.executemany("INSERT INTO search_words VALUES (?, ?)", [(w, w in inner) for w in every])

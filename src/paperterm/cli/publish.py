@@ -8,13 +8,17 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperterm.cli.output import Failure, note
 from paperterm.models import FeedSpec, FeedSpecError
-from paperterm.service import PaperService
-from paperterm.service.digest import DIGEST_FORMATS, DigestError, prepare, record, render_digest
-from paperterm.service.publish import OutputError, Selection, atom, current, select, write_output
+from paperterm.service import DIGEST_FORMATS, PaperService
+
+if TYPE_CHECKING:
+    from paperterm.service.publish import Selection
+
+# `paperterm.service.digest` and `.publish` load in the functions that use them: with the
+# Atom writer and the digest renderers they cost the reader's start-up ~20 ms otherwise.
 
 EXIT_OK = 0
 
@@ -47,6 +51,8 @@ async def selection(
     service: PaperService, text: str | None, default: FeedSpec, query: str | None, *, offline: bool
 ) -> Selection:
     """The papers a FEED argument and a --filter name, with their notes said on stderr."""
+    from paperterm.service.publish import current, select
+
     try:
         spec = FeedSpec.parse(text) if text else default
     except FeedSpecError as exc:
@@ -63,6 +69,8 @@ async def selection(
 async def run_atom(
     service: PaperService, args: argparse.Namespace, default: FeedSpec, *, offline: bool
 ) -> int:
+    from paperterm.service.publish import atom
+
     chosen = await selection(service, args.feed, default, args.filter, offline=offline)
     data = atom(chosen, args.limit)
     emit(data, args.output)
@@ -71,6 +79,8 @@ async def run_atom(
 
 def emit(data: bytes, output: Path | None) -> None:
     """Write `data` to standard output, or whole to `output`."""
+    from paperterm.service.publish import OutputError, write_output
+
     if output is None or str(output) == "-":
         sys.stdout.write(data.decode("utf-8"))
         return
@@ -83,6 +93,8 @@ def emit(data: bytes, output: Path | None) -> None:
 async def run_digest(
     service: PaperService, args: argparse.Namespace, default: FeedSpec, *, offline: bool
 ) -> int:
+    from paperterm.service.digest import DigestError, prepare, record, render_digest
+
     try:
         specs = [FeedSpec.parse(text) for text in args.feeds] or [default]
     except FeedSpecError as exc:

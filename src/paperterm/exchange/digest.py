@@ -12,15 +12,13 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import Literal
 
 from paperterm.clean import replace_surrogates
+from paperterm.exchange.formats import DigestFormat
 from paperterm.exchange.writers import markdown_escape
 from paperterm.links import safe_url
 from paperterm.models import Paper
 
-DigestFormat = Literal["text", "markdown", "html", "json"]
-DIGEST_FORMATS: tuple[DigestFormat, ...] = ("text", "markdown", "html", "json")
 SUMMARY_MAX = 200
 
 

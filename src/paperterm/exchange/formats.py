@@ -1,4 +1,4 @@
-"""The export and import formats by name, with the export file extensions.
+"""The export, import and digest formats by name, with the export file extensions.
 
 Apart from `export` and `import_text` so the command line can offer the names without loading
 the exporters or the importers.
@@ -21,3 +21,6 @@ FILE_EXTENSIONS: dict[ExportFormat, str] = {
 
 ImportFormat = Literal["bibtex", "ris", "csl-json", "json"]
 IMPORT_FORMATS: tuple[ImportFormat, ...] = ("bibtex", "ris", "csl-json", "json")
+
+DigestFormat = Literal["text", "markdown", "html", "json"]
+DIGEST_FORMATS: tuple[DigestFormat, ...] = ("text", "markdown", "html", "json")

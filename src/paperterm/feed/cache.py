@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from paperterm.feed import history, searchindex
+from paperterm.feed import history, searchindex, searchschema
 from paperterm.feed.errors import CacheBusy
 from paperterm.feed.texts import KeptTexts
 from paperterm.files import NotRegular, check_regular
@@ -60,9 +60,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
         "CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
     ),
-    5: searchindex.MIGRATION_5,  # the search index
-    6: searchindex.MIGRATION_6,  # its vocabulary appended at each store
-    7: searchindex.MIGRATION_7,  # and kept by word length
+    5: searchschema.MIGRATION_5,  # the search index
+    6: searchschema.MIGRATION_6,  # its vocabulary appended at each store
+    7: searchschema.MIGRATION_7,  # and kept by word length
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy

@@ -1,7 +1,7 @@
 """The search index's vocabulary, kept in the feed cache by word length: what the typo and
 inside look-ups scan, read by a new process only for the lengths its query asks for.
 
-``search_terms`` (migration 7, in `paperterm.feed.searchindex`) holds sorted word lists,
+``search_terms`` (migration 7, `paperterm.feed.searchschema`) holds sorted word lists,
 newline-joined, one row each:
 
 * ``("whole", n)``: the words of n characters (is a word known; typos shorter than the

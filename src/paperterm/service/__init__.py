@@ -28,7 +28,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperterm.exchange.formats import EXPORT_FORMATS, IMPORT_FORMATS, ExportFormat, ImportFormat
+from paperterm.exchange.formats import (
+    DIGEST_FORMATS,
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    ExportFormat,
+    ImportFormat,
+)
 from paperterm.feed import CacheBusy, CacheWriteError, FeedCache, FetchError
 from paperterm.models import Clock, Paper, utc_now
 from paperterm.paths import Paths
@@ -49,6 +55,7 @@ if TYPE_CHECKING:
     from paperterm.service.triage import Completion, Triage
 
 __all__ = [
+    "DIGEST_FORMATS",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
     "CacheBusy",

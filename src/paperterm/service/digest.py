@@ -18,7 +18,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from paperterm.exchange.digest import DIGEST_FORMATS, Digest, DigestItem, render_digest
+from paperterm.exchange.digest import Digest, DigestItem, render_digest
+from paperterm.exchange.formats import DIGEST_FORMATS
 from paperterm.feed.history import Mark
 from paperterm.models import FeedSpec
 from paperterm.service import CacheBusy, CacheWriteError, PaperService

@@ -32,7 +32,6 @@ from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.linked import CitingController
 from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
-from paperterm.ui.screens.saved import saved_search
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.filter_bar import FilterBar
 from paperterm.ui.widgets.paper_list import PaperList
@@ -339,6 +338,8 @@ class ReaderScreen(Screen[None]):
         (self.feeds.next_new if which == "new" else self.triage.next_unread)(step)
 
     def action_saved_search(self, save: bool) -> None:
+        from paperterm.ui.screens.saved import saved_search  # loaded when first needed
+
         saved_search(self, self.service, self.filter.query, save=save)
 
     def action_mark_all_read(self) -> None:
