@@ -54,7 +54,6 @@ def cache_without(days: set[str], path: Path, *, index: bool) -> None:
     try:
         cache = FeedCache(path)
         store_days(cache, papers, NOW)
-        cache.index.fold()  # as each earlier fetch left it
         cache.close()
     finally:
         searchindex.store = original

@@ -9,7 +9,7 @@ papers — say so when quoting the 100k figures. For each size:
   cache, both ways (median of runs);
 * the cache's size on disk, with and without the index (after VACUUM);
 * widening: every cached paper, in order, with its count (an empty query over everything);
-* making the vocabulary's rows from the word log of every store (once), then a search of
+* folding what is left of the word log into the vocabulary's rows, then a search of
   everything for a word: the first in a new process, then warm, then the first after one
   more day's fetch (its words read from the log); last key to ids and count;
 * typing the benchmark queries one character at a time over everything: median, p95, max;
@@ -146,8 +146,8 @@ def report(size_: int, tmp: Path) -> None:
     folding = FeedCache(with_index)
     start = time.perf_counter()
     searchterms.fold(folding._connection(), str(with_index), now=True)
-    print(f"vocabulary rows made from the word log of every store: "
-          f"{ms(time.perf_counter() - start)} (once; a fetch then folds when the log has grown)")  # fmt: skip
+    print(f"the word log left after the stores folded into the vocabulary's rows: "
+          f"{ms(time.perf_counter() - start)}")  # fmt: skip
     folding.close()
     s_with, s_without = size(with_index), size(without)
     print(f"on disk: {s_with / 2**20:.1f} MiB with the index, {s_without / 2**20:.1f} MiB "

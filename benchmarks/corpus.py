@@ -26,10 +26,12 @@ def scaled(size: int) -> list[Paper]:
 
 
 def store_days(cache: FeedCache, papers: list[Paper], at: dt.datetime) -> None:
-    """One daily feed per feed day of `papers`, as `paperterm fetch daily:DAY` stores it."""
+    """One daily feed per feed day of `papers`, as `paperterm fetch daily:DAY` stores it (the
+    search index's word log folded in when it has grown, as after each fetch)."""
     by_day: dict[str, list[Paper]] = {}
     for paper in papers:
         by_day.setdefault(str(paper.feed_day), []).append(paper)
     for day, day_papers in by_day.items():
         spec = FeedSpec.parse(f"daily:{day}")
         cache.store_feed(spec, spec, day_papers, at)
+        cache.index.fold()
