@@ -306,10 +306,27 @@ class FeedLoader:
                 self._baselines[name] = since.baseline(name)
             self.changes = compare(self._baselines[name], ids)
             since.look(name, ids)
-            self.velocity = since.velocity()
         except CacheBusy:
             pass  # markers are a convenience: the next view compares again
         self._since_changed()
+        # Every snapshot of the last two days is read for it (~0.1 s after a first fetch of
+        # 28 months): not before the first frame.
+        self.screen.run_worker(
+            self._measure_velocity, thread=True, group="velocity",
+            exit_on_error=False, description="velocity",
+        )  # fmt: skip
+
+    def _measure_velocity(self) -> None:
+        try:
+            found = self.service.since.velocity()
+        except CacheBusy:
+            return  # the next view measures again
+        self.screen.app.call_from_thread(self._velocity_measured, found)
+
+    def _velocity_measured(self, found: dict[str, Velocity]) -> None:
+        self.velocity = found
+        if self.screen.is_attached:
+            self.screen.show_details(self.screen.paper_list.highlighted)
 
     def _since_changed(self) -> None:
         movement = {i: self.changes.movement(i) for i in (*self.changes.new, *self.changes.moved)}
