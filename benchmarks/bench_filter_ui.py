@@ -67,6 +67,7 @@ async def measure(papers: list[Paper]) -> dict[str, float]:
         # In the cache, as a fetch leaves them: the persistent index answers the filter.
         for start in range(0, len(papers), 5000):
             service.feeds.cache.store_papers(papers[start : start + 5000])
+        service.feeds.cache.index.fold()  # a fetch's last step
         view = FeedView(
             FeedSpec("trending"), FeedSpec("trending"), papers, service.clock(), "cache"
         )

@@ -91,3 +91,26 @@ async def test_an_index_not_ready_is_rebuilt_in_the_background_with_a_notice(
         messages = [n.message for n in app._notifications]
         assert any("search index was damaged" in m for m in messages)
         assert "Search index rebuilt." in messages
+
+
+async def test_a_locked_cache_makes_a_search_wait_with_a_notice_not_index_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.feed import CacheBusy
+    from paperterm.service.search import Search
+
+    service = make_service(tmp_path)
+    fill_cache(service)
+    refuse_in_memory_index(monkeypatch)
+
+    def locked(self: Search, *args: object) -> None:
+        raise CacheBusy("the cache is locked by another program")
+
+    monkeypatch.setattr(Search, "everything", locked)
+    app = reader_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "ctrl+a", "z")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Search waits: the cache is locked") for m in messages)
+        assert not any(w.state.name == "ERROR" for w in app.workers)

@@ -351,3 +351,26 @@ def test_a_filtered_list_answered_by_the_index_loads_no_in_memory_index(paths: o
     found = json.loads(last)
     assert found["code"] == 0 and len(lines) == 1 and "Zephyr winds" in lines[0]
     assert "paperterm.query.index" not in found["loaded"]
+
+
+class _Locked:
+    """A connection whose every statement finds the cache locked (as while another program
+    recovers it after a crash)."""
+
+    def execute(self, *args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+
+def test_a_locked_cache_is_busy_not_an_index_to_throw_away(tmp_path: Path) -> None:
+    from paperterm.feed import CacheBusy
+
+    with pytest.raises(CacheBusy):
+        searchindex.state(_Locked())  # type: ignore[arg-type]
+    with pytest.raises(CacheBusy):
+        searchindex.rebuild_step(_Locked())  # type: ignore[arg-type]
+    cache = FeedCache(tmp_path / "cache.db")
+    cache.store_papers([_p("a", "Zephyr")])
+    cache._db = _Locked()  # type: ignore[assignment]
+    cache.index.fold()  # a fetch's last step leaves it to the next search
+    cache._db = None
+    assert cache.index.ready() and _ids(cache, "zephyr") == ["a"]

@@ -109,10 +109,16 @@ def is_ready(db: sqlite3.Connection) -> bool:
 
 
 def state(db: sqlite3.Connection) -> int:
-    """1: ready; 0: being filled in; -1: to be thrown away and rebuilt (or missing)."""
+    """1: ready; 0: being filled in; -1: to be thrown away and rebuilt (or missing).
+    `CacheBusy` when the cache cannot be read now (another program holds it locked, or is
+    recovering it after a crash): a busy index is not a missing one, to be thrown away."""
+    from paperterm.feed.cache import _is_busy
+
     try:
         row = db.execute("SELECT value FROM search_state WHERE key = 'ready'").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise CacheBusy("the cache is locked by another program") from None
         return -1
     return int(row[0]) if row else -1
 
@@ -333,7 +339,7 @@ class SearchIndex:
                 searchterms.fold(db, str(self._cache.path))
         except sqlite3.ProgrammingError:
             raise  # a mistake of ours, not the cache's
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, CacheBusy):
             pass
 
     def damaged(self, reason: str) -> None:

@@ -206,6 +206,11 @@ class FilterController:
                 self._search(generation, text, papers)
             except Interrupted:
                 return  # a later keystroke stopped it
+            except CacheBusy as exc:  # never an in-memory index of everything for a lock
+                self.screen.app.call_from_thread(self._busy, str(exc))
+
+    def _busy(self, reason: str) -> None:
+        self.screen.notify(f"Search waits: {reason}. Type again in a moment.", markup=False)
 
     def _search(self, generation: int, text: str, papers: Sequence[Paper] | None) -> None:
         from paperterm.query import parse_query
