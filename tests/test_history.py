@@ -93,6 +93,11 @@ def test_snapshots_of_other_feeds_are_separate(tmp_path: Path) -> None:
     assert [s.spec for s in cache.history.snapshots()] == ["daily:2026-08-21", "trending"]
     assert [s.spec for s in cache.history.snapshots(day)] == ["daily:2026-08-21"]
     assert cache.history.snapshots(since=NOW + HOUR)[0].spec == "trending"
+    # Only the feeds fetched more than once in the span (what velocity reads).
+    assert cache.history.snapshots(repeated=True) == []
+    cache.store_feed(TRENDING, TRENDING, papers_of()[:4], NOW + 2 * HOUR)
+    assert [s.spec for s in cache.history.snapshots(repeated=True)] == ["trending", "trending"]
+    assert cache.history.snapshots(since=NOW + 2 * HOUR, repeated=True) == []
 
 
 async def test_a_failed_refresh_adds_no_snapshot(paths: Paths, fake: FakeHF) -> None:

@@ -231,13 +231,22 @@ class History:
         *,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        repeated: bool = False,
     ) -> list[Snapshot]:
-        """Snapshots, oldest first: of one feed (or every feed), between two times (inclusive)."""
+        """Snapshots, oldest first: of one feed (or every feed), between two times (inclusive);
+        `repeated`: only of feeds with two snapshots or more between them."""
         low = seconds(since) if since else 0
         high = seconds(until) if until else 2**62
-        if spec is None:
-            sql = "SELECT spec, at, data FROM history WHERE at BETWEEN ? AND ? ORDER BY at, spec"
+        if spec is None and repeated:
+            sql = (
+                "SELECT spec, at, data FROM history WHERE at BETWEEN ?1 AND ?2 AND spec IN "
+                "(SELECT spec FROM history WHERE at BETWEEN ?1 AND ?2 GROUP BY spec "
+                "HAVING count(*) > 1) ORDER BY at, spec"
+            )
             args: tuple[object, ...] = (low, high)
+        elif spec is None:
+            sql = "SELECT spec, at, data FROM history WHERE at BETWEEN ? AND ? ORDER BY at, spec"
+            args = (low, high)
         else:
             sql = "SELECT spec, at, data FROM history WHERE spec = ? AND at BETWEEN ? AND ? ORDER BY at"
             args = (str(spec), low, high)
