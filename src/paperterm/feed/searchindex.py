@@ -111,7 +111,8 @@ def is_ready(db: sqlite3.Connection) -> bool:
 def state(db: sqlite3.Connection) -> int:
     """1: ready; 0: being filled in; -1: to be thrown away and rebuilt (or missing).
     `CacheBusy` when the cache cannot be read now (another program holds it locked, or is
-    recovering it after a crash): a busy index is not a missing one, to be thrown away."""
+    recovering it after a crash), `Interrupted` when a newer search stopped this one: a busy
+    or interrupted read is not a missing index, to be thrown away or done without."""
     from paperterm.feed.cache import _is_busy
 
     try:
@@ -119,6 +120,8 @@ def state(db: sqlite3.Connection) -> int:
     except sqlite3.OperationalError as exc:
         if _is_busy(exc):
             raise CacheBusy("the cache is locked by another program") from None
+        if "interrupted" in str(exc):
+            raise Interrupted from None
         return -1
     return int(row[0]) if row else -1
 
