@@ -180,6 +180,25 @@ def test_a_store_logs_its_words_a_search_reads_them_and_a_fold_keeps_them(
     assert _ids(cache, "word49") == ["d"] and _ids(cache, "small") == ["c"]
 
 
+def test_the_longer_words_of_a_start_come_from_the_rows_and_the_log(tmp_path: Path) -> None:
+    from paperterm.feed import searchterms
+
+    cache = FeedCache(tmp_path / "cache.db")
+    cache.store_papers([_p("a", "Diffusion diffusions diffusional")])
+    assert _fold(cache)
+    cache.store_papers([_p("b", "Diffusiondet diffusions")])  # logged, not folded
+    terms = searchterms.terms(cache._connection(), str(cache.path))
+    assert sorted(terms.longer("diffusion", 8) or []) == [
+        "diffusional",
+        "diffusiondet",
+        "diffusions",
+    ]
+    assert terms.longer("diffusion", 2) is None  # too many: the search asks for "diffusion"*
+    assert terms.longer("diffusional", 8) == [] and terms.longer("zzz", 8) == []
+    # The prefix tier matches the longer words alone; the exact word keeps its own tier.
+    assert _ids(cache, "diffusion") == ["a", "b"] and (_ids(cache, "diffusionde") or [])[0] == "b"
+
+
 def test_words_folded_in_store_by_store_are_those_made_at_once(
     papers: list[Paper], tmp_path: Path
 ) -> None:
@@ -374,3 +393,25 @@ def test_a_locked_cache_is_busy_not_an_index_to_throw_away(tmp_path: Path) -> No
     cache.index.fold()  # a fetch's last step leaves it to the next search
     cache._db = None
     assert cache.index.ready() and _ids(cache, "zephyr") == ["a"]
+
+
+class _Interrupting:
+    """A connection whose every statement is stopped by a newer search (`FeedCache.interrupt`
+    landing between two statements of a search)."""
+
+    def execute(self, *args: object) -> None:
+        raise sqlite3.OperationalError("interrupted")
+
+
+def test_an_interrupted_search_is_stopped_not_left_to_an_in_memory_index(tmp_path: Path) -> None:
+    # Typing fast interrupts the search before; a readiness check caught by it once answered
+    # "no index", and the reader then indexed all 100,000 papers in memory (24 s, 876 MiB).
+    with pytest.raises(searchindex.Interrupted):
+        searchindex.state(_Interrupting())  # type: ignore[arg-type]
+    cache = FeedCache(tmp_path / "cache.db")
+    cache.store_papers([_p("a", "Zephyr")])
+    cache._db = _Interrupting()  # type: ignore[assignment]
+    with pytest.raises(searchindex.Interrupted):
+        _ids(cache, "zephyr")
+    cache._db = None
+    assert cache.index.ready() and _ids(cache, "zephyr") == ["a"] and not cache.notices

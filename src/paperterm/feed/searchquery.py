@@ -41,6 +41,9 @@ from paperterm.query._text import (
 from paperterm.query.parse import Query, TextTerm
 from paperterm.query.results import SearchContext
 
+# Up to this many words beginning with a query word are matched one by one (`_longer`).
+STARTING_WORDS = 32
+
 
 @dataclass
 class _Sql:
@@ -148,9 +151,15 @@ def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, 
 def _word(vocab: Terms, sql: _Sql, word: str, fields: Sequence[str], strict: bool) -> str:
     """A CTE of the papers one folded word matches, each with its best score."""
     exact = vocab.has(word)
-    prefix = vocab.has_prefix(word)
+    prefix = _longer(vocab, word) if vocab.has_prefix(word) else ""
     inside = vocab.inside(word) if not strict and len(word) >= INSIDE_MIN else []
-    typos = {} if strict else vocab.typos(word)
+    typos = [] if strict else [
+        (TIER_TYPO1 if distance == 1 else TIER_TYPO2, expression)
+        for distance, (starts, whole) in vocab.typos(word).items()
+        if (expression := " OR ".join(
+            [*(_quote(s) + "*" for s in starts), *map(_quote, whole)]
+        ))
+    ]  # fmt: skip
     parts: list[tuple[int, str, str]] = []
     for name in fields:
         weight = FIELD_WEIGHT[name]
@@ -159,14 +168,10 @@ def _word(vocab: Terms, sql: _Sql, word: str, fields: Sequence[str], strict: boo
         if name == "abstract" and len(word) < ABSTRACT_PREFIX_MIN:
             continue
         if prefix:
-            parts.append((weight * TIER_PREFIX, name, _quote(word) + "*"))
+            parts.append((weight * TIER_PREFIX, name, prefix))
         if inside and name != "abstract":
             parts.append((weight * TIER_INSIDE, name, " OR ".join(map(_quote, inside))))
-        for distance, (starts, whole) in typos.items():
-            quality = TIER_TYPO1 if distance == 1 else TIER_TYPO2
-            alternatives = [_quote(s) + "*" for s in starts] + [_quote(w) for w in whole]
-            if alternatives:
-                parts.append((weight * quality, name, " OR ".join(alternatives)))
+        parts += [(weight * quality, name, expression) for quality, expression in typos]
     if not parts:
         return sql.cte("SELECT NULL, NULL WHERE 0", [])
     within, bounds = sql.in_rows()
@@ -178,6 +183,16 @@ def _word(vocab: Terms, sql: _Sql, word: str, fields: Sequence[str], strict: boo
     for _, name, expression in parts:
         args += [f"{{{name}}} : ({expression})", *bounds]
     return sql.cte(f"SELECT doc, max(s) FROM ({union}) GROUP BY doc", args)
+
+
+def _longer(vocab: Terms, word: str) -> str:
+    """The FTS expression for the words longer than `word` that begin with it: the words
+    themselves when there are few, so that the index reads their short lists and not the
+    word's own (often the longest, and matched by the exact part); "" when there are none."""
+    longer = vocab.longer(word, STARTING_WORDS)
+    if longer is None:
+        return _quote(word) + "*"
+    return " OR ".join(map(_quote, longer))
 
 
 def _phrase(

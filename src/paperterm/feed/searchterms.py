@@ -120,6 +120,23 @@ class Terms:
     def has_prefix(self, word: str) -> bool:
         return any(_holds(row, word) for row in self.rows("start", len(word)))
 
+    def longer(self, start: str, limit: int) -> list[str] | None:
+        """The words longer than `start` that begin with it, shortest first; None when there
+        are more than `limit` (a search then asks the index for ``start*`` itself)."""
+        found: dict[str, None] = {}  # a word stored and logged again is one word
+        length = len(start) + 1
+        # A start row of this length holding `start`'s continuation says longer words exist.
+        while any(_begins(row, start) for row in self.rows("start", length)):
+            for row in self.rows("whole", length):
+                at = bisect_left(row, start)
+                while at < len(row) and row[at].startswith(start):
+                    found[row[at]] = None
+                    at += 1
+            if len(found) > limit:
+                return None
+            length += 1
+        return list(found)
+
     def inside(self, word: str) -> list[str]:
         """Title, author and keyword words holding `word` past their first character."""
         found: dict[str, None] = {}
@@ -176,6 +193,10 @@ def _near(word: str, rows: Iterable[list[str]], budget: int) -> Iterable[tuple[s
             word, row, scorer=OSA.distance, score_cutoff=budget, limit=None
         ):
             yield text, int(distance)
+
+
+def _begins(row: list[str], start: str) -> bool:
+    return (at := bisect_left(row, start)) < len(row) and row[at].startswith(start)
 
 
 def _holds(row: list[str], word: str) -> bool:
