@@ -149,6 +149,30 @@ def test_sigint_saves_too(tmp_path: Path) -> None:
     assert ids[4] in on_disk(home).bookmarks
 
 
+def test_a_signal_while_nothing_reads_the_terminal_still_ends_the_reader(tmp_path: Path) -> None:
+    """A terminal nobody reads any more (stopped, or a multiplexer dropping the session): the
+    reader's last writes block, so giving the terminal back never ends; it stops anyway, a
+    few seconds on, with its changes on disk."""
+    home = tmp_path / "home"
+    ids = seed_home(home, state_bytes=100_000)
+    reader = Reader(home)
+    reader.wait_for(b"0 bookmarked")
+    reader.keys(BURST)
+    reader.wait_for(b"1 bookmarked")
+    reader.keys(["j"] * 40)  # frames to write, and nobody reads them from here on
+    os.kill(reader.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while not (done := os.waitpid(reader.pid, os.WNOHANG))[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not done[0]:
+        os.kill(reader.pid, signal.SIGKILL)
+        os.waitpid(reader.pid, 0)
+    os.close(reader.fd)
+    assert done[0], "the reader hung giving back a terminal nobody reads"
+    assert os.waitstatus_to_exitcode(done[1]) == 128 + signal.SIGHUP
+    assert ids[4] in on_disk(home).bookmarks
+
+
 @contextmanager
 def held(lock_file: Path) -> Iterator[None]:
     """Another process's hold on a lock (an open file description of its own, as flock sees

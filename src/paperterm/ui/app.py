@@ -8,7 +8,9 @@ notifications once the reader is on screen; none of them stops it.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
@@ -31,6 +33,8 @@ from paperterm.ui.screens.help import HelpScreen, binding_rows, help_content
 from paperterm.ui.screens.reader import ReaderScreen, Timers
 from paperterm.ui.themes import bundled_themes_dir, load_themes
 from paperterm.ui.widgets.detail import DetailPane
+
+SIGNAL_EXIT_GRACE = 3.0  # seconds from a stopping signal to a hard exit (see _stop_on_signal)
 
 
 class PapertermApp(App[None]):
@@ -194,8 +198,14 @@ class PapertermApp(App[None]):
 
     def _stop_on_signal(self, signum: int) -> None:
         """SIGHUP (the terminal closed), SIGTERM or SIGINT: every change goes to disk first;
-        the journal makes that a small write, whatever the size of the state."""
+        the journal makes that a small write, whatever the size of the state. Then the
+        terminal is given back — which blocks for good when nothing reads it any more (a
+        stopped terminal, a multiplexer dropping the session): a reader still there
+        `SIGNAL_EXIT_GRACE` seconds later ends at once, its changes already safe."""
         self._keep_reading_position()
         for notice in self.service.triage.save():
             self.problems.append(notice)
         self.exit(return_code=128 + signum)
+        stop = threading.Timer(SIGNAL_EXIT_GRACE, os._exit, args=(128 + signum,))
+        stop.daemon = True
+        stop.start()
