@@ -1,6 +1,7 @@
 """What the reader's start-up loads: the `paperterm` script's path to the first frame imports
 the command line and the reader, not the exporters, the digest and Atom writers, the query
-engine's in-memory index or the prompts (each loads when its command or key is used)."""
+engine's in-memory index, the prompts, the state's operations, ingestion or the browser
+(each loads when its command, key or first use comes)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ import subprocess
 import sys
 
 PROBE = """
-import json, sys
-import paperterm.cli, paperterm.ui.app
+import json, sys, tempfile
+from pathlib import Path
+import paperterm.cli, paperterm.ui.app, paperterm.service.triage
+from paperterm.library import StateStore
+with tempfile.TemporaryDirectory() as home:  # a state file and no journal, as after a fold
+    (Path(home) / "state.toml").write_text("schema_version = 1")
+    assert StateStore(Path(home) / "state.toml").load() == ()
 print(json.dumps(sorted(m for m in sys.modules if m.startswith("paperterm"))))
 """
 NOT_AT_START = (
@@ -22,6 +28,13 @@ NOT_AT_START = (
     "paperterm.ui.screens.prompt",
     "paperterm.ui.screens.saved",
     "paperterm.query.index",
+    "paperterm.library.ops",  # fourteen frozen classes, about 15 ms
+    "paperterm.library.codec",
+    "paperterm.feed.ingest",
+    "paperterm.feed.sample",
+    "paperterm.feed.linked",
+    "paperterm.links",
+    "paperterm.service.updates",
 )
 
 

@@ -14,11 +14,31 @@ only a refresh needs.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from paperterm.feed.cache import CachedFeed, FeedCache, StoreResult
 from paperterm.feed.errors import CacheBusy, CacheWriteError, FetchError
-from paperterm.feed.ingest import IngestResult, ingest_items
-from paperterm.feed.sample import sample_feed
 from paperterm.feed.texts import CachedText
+
+if TYPE_CHECKING:  # as the type checker sees them (`as`: exported)
+    from paperterm.feed.ingest import IngestResult as IngestResult
+    from paperterm.feed.ingest import ingest_items as ingest_items
+    from paperterm.feed.sample import sample_feed as sample_feed
+
+# Ingestion loads with the first answer to clean (a fetch, or the sample feed): a reader
+# showing its cache needs neither.
+_LATER = {"IngestResult": "ingest", "ingest_items": "ingest", "sample_feed": "sample"}
+
+
+def __getattr__(name: str) -> object:
+    home = _LATER.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"paperterm.feed.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CacheBusy",

@@ -9,9 +9,10 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paperterm.feed.linked import Linked, linked_loads
+if TYPE_CHECKING:
+    from paperterm.feed.linked import Linked
 
 Parsed = tuple[int, str]  # (parser version, the parsed document as text)
 
@@ -107,6 +108,8 @@ class KeptTexts:
             "SELECT l.id, l.data FROM json_each(?) AS j JOIN linked AS l ON l.id = j.value",
             (json.dumps(list(ids)),),
         )
+        from paperterm.feed.linked import linked_loads  # read when a paper's links are shown
+
         found = {paper_id: linked_loads(data) for paper_id, data in rows}
         return {paper_id: linked for paper_id, linked in found.items() if linked is not None}
 

@@ -33,25 +33,45 @@ about what is read or written; any problem with it only means parsing the file.
 
 from __future__ import annotations
 
-from paperterm.library.ops import (
-    AddBookmark,
-    MarkRead,
-    MarkUnread,
-    MergeIn,
-    Operation,
-    PinCiteKey,
-    PinCiteKeys,
-    PutBookmark,
-    RemoveBookmark,
-    ReplaceBookmarks,
-    SetNote,
-    SetPosition,
-    SetRead,
-    SetTags,
-    UpdateSnapshot,
-)
+import importlib
+from typing import TYPE_CHECKING
+
 from paperterm.library.store import Change, StateStore
 from paperterm.library.tomlfile import SCHEMA_VERSION, DamagedFile, NewerSchema, decode
+
+if TYPE_CHECKING:  # the operations as the type checker sees them (`as`: exported)
+    from paperterm.library.ops import AddBookmark as AddBookmark
+    from paperterm.library.ops import MarkRead as MarkRead
+    from paperterm.library.ops import MarkUnread as MarkUnread
+    from paperterm.library.ops import MergeIn as MergeIn
+    from paperterm.library.ops import Operation as Operation
+    from paperterm.library.ops import PinCiteKey as PinCiteKey
+    from paperterm.library.ops import PinCiteKeys as PinCiteKeys
+    from paperterm.library.ops import PutBookmark as PutBookmark
+    from paperterm.library.ops import RemoveBookmark as RemoveBookmark
+    from paperterm.library.ops import ReplaceBookmarks as ReplaceBookmarks
+    from paperterm.library.ops import SetNote as SetNote
+    from paperterm.library.ops import SetPosition as SetPosition
+    from paperterm.library.ops import SetRead as SetRead
+    from paperterm.library.ops import SetTags as SetTags
+    from paperterm.library.ops import UpdateSnapshot as UpdateSnapshot
+
+# The operations load when one is first asked for (fourteen frozen classes: about 15 ms of a
+# reader's start-up, before any change is made); loading a state without a journal needs none.
+_OPERATIONS = frozenset(
+    ("AddBookmark", "MarkRead", "MarkUnread", "MergeIn", "Operation", "PinCiteKey",
+     "PinCiteKeys", "PutBookmark", "RemoveBookmark", "ReplaceBookmarks", "SetNote",
+     "SetPosition", "SetRead", "SetTags", "UpdateSnapshot")
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    if name not in _OPERATIONS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("paperterm.library.ops"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SCHEMA_VERSION",

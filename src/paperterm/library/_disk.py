@@ -29,13 +29,13 @@ from paperterm.files import (
 )
 from paperterm.library._encoder import Encoder
 from paperterm.library._parsecache import CACHE_KIND, cache_key, image_of
-from paperterm.library.ops import utc_second
 from paperterm.library.tomlfile import (
     Contents,
     DamagedFile,
     NewerSchema,
     UnwritableValue,
     decode,
+    utc_second,
 )
 from paperterm.models import Clock, ReadingState
 

@@ -29,12 +29,15 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperterm.clean import replace_surrogates
 from paperterm.files import fsync_dir, locked, open_regular
-from paperterm.library.codec import decode_op, encode_op
-from paperterm.library.ops import Operation
 from paperterm.library.tomlfile import UnwritableValue
+
+if TYPE_CHECKING:
+    from paperterm.library.ops import Operation
+    from paperterm.models import ReadingState
 
 Identity = tuple[int, int]  # st_dev, st_ino of the journal file read so far
 
@@ -148,6 +151,8 @@ class Journal:
 def entry_line(op: Operation) -> bytes:
     """One journal line for `op`; raises `UnwritableValue` when it holds a value the state
     file could not hold either (only code, never a file, can put one there)."""
+    from paperterm.library.codec import encode_op  # with the operations: loaded once made
+
     try:
         body = json.dumps(encode_op(op), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
@@ -172,6 +177,8 @@ def parse(data: bytes, offset: int = 0) -> Entries:
 
 
 def _entry(line: bytes) -> Operation | None:
+    from paperterm.library.codec import decode_op  # an empty journal needs no operations
+
     crc, space, body = line.partition(b" ")
     if not space or len(crc) != 8:
         return None
@@ -181,3 +188,17 @@ def _entry(line: bytes) -> Operation | None:
         return decode_op(json.loads(body))
     except (ValueError, RecursionError):
         return None
+
+
+def replay(state: ReadingState, ops: Iterable[Operation]) -> ReadingState:
+    """`state` with each of `ops` applied in turn."""
+    for op in ops:
+        state, _ = op.apply(state)
+    return state
+
+
+def damage_note(path: Path, lines: tuple[int, ...]) -> str:
+    """What to say of the damaged `lines` of a journal file (numbered from 1)."""
+    where = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+    noun = "entry" if len(lines) == 1 else "entries"
+    return f"{path}: {len(lines)} damaged {noun} skipped (line {where})"

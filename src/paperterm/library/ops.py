@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from paperterm.library.tomlfile import utc_second
 from paperterm.models import Bookmark, Paper, ReadingState, utc_now
 
 # -- operations -------------------------------------------------------------------------------
@@ -341,13 +342,6 @@ def _tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
 
 
-def utc_second(at: dt.datetime) -> dt.datetime:
-    """`at` in UTC, to the whole second (a naive time is taken as UTC)."""
-    # Whole seconds in UTC: what the file shows is exactly what is in memory.
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-    return at.replace(microsecond=0)
-
-
 def _count_text(verb: str, ids: Iterable[str], what: str) -> str:
     ids = list(ids)
     subject = ids[0] if len(ids) == 1 else f"{len(ids)} papers"
@@ -359,10 +353,3 @@ def stamped(op: Operation, now: dt.datetime) -> Operation:
     if isinstance(op, MarkRead | AddBookmark) and op.at is None:
         return replace(op, at=now)
     return op
-
-
-def replay(state: ReadingState, ops: Iterable[Operation]) -> ReadingState:
-    """`state` with each of `ops` applied in turn."""
-    for op in ops:
-        state, _ = op.apply(state)
-    return state

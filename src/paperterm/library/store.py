@@ -17,10 +17,8 @@ A change is an *operation* (`MarkRead`, `AddBookmark`, `SetTags` ...), a small f
    queue and says so; the next change or `flush()` retries, and the files are untouched.
 
 Undo is a stack in the store: every change that did something pushes its inverse, and
-`undo()` applies the newest inverse as a new change, through the same path.
-
-The lock, damage and the parse cache: see `paperterm.library`.
-"""
+`undo()` applies the newest inverse as a new change, through the same path. The lock, damage
+and the parse cache: see `paperterm.library`."""
 
 from __future__ import annotations
 
@@ -29,13 +27,16 @@ from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperterm.files import real_path
 from paperterm.library._disk import StateFile
-from paperterm.library.journal import Identity, Journal
-from paperterm.library.ops import Operation, replay, stamped, utc_second
-from paperterm.library.tomlfile import UnwritableValue
+from paperterm.library.journal import Identity, Journal, damage_note, replay
+from paperterm.library.tomlfile import UnwritableValue, utc_second
 from paperterm.models import Clock, ReadingState, utc_now
+
+if TYPE_CHECKING:  # the operations load with the first one made or read back
+    from paperterm.library.ops import Operation
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ class StateStore:
         self._flushes = threading.RLock()
         self._mutex = threading.Lock()
         self._folding_now = False  # this process holds the state lock and rewrites the file
-        self._loaded = False
+        self.loaded = False  # read-only by convention: the file and the journal are read
         self._base = ReadingState()  # the file plus the journal as far as read ...
         self._journal: Identity | None = None  # ... which journal file that was
         self._offset = 0  # ... and how far into it
@@ -120,10 +121,6 @@ class StateStore:
         """Some change can still be taken back with `undo()`."""
         return bool(self._undo)
 
-    @property
-    def loaded(self) -> bool:
-        return self._loaded
-
     def size_on_disk(self) -> int:
         """Bytes to read to load: the state file and its journal (what exists of them)."""
         target = real_path(self.path)
@@ -148,7 +145,7 @@ class StateStore:
                 self._undo.clear()
                 self._problem = None
             notices = self._load()
-            self._loaded = True
+            self.loaded = True
             return notices
 
     def _load(self) -> tuple[str, ...]:
@@ -164,16 +161,18 @@ class StateStore:
 
     def ensure_loaded(self) -> tuple[str, ...]:
         """`load()` unless this store has loaded already (or is loading: then wait for it)."""
-        if self._loaded:
+        if self.loaded:
             return ()
         with self._folds, self._flushes:
-            return () if self._loaded else self.load()
+            return () if self.loaded else self.load()
 
     def apply(self, op: Operation, *, save: bool = True, undoable: bool = True) -> Change:
         """Apply `op` in memory now and, with `save`, make it durable and fold it into the file
         (`sync`). The reader passes ``save=False`` and calls `flush()` from a worker."""
         notices = list(self.ensure_loaded())
         with self._mutex:
+            from paperterm.library.ops import stamped
+
             op = stamped(op, utc_second(self._clock()))
             new, inverse = op.apply(self._state)
             changed = new is not self._state
@@ -199,7 +198,7 @@ class StateStore:
     def flush(self) -> tuple[str, ...]:
         """Make queued changes durable in the journal, and pick up what other instances
         appended. Cheap whatever the size of the state: call it after every change."""
-        if not self._loaded:
+        if not self.loaded:
             return self.ensure_loaded()
         with self._flushes:
             if self.read_only:
@@ -212,7 +211,7 @@ class StateStore:
     def fold(self) -> tuple[str, ...]:
         """Write everything the journal holds into the file (flushing first), merged with
         whatever other instances wrote, and drop the journal."""
-        if not self._loaded:
+        if not self.loaded:
             return self.ensure_loaded()
         with self._folds:
             return () if self.read_only else tuple(self._sync_or_report())
@@ -377,9 +376,7 @@ class StateStore:
         if not lines:
             return []
         self._damaged.append(str(path))
-        where = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
-        noun = "entry" if len(lines) == 1 else "entries"
-        return [f"{path}: {len(lines)} damaged {noun} skipped (line {where})"]
+        return [damage_note(path, lines)]
 
     def _recovered(self) -> list[str]:
         if not self._problem:

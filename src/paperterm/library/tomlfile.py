@@ -342,3 +342,10 @@ class _Cleaner:
         if "\r\n" in text:
             self.crlf = True
         return replace_surrogates(text)
+
+
+def utc_second(at: dt.datetime) -> dt.datetime:
+    """`at` in UTC, to the whole second (a naive time is taken as UTC)."""
+    # Whole seconds in UTC: what the file shows is exactly what is in memory.
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return at.replace(microsecond=0)

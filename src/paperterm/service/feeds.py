@@ -21,9 +21,7 @@ from paperterm.feed import (
     CacheWriteError,
     FeedCache,
     FetchError,
-    ingest_items,
 )
-from paperterm.feed import sample_feed as bundled_sample
 from paperterm.feed.cache import StoreResult
 from paperterm.models import Clock, FeedSpec, Paper
 
@@ -126,7 +124,9 @@ class Feeds:
                 snapshot.complete,
             )
         if spec.kind == "trending":
-            papers, captured = bundled_sample()
+            from paperterm.feed.sample import sample_feed  # a first run's, without a cache
+
+            papers, captured = sample_feed()
             return FeedView(spec, spec, papers, captured, "sample")
         return FeedView(spec, self.cache.resolve(spec) or spec, (), None, "none")
 
@@ -167,6 +167,8 @@ class Feeds:
         # A day's items without a feed day of their own were on that day's list: the request
         # says so (items before 2025-03 carry no submittedOnDailyAt).
         day = fetched.spec.first_day() if fetched.spec.kind == "daily" else None
+        from paperterm.feed.ingest import ingest_items  # with the first answer to clean
+
         result = ingest_items(
             fetched.items, now, "search" if spec.kind == "search" else "daily", feed_day=day
         )
@@ -188,6 +190,8 @@ class Feeds:
         """One paper by id from ``/api/papers/{id}``, stored in the cache."""
         async with self._client() as client:
             raw = await client.paper(paper_id)
+        from paperterm.feed.ingest import ingest_items
+
         result = ingest_items([raw], self.clock(), "paper")
         if not result.papers:
             raise FetchError("bad-response", f"unusable answer for {paper_id}: {result.reasons[0]}")

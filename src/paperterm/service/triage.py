@@ -11,22 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from paperterm import library
 from paperterm.clean import unescape_tex
-from paperterm.library import (
-    AddBookmark,
-    MarkRead,
-    MarkUnread,
-    Operation,
-    RemoveBookmark,
-    SetNote,
-    SetPosition,
-    SetTags,
-    StateStore,
-    UpdateSnapshot,
-)
+from paperterm.library import StateStore
 from paperterm.models import Bookmark, Clock, Paper, ReadingState
 from paperterm.service.feeds import Feeds
+
+if TYPE_CHECKING:
+    from paperterm.library import Operation
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +127,10 @@ class Triage:
     # -- changing -------------------------------------------------------------------------
 
     def mark_read(self, ids: Sequence[str], *, save: bool = False) -> Change:
-        return self._apply(MarkRead(tuple(ids)), save)
+        return self._apply(library.MarkRead(tuple(ids)), save)
 
     def mark_unread(self, ids: Sequence[str], *, save: bool = False) -> Change:
-        return self._apply(MarkUnread(tuple(ids)), save)
+        return self._apply(library.MarkUnread(tuple(ids)), save)
 
     def bookmark(
         self,
@@ -149,22 +143,22 @@ class Triage:
     ) -> Change:
         """Bookmark `paper` with a snapshot of it (a paper already bookmarked stays as it is).
         `incomplete`: only its id is known (added offline); a later lookup fills it in."""
-        op = AddBookmark(paper, tags=tuple(tags), note=note, incomplete=incomplete)
+        op = library.AddBookmark(paper, tags=tuple(tags), note=note, incomplete=incomplete)
         return self._apply(op, save)
 
     def remove_bookmark(self, paper_id: str, *, save: bool = False) -> Change:
-        return self._apply(RemoveBookmark(paper_id), save)
+        return self._apply(library.RemoveBookmark(paper_id), save)
 
     def set_tags(self, paper_id: str, tags: Sequence[str], *, save: bool = False) -> Change:
-        return self._apply(SetTags(paper_id, tuple(tags)), save)
+        return self._apply(library.SetTags(paper_id, tuple(tags)), save)
 
     def set_note(self, paper_id: str, note: str, *, save: bool = False) -> Change:
-        return self._apply(SetNote(paper_id, note), save)
+        return self._apply(library.SetNote(paper_id, note), save)
 
     def set_position(self, paper_id: str, offset: int, *, save: bool = False) -> Change:
         """Remember where the reading view stopped in a paper (0: at the top). Not a change
         to undo: a place in a paper is not a decision."""
-        change = self.store.apply(SetPosition(paper_id, offset), save=save, undoable=False)
+        change = self.store.apply(library.SetPosition(paper_id, offset), save=save, undoable=False)
         return Change(change.changed, "", change.notices)
 
     def position(self, paper_id: str) -> int:
@@ -182,7 +176,7 @@ class Triage:
         """Take a newer record of a bookmarked paper into its snapshot (not undoable, saved
         with the next save); its tags, note and citation key stay as they are."""
         if paper.id in self.store.state.bookmarks:
-            self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
+            self.store.apply(library.UpdateSnapshot(paper), save=False, undoable=False)
 
     def save(self) -> tuple[str, ...]:
         """Make queued changes durable (the journal: a small write, whatever the size of the
@@ -221,10 +215,10 @@ class Triage:
             found = await feeds.look_up(bookmark.id, offline=offline)
             if found.paper is not None and found.paper.title:
                 paper = enrich_paper(bookmark.paper, found.paper)
-                self.store.apply(UpdateSnapshot(paper), save=False, undoable=False)
+                self.store.apply(library.UpdateSnapshot(paper), save=False, undoable=False)
                 filled += 1
             elif found.unknown and bookmark.incomplete and is_citable(bookmark):
-                self.store.apply(UpdateSnapshot(bookmark.paper), save=False, undoable=False)
+                self.store.apply(library.UpdateSnapshot(bookmark.paper), save=False, undoable=False)
                 missing += 1
             elif found.unreachable:
                 break  # the others would fail the same way, each after its own wait

@@ -15,8 +15,9 @@ from typing import Any
 from textual.app import SuspendNotSupported
 from textual.screen import Screen
 
-from paperterm.links import browser_plan, console_command, open_in_browser, safe_url
 from paperterm.models import Paper
+
+# `paperterm.links` (the browser decision, the URL check) loads with the first link asked for.
 
 LINKS = {"hf": "Hugging Face page", "arxiv": "arXiv abstract", "pdf": "PDF", "code": "code"}
 
@@ -30,6 +31,8 @@ def paper_link(screen: Screen[Any], paper: Paper, which: str) -> str | None:
     if raw is None:
         screen.notify(f"No {LINKS[which]} link for this paper.", markup=False)
         return None
+    from paperterm.links import safe_url
+
     url = safe_url(raw)
     if url is None:
         screen.notify(f"Refused to open a non-web link: {raw}", severity="warning", markup=False)
@@ -38,6 +41,8 @@ def paper_link(screen: Screen[Any], paper: Paper, which: str) -> str | None:
 
 def open_link(screen: Screen[Any], url: str) -> None:
     """Open a checked URL the best way this machine allows."""
+    from paperterm.links import browser_plan, console_command
+
     plan = browser_plan()
     if plan.kind == "none":
         show_link(screen, url, "No browser available")
@@ -58,6 +63,8 @@ def open_link(screen: Screen[Any], url: str) -> None:
 
 
 def _open_in_thread(screen: Screen[Any], url: str) -> None:
+    from paperterm.links import open_in_browser
+
     if not open_in_browser(url):
         screen.app.call_from_thread(show_link, screen, url, "No browser answered")
 

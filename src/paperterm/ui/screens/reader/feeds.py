@@ -23,11 +23,11 @@ from paperterm.service import (
     UnknownSearch,
 )
 from paperterm.service.since import Baseline, Velocity, compare, since_text
-from paperterm.service.updates import Update, seen, updates
 from paperterm.ui.widgets.status import Freshness
 
 if TYPE_CHECKING:
     from paperterm.service.recommend import Recommended
+    from paperterm.service.updates import Update
     from paperterm.ui.screens.reader.screen import ReaderScreen
 
 
@@ -120,6 +120,8 @@ class FeedLoader:
         self.bookmarks_mode = True
         self.changes = Changes()
         self._since_changed()
+        from paperterm.service.updates import updates  # news of bookmarks: the B view's
+
         self.updates, self._seen_updates = updates(self.service), set()
         self.screen.paper_list.set_movement(dict.fromkeys(self.updates, "UPD"))
         self.screen.workers.cancel_group(self.screen, "refresh")
@@ -275,6 +277,8 @@ class FeedLoader:
         update = self.updates.get(paper.id) if paper is not None else None
         if update is not None and update.paper.id not in self._seen_updates:
             self._seen_updates.add(update.paper.id)
+            from paperterm.service.updates import seen
+
             seen(self.service, update)
             self.screen.save_state()
         velocity, news = found.text if found else "", update.text if update else ""
