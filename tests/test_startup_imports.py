@@ -1,13 +1,24 @@
 """What the reader's start-up loads: the `paperterm` script's path to the first frame imports
 the command line and the reader, not the exporters, the digest and Atom writers, the query
 engine's in-memory index, the prompts, the state's operations, ingestion or the browser
-(each loads when its command, key or first use comes)."""
+(each loads when its command, key or first use comes). And the cyclic collector, paused by
+the script while start-up makes its long-lived objects, runs again from the first frame (the
+reader) or the command itself."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from appdata import build_app
+
+from paperterm import cli, pause_collection
 
 PROBE = """
 import json, sys, tempfile
@@ -45,3 +56,34 @@ def test_the_start_path_leaves_what_the_first_frame_does_not_use() -> None:
     loaded = set(json.loads(done.stdout))
     assert "paperterm.ui.app" in loaded
     assert sorted(loaded.intersection(NOT_AT_START)) == []
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """As the `paperterm` script starts: the cyclic collector paused (`pause_collection`);
+    afterwards this process collects as before, nothing of it left frozen."""
+    pause_collection()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+async def test_the_reader_resumes_collecting_garbage_at_its_first_frame(tmp_path: Path) -> None:
+    with collection_paused():
+        app = build_app(tmp_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert not gc.isenabled()  # composing and laying out the first screen
+            await pilot.pause()
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+
+
+def test_a_command_resumes_collecting_garbage_before_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name))
+    with collection_paused():
+        assert cli.main(["paths"]) == 0 and gc.isenabled()
+    assert "state" in capsys.readouterr().out

@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (BrokenPipeError, OSError):
                 return 1
             return 0
+    from paperterm import pause_collection
+
+    pause_collection()  # until the command runs, or the reader's first frame is on screen
     from paperterm.cli import main as full
 
     return full(args)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NoReturn
 
-from paperterm import __version__
+from paperterm import __version__, resume_collection
 from paperterm.cli import bookmarks, feeds, publish, setup, status, transfer, view
 from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
@@ -130,6 +130,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     command = args.command or "reader"
+    if command != "reader":  # the reader resumes it at its first frame
+        resume_collection()
     paths = Paths.default()
     if command == "paths":
         return setup.print_paths(paths)

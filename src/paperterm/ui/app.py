@@ -24,6 +24,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
+from paperterm import resume_collection
 from paperterm.config import DEFAULT_THEME, Settings, set_theme
 from paperterm.keys import KEYS, check_keymap
 from paperterm.models import FeedSpec
@@ -102,6 +103,7 @@ class PapertermApp(App[None]):
         for problem in self.problems:
             self.notify(problem, title="Settings", severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.call_after_refresh(resume_collection)  # the script paused it for start-up
         loop = asyncio.get_running_loop()
         for name in ("SIGHUP", "SIGTERM", "SIGINT"):
             signum = getattr(signal, name, None)  # Windows has no SIGHUP
