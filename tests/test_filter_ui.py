@@ -62,6 +62,17 @@ async def test_slash_opens_the_bar_and_typing_narrows_and_ranks(tmp_path: Path) 
         assert status(app).shown < total
 
 
+async def test_the_bar_is_made_when_first_opened_not_for_the_first_frame(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.reader.filter_bar
+        await pilot.press("j", "k")  # moving the cursor asks whether the query is being typed
+        assert not bar.children and not bar.typing
+        await pilot.press("slash", "d", "i", "f", "f")
+        assert bar.typing and bar.value == "diff" and isinstance(app.focused, Input)
+
+
 async def test_a_typo_still_finds_the_paper_and_its_title_is_highlighted(tmp_path: Path) -> None:
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

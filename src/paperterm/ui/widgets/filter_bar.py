@@ -70,18 +70,35 @@ class FilterBar(Horizontal):
         """ctrl+a: widen to everything, or back to the current list."""
 
     def compose(self) -> ComposeResult:
-        yield Static("/", id="filter-prompt", markup=False)
-        yield Input(
-            placeholder='filter: words, "phrase", -exclude, author:, is:unread, up:>50 …',
-            highlighter=QueryHighlighter(),
-            id="filter-input",
+        # Hidden until `/`: its parts (an Input and its styles, about 20 ms) are made when
+        # first asked for, not for the reader's first frame.
+        yield from ()
+
+    def _parts(self) -> None:
+        if self.children:
+            return
+        self.mount_all(
+            [
+                Static("/", id="filter-prompt", markup=False),
+                Input(
+                    placeholder='filter: words, "phrase", -exclude, author:, is:unread, up:>50 …',
+                    highlighter=QueryHighlighter(),
+                    id="filter-input",
+                ),
+                Static(id="filter-problem", markup=False),
+                Static(id="filter-scope", markup=False),
+            ]
         )
-        yield Static(id="filter-problem", markup=False)
-        yield Static(id="filter-scope", markup=False)
 
     @property
     def input(self) -> Input:
+        self._parts()
         return self.query_one("#filter-input", Input)
+
+    @property
+    def typing(self) -> bool:
+        """The query is being typed (the bar's input has the focus)."""
+        return bool(self.children) and self.input.has_focus
 
     @property
     def value(self) -> str:
@@ -98,9 +115,11 @@ class FilterBar(Horizontal):
         self.remove_class("-open")
 
     def show_scope(self, text: str) -> None:
+        self._parts()
         self.query_one("#filter-scope", Static).update(Content(text))
 
     def show_problem(self, text: str) -> None:
+        self._parts()
         self.query_one("#filter-problem", Static).update(Content(f"⚠ {text}" if text else ""))
 
     @on(Input.Changed, "#filter-input")

@@ -228,7 +228,7 @@ class ReaderScreen(Screen[None]):
         if self._details_timer is not None:
             self._details_timer.stop()
             self._details_timer = None
-        if self.filter_bar.input.has_focus:
+        if self.filter_bar.typing:
             # Laying out an abstract for every keystroke would cost frames the typing needs.
             paper = event.paper
             self._details_timer = self.delays.after(
