@@ -137,13 +137,19 @@ def test_a_signal_right_after_a_burst_of_keys_loses_nothing(tmp_path: Path, sig:
         assert set(after.bookmarks) - set(before.bookmarks) == {ids[4]}, f"round {round_}"
 
 
-def test_sigint_saves_too(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def _burst_shown(home: Path) -> tuple[Reader, list[str]]:
+    """A reader on a small state, the burst of triage keys typed and shown."""
     ids = seed_home(home, state_bytes=100_000)
     reader = Reader(home)
     reader.wait_for(b"0 bookmarked")
     reader.keys(BURST)
     reader.wait_for(b"1 bookmarked")
+    return reader, ids
+
+
+def test_sigint_saves_too(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    reader, ids = _burst_shown(home)
     os.kill(reader.pid, signal.SIGINT)
     reader.exit_status()
     assert ids[4] in on_disk(home).bookmarks
@@ -154,11 +160,7 @@ def test_a_signal_while_nothing_reads_the_terminal_still_ends_the_reader(tmp_pat
     reader's last writes block, so giving the terminal back never ends; it stops anyway, a
     few seconds on, with its changes on disk."""
     home = tmp_path / "home"
-    ids = seed_home(home, state_bytes=100_000)
-    reader = Reader(home)
-    reader.wait_for(b"0 bookmarked")
-    reader.keys(BURST)
-    reader.wait_for(b"1 bookmarked")
+    reader, ids = _burst_shown(home)
     reader.keys(["j"] * 40)  # frames to write, and nobody reads them from here on
     os.kill(reader.pid, signal.SIGHUP)
     deadline = time.monotonic() + 30

@@ -1,8 +1,26 @@
 """paperterm: a keyboard-driven terminal reader for the Hugging Face Papers feed."""
 
 import gc
+import importlib
+import sys
+from collections.abc import Callable, Mapping
 
 __version__ = "0.1.0"
+
+
+def exported_later(package: str, homes: Mapping[str, str]) -> Callable[[str], object]:
+    """A package's ``__getattr__`` (PEP 562) for names that load on first use: each name of
+    `homes` is imported from its submodule then, and kept in the package."""
+
+    def __getattr__(name: str) -> object:
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{package}.{home}"), name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__
 
 
 def pause_collection() -> None:

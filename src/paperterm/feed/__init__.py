@@ -14,9 +14,9 @@ only a refresh needs.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from paperterm import exported_later
 from paperterm.feed.cache import CachedFeed, FeedCache, StoreResult
 from paperterm.feed.errors import CacheBusy, CacheWriteError, FetchError
 from paperterm.feed.texts import CachedText
@@ -30,14 +30,7 @@ if TYPE_CHECKING:  # as the type checker sees them (`as`: exported)
 # showing its cache needs neither.
 _LATER = {"IngestResult": "ingest", "ingest_items": "ingest", "sample_feed": "sample"}
 
-
-def __getattr__(name: str) -> object:
-    home = _LATER.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"paperterm.feed.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exported_later(__name__, _LATER)
 
 
 __all__ = [

@@ -33,9 +33,9 @@ about what is read or written; any problem with it only means parsing the file.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from paperterm import exported_later
 from paperterm.library.store import Change, StateStore
 from paperterm.library.tomlfile import SCHEMA_VERSION, DamagedFile, NewerSchema, decode
 
@@ -58,20 +58,15 @@ if TYPE_CHECKING:  # the operations as the type checker sees them (`as`: exporte
 
 # The operations load when one is first asked for (fourteen frozen classes: about 15 ms of a
 # reader's start-up, before any change is made); loading a state without a journal needs none.
-_OPERATIONS = frozenset(
-    ("AddBookmark", "MarkRead", "MarkUnread", "MergeIn", "Operation", "PinCiteKey",
-     "PinCiteKeys", "PutBookmark", "RemoveBookmark", "ReplaceBookmarks", "SetNote",
-     "SetPosition", "SetRead", "SetTags", "UpdateSnapshot")
+__getattr__ = exported_later(
+    __name__,
+    dict.fromkeys(
+        ("AddBookmark", "MarkRead", "MarkUnread", "MergeIn", "Operation", "PinCiteKey",
+         "PinCiteKeys", "PutBookmark", "RemoveBookmark", "ReplaceBookmarks", "SetNote",
+         "SetPosition", "SetRead", "SetTags", "UpdateSnapshot"),
+        "ops",
+    ),
 )  # fmt: skip
-
-
-def __getattr__(name: str) -> object:
-    if name not in _OPERATIONS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("paperterm.library.ops"), name)
-    globals()[name] = value
-    return value
-
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -71,8 +71,9 @@ is importable from here.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from paperterm import exported_later
 
 if TYPE_CHECKING:  # the names as the type checker sees them (`as`: exported)
     from paperterm.query.highlight import highlight_spans as highlight_spans
@@ -107,11 +108,4 @@ _HOME = {
 }  # fmt: skip
 __all__ = sorted(_HOME)
 
-
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"paperterm.query.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exported_later(__name__, _HOME)
