@@ -22,9 +22,10 @@ bookmarks, and a user with two interests: 5 bookmarks of topic i and 5 of topic 
 
 Speed
 =====
-A cache holding every fixture paper but the last 50, 10 bookmarks: the first For-you ranking
-ever (reading the cache, building the corpus, ranking), a ranking again, and a ranking after
-one more bookmark; then the first ranking of a new run (the corpus read back from disk), and
+A cache holding every fixture paper but the last 50, 10 bookmarks: the first ranking with no
+corpus kept (reading the cache, building the corpus, ranking: a cache from before the corpus
+was kept, opened offline), keeping the corpus ready as a fetch does after storing papers, the
+first For-you ranking ever after that, a ranking again, and a ranking after one more bookmark; then the first ranking of a new run (the corpus read back from disk), and
 of a run after a day's fetch brought the last 50 papers (read back and grown by them). The
 plain centroid's build runs in the same process as a yardstick.
 
@@ -66,6 +67,7 @@ from paperterm.paths import Paths  # noqa: E402
 from paperterm.query._text import find_at_word_start, fold, words_of  # noqa: E402
 from paperterm.recommend import Corpus  # noqa: E402
 from paperterm.service import PaperService  # noqa: E402
+from paperterm.service.keeper import keep_ready  # noqa: E402
 
 TOPICS = 12
 K = 20
@@ -249,9 +251,17 @@ def speed(papers: list[Paper], bench: Bench) -> None:
         store_days(cache, before, NOW)
         cache.close()
         rss = _rss_mb()
-        built, service = _first(paths, liked, spec)
+        # A cache from before the corpus was kept where papers are stored, opened offline:
+        # the first ranking builds the corpus itself.
+        unkept, service = _first(paths, liked, spec)
         grown = _rss_mb() - rss
-        # The built corpus is being written to disk in a thread (about 0.3 s): done first.
+        service.recommend.wait_kept()
+        service.close()
+        paths.for_you_cache.unlink()
+        # What a fetch does once it has stored papers (the reader: in a process of its own).
+        keep = _timed(lambda: keep_ready(paths.cache_db, paths.for_you_cache))
+        built, service = _first(paths, liked, spec)
+        # The grown corpus is being written to disk in a thread (about 0.3 s): done first.
         service.recommend.wait_kept()
         again = _timed(lambda: service.recommend.corpus().rank([p.id for p in liked]))
         remembered = _timed(lambda: service.recommend.ranked(spec))
@@ -274,7 +284,9 @@ def speed(papers: list[Paper], bench: Bench) -> None:
     plain = _timed(lambda: plain_centroid(bench))
     count = len(papers)
     print(f"\nspeed over {count:,} cached papers, 10 bookmarks (wall clock, seconds)")
-    print(f"  first ranking ever (corpus built)    {built:7.3f}  (goal <= 1 s: {_ok(built <= 1)})")
+    print(f"  keeping the corpus ready after storing {keep:7.3f}  (in the fetch, or the reader's helper process)")
+    print(f"  first ranking ever (corpus kept ready) {built:7.3f}  (goal <= 1 s: {_ok(built <= 1)})")
+    print(f"  first ranking with nothing kept       {unkept:7.3f}  (a cache from before, opened offline: built in the ranking)")
     print(f"  first ranking of a run, corpus kept  {kept:7.3f}  (goal <= 1 s: {_ok(kept <= 1)})")
     print(f"  the same after a day's fetch ({len(day)} new) {new_day:7.3f}  (goal <= 1 s: "
           f"{_ok(new_day <= 1)})")  # fmt: skip
@@ -288,7 +300,7 @@ def speed(papers: list[Paper], bench: Bench) -> None:
         f"  memory: building the corpus added {grown:.0f} MB of peak RSS; kept on disk {size:.1f} MB"
     )
     print(f"  yardstick in the same run: building the plain centroid baseline {plain:.3f}")
-    print(f"  first ranking ever / plain baseline build = {built / plain:.2f}x")
+    print(f"  building the corpus / plain baseline build = {unkept / plain:.2f}x")
 
 
 DAY = 50  # papers a day's fetch adds, about

@@ -12,6 +12,7 @@ ROOT_MODULES = {
     "clean",
     "config",
     "files",
+    "keyed",
     "keys",
     "links",
     "models",

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from test_state_file import _toml_values, reference
 from test_state_process import all_fixture_papers
 
-from paperterm.files import read_keyed, write_keyed
+from paperterm.keyed import read_keyed, write_keyed
 from paperterm.library import (
     AddBookmark,
     MarkRead,

@@ -21,7 +21,7 @@ from hf_data import FIXTURES, NOW
 from state_worker import writer_ops
 
 from paperterm.feed.ingest import ingest_items
-from paperterm.files import read_keyed
+from paperterm.keyed import read_keyed
 from paperterm.library import AddBookmark, MarkRead, StateStore
 from paperterm.library._encoder import Encoder
 from paperterm.library._parsecache import CACHE_KIND, cache_key

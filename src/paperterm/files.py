@@ -8,18 +8,12 @@ hard link, no copy), the temp file is renamed over the real one with ``os.replac
 directory is fsynced. Readers see the old file or the new one, never a mix; a killed writer
 leaves at most a temp file, which the next start removes under the lock.
 
-A *keyed* file (`write_keyed`, `read_keyed`) is a cache: one header line naming what it is,
-the key it is valid for and the SHA-256 of the rest, then the payload. Anything that does not
-check out (another program's file, another version's, a torn write, a stale key) reads as
-missing, so losing or damaging one costs time, never data: it is written atomically but not
-fsynced.
+Disposable caches that are trusted for one input only are `paperterm.keyed`'s.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import os
 import re
 import secrets
@@ -346,37 +340,3 @@ def read_capped(path: Path, limit: int) -> bytes | None:
 def _remove(path: str) -> None:
     with suppress(FileNotFoundError):
         os.unlink(path)
-
-
-# -- keyed files --------------------------------------------------------------------------------
-
-
-def write_keyed(path: Path, kind: str, key: str, payload: bytes) -> None:
-    """Replace `path` with `payload`, labelled as a `kind` file valid for `key` only. Raises
-    OSError; the caller decides whether that matters (for a cache it does not)."""
-    header = {"kind": kind, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, json.dumps(header).encode() + b"\n" + payload, durable=False)
-
-
-def read_keyed(path: Path, kind: str, key: str) -> bytes | None:
-    """The payload `write_keyed` stored for exactly this `kind` and `key`; None for a missing,
-    unreadable, foreign, stale or damaged file."""
-    try:
-        found = read_bytes(path)
-    except OSError:
-        return None
-    if found is None:
-        return None
-    head, newline, payload = found[0].partition(b"\n")
-    try:
-        header = json.loads(head)
-    except (ValueError, RecursionError):
-        return None
-    if not (newline and isinstance(header, dict)):
-        return None
-    if header.get("kind") != kind or header.get("key") != key:
-        return None
-    if header.get("sha256") != hashlib.sha256(payload).hexdigest():
-        return None
-    return payload

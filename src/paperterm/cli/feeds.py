@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from paperterm.cli.output import Failure, error, note, query_warnings
 from paperterm.models import FeedSpec, Paper, describe_age
-from paperterm.service import FeedView, FetchError, PaperService
+from paperterm.service import CacheBusy, FeedView, FetchError, PaperService
 
 if TYPE_CHECKING:
     from paperterm.service.linked import Linked
@@ -80,7 +80,20 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
         # belongs, not a search.
         service.search.rebuild_index()
         print("search index rebuilt")
+    _keep_for_you(service)
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _keep_for_you(service: PaperService) -> None:
+    """Build the For-you corpus when the cache has outgrown the one kept (a fetch is where
+    indexing belongs, not the first ranking); a failure only costs that ranking time."""
+    try:
+        built = service.keeper.build()
+    except (OSError, CacheBusy) as exc:
+        note(f"For you: could not keep its corpus ready ({exc}); the first ranking builds it")
+        return
+    if built:
+        print(f"for you: ready over {built} cached papers")
 
 
 async def list_feed(

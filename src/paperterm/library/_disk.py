@@ -21,12 +21,11 @@ from paperterm.files import (
     locked,
     move_aside,
     read_bytes,
-    read_keyed,
     real_path,
     remove_stale_temps,
     signature,
-    write_keyed,
 )
+from paperterm.keyed import read_keyed, write_keyed
 from paperterm.library._encoder import Encoder
 from paperterm.library._parsecache import CACHE_KIND, cache_key, image_of
 from paperterm.library.tomlfile import (

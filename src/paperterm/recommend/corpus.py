@@ -112,10 +112,15 @@ class Corpus:
             return self._made(kept, self._df, self._n, self._postings)
         counts = [count_features(paper) for paper in new]
         df = dict(self._df)
-        # A feature only one older paper had was left out of it: it counts from now on.
+        # A feature only one older paper had was left out of it: it counts from now on. Only
+        # a feature df did not have can be found in one paper only.
+        once = []
         for feature, found in Counter(chain.from_iterable(counts)).items():
-            df[feature] = df.get(feature, 0) + found
-        df = {f: m for f, m in df.items() if m > 1}
+            m = df[feature] = df.get(feature, 0) + found
+            if m == 1:
+                once.append(feature)
+        for feature in once:
+            del df[feature]
         n = self._n + len(new)
         postings = self._postings.grown(counts, df, n, first=len(kept))
         return self._made((*kept, *new), df, n, postings)

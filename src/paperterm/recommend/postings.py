@@ -74,11 +74,15 @@ class Postings:
         positions: array[int],
         values: array[float],
         side: dict[Feature, tuple[array[int], array[float]]] | None = None,
+        bound: int | None = None,
     ) -> None:
+        """`bound`: the number of papers, when the positions came from a file (each feature's
+        are checked against it as they are read, not all of them when the file is)."""
         self._spans = spans
         self._positions = positions
         self._values = values
         self._side = side or {}
+        self._bound = bound
 
     @classmethod
     def of_lists(cls, found: Mapping[Feature, tuple[list[int], list[float]]]) -> Postings:
@@ -101,7 +105,10 @@ class Postings:
         if span is None:
             return _EMPTY
         start, end = span
-        return self._positions[start:end], self._values[start:end]
+        at = self._positions[start:end]
+        if self._bound is not None and at and not (min(at) >= 0 and max(at) < self._bound):
+            return _EMPTY  # read from a file that is not what `dump` wrote: rank by nothing
+        return at, self._values[start:end]
 
     def weight(self, feature: Feature, position: int) -> float | None:
         """The feature's weight in the paper at `position`; None when it has none."""
@@ -133,7 +140,7 @@ class Postings:
                     side[feature] = (array("i", at), array("d", values))
                 side[feature][0].append(first + offset)
                 side[feature][1].append(weight)
-        return Postings(self._spans, self._positions, self._values, side)
+        return Postings(self._spans, self._positions, self._values, side, self._bound)
 
     # -- kept on disk -----------------------------------------------------------------------
 
@@ -194,16 +201,14 @@ class Postings:
             and len(features) == len(df) == len(ends)
             and len(packed) == count * (positions.itemsize + values.itemsize)
             and (not ends or ends[-1] == count)
-            and all(type(m) is int for m in df)
+            and set(map(type, df)) <= {int}
         ):
             return None
         positions.frombytes(packed[: count * positions.itemsize])
         values.frombytes(packed[count * positions.itemsize :])
-        if count and not (min(positions) >= 0 and max(positions) < len(ids)):
-            return None
         try:
             spans = dict(zip(features, zip([0, *ends[:-1]], ends, strict=True), strict=True))
             frequencies = dict(zip(features, df, strict=True))
         except TypeError:  # a feature that is not a string
             return None
-        return ids, frequencies, n, Postings(spans, positions, values)
+        return ids, frequencies, n, Postings(spans, positions, values, bound=len(ids))

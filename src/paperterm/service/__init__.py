@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
     from paperterm.query import SearchContext
     from paperterm.service.exchange import Exchange
+    from paperterm.service.keeper import Keeper
     from paperterm.service.linked import Citing
     from paperterm.service.recommend import Recommend
     from paperterm.service.texts import Texts
@@ -102,6 +103,7 @@ class PaperService:
         self._triage: Triage | None = None
         self._exchange: Exchange | None = None
         self._recommend: Recommend | None = None
+        self._keeper: Keeper | None = None
         self._texts: Texts | None = None
         self._citing: Citing | None = None
         self.feeds = Feeds(self._cache, self._client, clock=clock, max_age=max_age)
@@ -135,8 +137,20 @@ class PaperService:
         if self._recommend is None:
             from paperterm.service.recommend import Recommend
 
-            self._recommend = Recommend(self.feeds, self.triage, self.paths.for_you_cache)
+            self._recommend = Recommend(
+                self.feeds, self.triage, self.paths.for_you_cache, self.keeper
+            )
         return self._recommend
+
+    @property
+    def keeper(self) -> Keeper:
+        """What keeps the For-you corpus ready after papers are stored (`Keeper.build` here,
+        `Keeper.start` in a process of its own)."""
+        if self._keeper is None:
+            from paperterm.service.keeper import Keeper
+
+            self._keeper = Keeper(self.paths.cache_db, self.paths.for_you_cache)
+        return self._keeper
 
     @property
     def texts(self) -> Texts:
@@ -164,6 +178,8 @@ class PaperService:
         """Write what is still unsaved and close the cache."""
         if self._recommend is not None:
             self._recommend.wait_kept()  # the For-you corpus being kept for the next run
+        if self._keeper is not None:
+            self._keeper.stop()  # a build in its own process: the next start begins it again
         if self._triage is not None:
             self._notices.extend(self._triage.close())
         self._cache.close()

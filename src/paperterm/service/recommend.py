@@ -1,7 +1,9 @@
 """For you and more like this, for both faces: the cache ranked by resemblance to the bookmarks.
 
-The corpus (every cached paper plus every bookmark's snapshot, as vectors) is built on first
-use and kept while the cache holds the same feeds; a new bookmark only changes the profile, so
+The corpus (every cached paper plus every bookmark's snapshot, as vectors) is read from the
+one kept on disk where papers are stored (`paperterm.service.keeper`), grown by the papers it
+lacks, or built when there is none; it is held while the cache holds the same feeds, and a
+new bookmark only changes the profile, so
 ranking again is a pass over the profile's postings, not a rebuild. Nothing leaves the machine:
 this reads the cache and the state file, never the network. Safe to call from a worker thread.
 """
@@ -15,14 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm.feed import FeedCache
-from paperterm.files import read_keyed, write_keyed
+from paperterm.keyed import read_keyed, write_keyed
 from paperterm.models import FeedSpec, Paper
-from paperterm.recommend import FEATURES_VERSION, Corpus, Ranking, Reasons
+from paperterm.recommend import Corpus, Ranking, Reasons
 from paperterm.service.feeds import Feeds
+from paperterm.service.keeper import KEPT_KIND, Keeper, kept_key
 from paperterm.service.triage import Triage
-
-KEPT_KIND = "paperterm for-you corpus"
-KEPT_KEY = f"features {FEATURES_VERSION}"
 
 START_HINT = (
     "No bookmarks yet. Press b on papers you like (or run `paperterm bookmark add ID`): "
@@ -57,20 +57,35 @@ class Recommended:
 class Recommend:
     """Rankings by resemblance over the feed cache and the bookmarks."""
 
-    def __init__(self, feeds: Feeds, triage: Triage, kept: Path | None = None) -> None:
-        """`kept`: where the built corpus is kept between runs (None: nowhere)."""
+    def __init__(
+        self, feeds: Feeds, triage: Triage, kept: Path | None = None, keeper: Keeper | None = None
+    ) -> None:
+        """`kept`: where the built corpus is kept between runs (None: nowhere); `keeper`: what
+        may be building it in another process (a first ranking waits for it)."""
         self.feeds = feeds
         self.triage = triage
         self.kept = kept
+        self.keeper = keeper
         self._lock = threading.Lock()
         self._corpus: Corpus | None = None
         self._signature: frozenset[tuple[str, str, int]] | None = None
         self._last: tuple[tuple[object, ...], Recommended] | None = None
         self._saver: threading.Thread | None = None
         self._on_disk: tuple[str, ...] = ()  # the papers of the corpus kept on disk, in order
+        self._unkept: Corpus | None = None  # built or grown, to be kept once it has ranked
 
     def ranked(self, spec: FeedSpec) -> Recommended:
         """``for-you``, ``for-you:TAG`` or ``like:ID``, ranked now."""
+        result = self._ranked(spec)
+        # A corpus built or grown is kept on disk once the ranking is done: the thread that
+        # writes it would otherwise take turns with the ranking.
+        with self._lock:
+            unkept, self._unkept = self._unkept, None
+        if unkept is not None:
+            self._keep(unkept)
+        return result
+
+    def _ranked(self, spec: FeedSpec) -> Recommended:
         if spec.kind == "like":
             return self._like(spec)
         if spec.kind != "for-you":
@@ -101,7 +116,7 @@ class Recommend:
                 if corpus is None:
                     corpus = Corpus(papers)
                 if _ids(corpus) != self._on_disk:
-                    self._keep(corpus)
+                    self._unkept = corpus
                 self._corpus = corpus
                 self._signature = signature
                 self._last = None
@@ -120,7 +135,9 @@ class Recommend:
         when neither fits (build afresh)."""
         old = self._corpus
         if old is None and self.kept is not None:
-            data = read_keyed(self.kept, KEPT_KIND, KEPT_KEY)
+            if self.keeper is not None:
+                self.keeper.wait()  # a corpus being kept for this cache: read it, not build one
+            data = read_keyed(self.kept, KEPT_KIND, kept_key())
             old = Corpus.load(data, papers) if data is not None else None
             self._on_disk = _ids(old) if old is not None else ()
         return old.updated(papers) if old is not None else None
@@ -133,7 +150,8 @@ class Recommend:
 
         def write() -> None:
             with contextlib.suppress(OSError):
-                write_keyed(kept, KEPT_KIND, KEPT_KEY, corpus.dump())
+                about = {"papers": len(corpus)}
+                write_keyed(kept, KEPT_KIND, kept_key(), corpus.dump(), about)
 
         self.wait_kept()
         self._on_disk = _ids(corpus)

@@ -9,6 +9,7 @@ that baseline (NEW markers, ↑/↓ movement, "7 new since …") and remembered 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
 
@@ -191,6 +192,9 @@ class FeedLoader:
             return
         if spec == self.spec and not self.bookmarks_mode:
             self._refreshed(outcome)
+        # Papers were stored: For you's corpus is built now if it is due, in a process of its
+        # own, rather than in the first ranking.
+        await asyncio.to_thread(self.service.keeper.start)
 
     def _search_saved(self, spec: FeedSpec, keep: str | None) -> None:
         """Run saved search `spec` over everything cached, in a thread worker."""

@@ -1,0 +1,154 @@
+"""For you's corpus kept ready where papers are stored: a fetch builds it when the cache has
+outgrown the one kept, the reader in a process of its own, and the first ranking then reads it
+instead of building one."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from appdata import make_service, paths_in, reader_app
+from fakehf import FakeHF
+from hf_data import NOW
+from recommend_data import recent_papers, titled
+from test_recommend import VIDEO, precision
+from test_recommend_kept import _building
+from test_recommend_ui import ranked
+
+from paperterm.cli.feeds import fetch
+from paperterm.keyed import keyed_about, write_keyed
+from paperterm.models import FeedSpec
+from paperterm.service import keeper
+from paperterm.service.keeper import KEPT_KIND, Keeper, due, keep_ready, kept_key
+
+OLD = NOW.replace(year=NOW.year - 1)  # a cache fetched long ago: the reader refreshes it
+
+
+def _cached(home: Path) -> tuple[Path, Path]:
+    """A cache of the 804 recent papers: where it is, and where its corpus is kept."""
+    service = make_service(home)
+    spec = FeedSpec("trending")
+    service.feeds.cache.store_feed(spec, spec, recent_papers(), OLD)
+    service.close()
+    paths = paths_in(home)
+    return paths.cache_db, paths.for_you_cache
+
+
+def test_a_build_is_due_only_when_the_kept_corpus_cannot_cover_the_cache(tmp_path: Path) -> None:
+    db, kept = _cached(tmp_path)
+    assert not due(db, kept, keep_from=1_000)  # a small cache builds in the ranking itself
+    assert due(db, kept, keep_from=100)  # none kept yet
+    assert keep_ready(db, kept, keep_from=100) == len(recent_papers())
+    assert keyed_about(kept, KEPT_KIND) == (kept_key(), {"papers": 804})
+    assert not due(db, kept, keep_from=100)
+    assert keep_ready(db, kept, keep_from=100) == 0  # nothing to do: nothing rewritten
+    # A ranking grows a kept corpus by at most a fifth: 804 papers over 700 kept are fine,
+    # over 600 they are not.
+    write_keyed(kept, KEPT_KIND, kept_key(), b"", about={"papers": 700})
+    assert not due(db, kept, keep_from=100)
+    write_keyed(kept, KEPT_KIND, kept_key(), b"", about={"papers": 600})
+    assert due(db, kept, keep_from=100)
+
+
+def test_a_kept_corpus_of_other_features_is_built_again(tmp_path: Path) -> None:
+    db, kept = _cached(tmp_path)
+    write_keyed(kept, KEPT_KIND, "features 0", b"old", about={"papers": 804})
+    assert keep_ready(db, kept, keep_from=100) == 804
+    assert keyed_about(kept, KEPT_KIND) == (kept_key(), {"papers": 804})
+
+
+def test_the_first_ranking_reads_the_corpus_kept_instead_of_building_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, kept = _cached(tmp_path)
+    keep_ready(db, kept, keep_from=100)
+    builds = _building(monkeypatch)
+    service = make_service(tmp_path)
+    service.load_state()
+    for paper in titled(VIDEO, 5):
+        service.triage.bookmark(paper)
+    ranked = service.recommend.ranked(FeedSpec("for-you"))
+    service.close()
+    assert builds == []
+    assert precision(list(ranked.papers), VIDEO) >= 0.9
+
+
+async def test_fetch_keeps_the_corpus_ready_once_the_cache_has_outgrown_it(
+    tmp_path: Path,
+    fake: FakeHF,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    service = make_service(tmp_path, fake.transport())
+    assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
+    kept = keyed_about(service.paths.for_you_cache, KEPT_KIND)
+    assert kept is not None and kept[1]["papers"] == 618
+    assert "for you: ready over 618 cached papers" in capsys.readouterr().out
+    assert await fetch(service, [FeedSpec.parse("daily:2026-06-30")]) == 0
+    assert "for you" not in capsys.readouterr().out  # a day more: the ranking grows it
+    service.close()
+
+
+async def test_fetch_goes_on_when_the_corpus_cannot_be_kept(
+    tmp_path: Path,
+    fake: FakeHF,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    service = make_service(tmp_path, fake.transport())
+    service.paths.for_you_cache.mkdir(parents=True)  # a directory where the file goes
+    assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
+    assert "could not keep its corpus ready" in capsys.readouterr().err
+    service.close()
+
+
+async def test_the_reader_builds_it_in_a_process_of_its_own_and_ranks_from_it(
+    tmp_path: Path, fake: FakeHF, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    _cached(tmp_path)
+    service = make_service(tmp_path, fake.transport())
+    service.load_state()
+    for paper in titled(VIDEO, 5):
+        service.triage.bookmark(paper, save=True)
+    builds = _building(monkeypatch)
+    app = reader_app(service, start=FeedSpec("trending"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        for worker in [w for w in app.reader.workers if w.group == "refresh"]:
+            await worker.wait()
+        await asyncio.to_thread(service.keeper.wait)
+        kept = keyed_about(service.paths.for_you_cache, KEPT_KIND)
+        papers = kept[1]["papers"] if kept is not None else 0
+        assert isinstance(papers, int) and papers > 804  # with what the refresh brought
+        await pilot.press("5")
+        await ranked(pilot)
+        assert precision(list(app.reader.paper_list.papers), VIDEO) >= 0.9
+    assert builds == []  # this process never built a corpus
+
+
+def test_a_ranking_waits_for_the_build_running_rather_than_building_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, kept = _cached(tmp_path)
+    service = make_service(tmp_path)
+    service.load_state()
+    for paper in titled(VIDEO, 5):
+        service.triage.bookmark(paper)
+    service._keeper = Keeper(db, kept, keep_from=100)
+    builds = _building(monkeypatch)
+    assert service.keeper.start()
+    assert service.keeper.start()  # one at a time: the running one is the one
+    service.recommend.ranked(FeedSpec("for-you"))
+    assert builds == [] and not service.keeper.running()
+    service.close()
+
+
+def test_closing_ends_a_build_still_running(tmp_path: Path) -> None:
+    db, kept = _cached(tmp_path)
+    builder = Keeper(db, kept, keep_from=100)
+    assert builder.start()
+    builder.stop()
+    assert not builder.running()
