@@ -284,9 +284,12 @@ def speed(papers: list[Paper], bench: Bench) -> None:
     plain = _timed(lambda: plain_centroid(bench))
     count = len(papers)
     print(f"\nspeed over {count:,} cached papers, 10 bookmarks (wall clock, seconds)")
-    print(f"  keeping the corpus ready after storing {keep:7.3f}  (in the fetch, or the reader's helper process)")
-    print(f"  first ranking ever (corpus kept ready) {built:7.3f}  (goal <= 1 s: {_ok(built <= 1)})")
-    print(f"  first ranking with nothing kept       {unkept:7.3f}  (a cache from before, opened offline: built in the ranking)")
+    print(f"  keeping the corpus ready after storing {keep:7.3f}  "
+          "(in the fetch, or the reader's helper process)")  # fmt: skip
+    print(f"  first ranking ever (corpus kept ready) {built:7.3f}  "
+          f"(goal <= 1 s: {_ok(built <= 1)})")  # fmt: skip
+    print(f"  first ranking with nothing kept       {unkept:7.3f}  "
+          "(a cache from before, opened offline: built in the ranking)")  # fmt: skip
     print(f"  first ranking of a run, corpus kept  {kept:7.3f}  (goal <= 1 s: {_ok(kept <= 1)})")
     print(f"  the same after a day's fetch ({len(day)} new) {new_day:7.3f}  (goal <= 1 s: "
           f"{_ok(new_day <= 1)})")  # fmt: skip
