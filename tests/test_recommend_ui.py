@@ -18,7 +18,7 @@ from paperterm.models import FeedSpec, Paper
 from paperterm.service.recommend import START_HINT
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.widgets.detail import DetailPane
-from paperterm.ui.widgets.status import StatusLine
+from paperterm.ui.widgets.status import StatusLine, counts_text
 
 SIZE = (120, 36)
 VIDEO = "video generation"
@@ -58,8 +58,12 @@ async def test_5_ranks_the_cache_by_the_bookmarks_and_says_why(tmp_path: Path) -
         assert not {p.id for p in listed} & {p.id for p in liked}
         status = app.reader.query_one(StatusLine).status
         assert status.feed == "for you" and "ranked by 5 bookmarks" in status.detail
+        # For you leaves the bookmarks out: no "0 bookmarked" among its counts.
+        assert status.bookmarked is None and "bookmarked" not in counts_text(status)
         assert app.reader.query_one(DetailPane).paper == listed[0]
         assert "Why  shares: video generation" in detail_text(app)
+        await pilot.press("1")  # a feed with bookmarks in it counts them again
+        await until(pilot, lambda: app.reader.query_one(StatusLine).status.bookmarked is not None)
 
 
 async def test_for_you_without_bookmarks_says_how_to_start(tmp_path: Path) -> None:

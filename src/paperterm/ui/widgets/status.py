@@ -44,7 +44,7 @@ class Status:
     shown: int = 0
     total: int = 0
     unread: int = 0
-    bookmarked: int = 0
+    bookmarked: int | None = 0  # None: a list that leaves bookmarks out (For you)
     freshness: Freshness = "fresh"
     fetched_at: dt.datetime | None = None
     detail: str = ""  # the reason behind "offline"/"error", shown as a tooltip
@@ -62,7 +62,9 @@ def counts_text(status: Status) -> str:
     more = "+" if status.more and status.shown == status.total else ""
     if not status.marks_known:
         return f"{shown}{more} {noun} · loading your reading state…"
-    counts = f"{shown}{more} {noun} · {status.unread} unread · {status.bookmarked} bookmarked"
+    counts = f"{shown}{more} {noun} · {status.unread} unread"
+    if status.bookmarked is not None:
+        counts += f" · {status.bookmarked} bookmarked"
     return f"{counts} · {status.since}" if status.since else counts
 
 

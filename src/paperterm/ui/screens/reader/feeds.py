@@ -159,6 +159,11 @@ class FeedLoader:
         if local and not self.bookmarks_mode and self._basis() != self._ranked_for:
             self.rerank()
 
+    @property
+    def leaves_bookmarks_out(self) -> bool:
+        """For you lists none of the bookmarks: counting them says nothing."""
+        return self.spec.kind == "for-you" and not self.bookmarks_mode
+
     def why(self, paper: Paper | None) -> str:
         """Why `paper` is in the current ranked list ("" when it is not one)."""
         if paper is None or self.ranked is None or not self.spec.is_local or self.bookmarks_mode:

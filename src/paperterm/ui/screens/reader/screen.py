@@ -166,7 +166,7 @@ class ReaderScreen(Screen[None]):
             shown=len(shown),
             total=len(self.source),
             unread=unread,
-            bookmarked=bookmarked,
+            bookmarked=None if self.feeds.leaves_bookmarks_out else bookmarked,
             problem=self.service.triage.problem or "",
             marks_known=self.service.triage.loaded,
         )
