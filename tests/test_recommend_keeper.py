@@ -17,6 +17,7 @@ from test_recommend_kept import _building
 from test_recommend_ui import ranked
 
 from paperterm.cli.feeds import fetch
+from paperterm.files import locked
 from paperterm.keyed import keyed_about, write_keyed
 from paperterm.models import FeedSpec
 from paperterm.service import keeper
@@ -83,26 +84,34 @@ async def test_fetch_keeps_the_corpus_ready_once_the_cache_has_outgrown_it(
     monkeypatch.setattr(keeper, "KEEP_FROM", 100)
     service = make_service(tmp_path, fake.transport())
     assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
+    assert "for you: learning from 618 cached papers in the background" in capsys.readouterr().out
+    service.close()  # the build goes on after the command
+    builder = Keeper(service.paths.cache_db, service.paths.for_you_cache)
+    builder.wait()
     kept = keyed_about(service.paths.for_you_cache, KEPT_KIND)
     assert kept is not None and kept[1]["papers"] == 618
-    assert "for you: ready over 618 cached papers" in capsys.readouterr().out
+    service = make_service(tmp_path, fake.transport())
     assert await fetch(service, [FeedSpec.parse("daily:2026-06-30")]) == 0
     assert "for you" not in capsys.readouterr().out  # a day more: the ranking grows it
     service.close()
 
 
-async def test_fetch_goes_on_when_the_corpus_cannot_be_kept(
-    tmp_path: Path,
-    fake: FakeHF,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
-    service = make_service(tmp_path, fake.transport())
-    service.paths.for_you_cache.mkdir(parents=True)  # a directory where the file goes
-    assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
-    assert "could not keep its corpus ready" in capsys.readouterr().err
-    service.close()
+def test_one_process_builds_at_a_time_and_the_others_wait_for_it(tmp_path: Path) -> None:
+    db, kept = _cached(tmp_path)
+    with locked(kept.with_name(kept.name + ".lock"), timeout=1):  # another process builds
+        assert keep_ready(db, kept, keep_from=100) == 0
+    assert keep_ready(db, kept, keep_from=100) == 804
+
+
+def test_a_build_that_cannot_be_kept_costs_the_ranking_time_only(tmp_path: Path) -> None:
+    db, kept = _cached(tmp_path)
+    kept.mkdir()  # a directory where the file goes
+    builder = Keeper(db, kept, keep_from=100)
+    assert builder.start() == 804
+    builder.wait()
+    assert kept.is_dir()
+    with pytest.raises(OSError):
+        keep_ready(db, kept, keep_from=100)
 
 
 async def test_the_reader_builds_it_in_a_process_of_its_own_and_ranks_from_it(
@@ -146,9 +155,15 @@ def test_a_ranking_waits_for_the_build_running_rather_than_building_its_own(
     service.close()
 
 
-def test_closing_ends_a_build_still_running(tmp_path: Path) -> None:
+def test_closing_ends_a_build_still_running_unless_it_is_detached(tmp_path: Path) -> None:
     db, kept = _cached(tmp_path)
     builder = Keeper(db, kept, keep_from=100)
     assert builder.start()
     builder.stop()
     assert not builder.running()
+    assert not list(kept.parent.glob("*.tmp"))  # what it was writing is gone with it
+    detached = Keeper(db, kept, keep_from=100)
+    assert detached.start(detached=True)
+    detached.stop()
+    detached.wait()
+    assert keyed_about(kept, KEPT_KIND) == (kept_key(), {"papers": 804})

@@ -260,6 +260,17 @@ def locked(lock_file: Path, timeout: float) -> Iterator[None]:
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
+def hold_lock(lock_file: Path) -> int | None:
+    """The descriptor of `lock_file`, locked exclusively without waiting; None when another
+    process holds it. The lock lasts until every copy of the descriptor is closed, so a child
+    given it (``pass_fds``) holds it from before it starts."""
+    fd = open_regular(lock_file, os.O_RDWR | os.O_CREAT | _O_CLOEXEC, 0o600)
+    if _try_lock(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
 def _try_lock(fd: int) -> bool:
     """Take the lock without waiting; False when another process holds it."""
     try:

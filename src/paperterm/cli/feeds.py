@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from paperterm.cli.output import Failure, error, note, query_warnings
 from paperterm.models import FeedSpec, Paper, describe_age
-from paperterm.service import CacheBusy, FeedView, FetchError, PaperService
+from paperterm.service import FeedView, FetchError, PaperService
 
 if TYPE_CHECKING:
     from paperterm.service.linked import Linked
@@ -86,14 +86,10 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
 
 def _keep_for_you(service: PaperService) -> None:
     """Build the For-you corpus when the cache has outgrown the one kept (a fetch is where
-    indexing belongs, not the first ranking); a failure only costs that ranking time."""
-    try:
-        built = service.keeper.build()
-    except (OSError, CacheBusy) as exc:
-        note(f"For you: could not keep its corpus ready ({exc}); the first ranking builds it")
-        return
-    if built:
-        print(f"for you: ready over {built} cached papers")
+    indexing belongs, not the first ranking), in a process that goes on after this one."""
+    cached = service.keeper.start(detached=True)
+    if cached:
+        print(f"for you: learning from {cached} cached papers in the background")
 
 
 async def list_feed(
