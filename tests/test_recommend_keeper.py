@@ -155,6 +155,23 @@ def test_a_ranking_waits_for_the_build_running_rather_than_building_its_own(
     service.close()
 
 
+def test_a_first_ranking_with_nothing_kept_builds_in_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache from before the corpus was kept, never refreshed since (an offline reader).
+    _, kept = _cached(tmp_path)
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    service = make_service(tmp_path)
+    service.load_state()
+    for paper in titled(VIDEO, 5):
+        service.triage.bookmark(paper)
+    builds = _building(monkeypatch)
+    ranked = service.recommend.ranked(FeedSpec("for-you"))
+    service.close()
+    assert builds == [] and keyed_about(kept, KEPT_KIND) == (kept_key(), {"papers": 804})
+    assert precision(list(ranked.papers), VIDEO) >= 0.9
+
+
 def test_closing_ends_a_build_still_running_unless_it_is_detached(tmp_path: Path) -> None:
     db, kept = _cached(tmp_path)
     builder = Keeper(db, kept, keep_from=100)
@@ -167,3 +184,29 @@ def test_closing_ends_a_build_still_running_unless_it_is_detached(tmp_path: Path
     detached.stop()
     detached.wait()
     assert keyed_about(kept, KEPT_KIND) == (kept_key(), {"papers": 804})
+
+
+async def test_the_reader_says_it_is_learning_while_the_first_ranking_waits_for_a_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cached(tmp_path)
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    service = make_service(tmp_path)
+    service.load_state()
+    for paper in titled(VIDEO, 5):
+        service.triage.bookmark(paper, save=True)
+    app = reader_app(service, offline=True, start=FeedSpec("trending"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        feeds = app.reader.feeds
+        said: list[str] = []
+        learning = feeds._learning
+
+        def recorded(papers: int) -> None:
+            learning(papers)
+            said.append(app.reader.paper_list.empty_text)
+
+        monkeypatch.setattr(feeds, "_learning", recorded)
+        await pilot.press("5")
+        await ranked(pilot)
+        assert said == ["Learning from 804 cached papers (once)…"]
+        assert precision(list(app.reader.paper_list.papers), VIDEO) >= 0.9

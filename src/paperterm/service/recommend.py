@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from paperterm.keyed import read_keyed, write_keyed
 from paperterm.models import FeedSpec, Paper
 from paperterm.recommend import Corpus, Ranking, Reasons
 from paperterm.service.feeds import Feeds
-from paperterm.service.keeper import KEPT_KIND, Keeper, kept_key
+from paperterm.service.keeper import KEEP_FROM, KEPT_KIND, Keeper, kept_key
 from paperterm.service.triage import Triage
 
 START_HINT = (
@@ -73,6 +73,8 @@ class Recommend:
         self._saver: threading.Thread | None = None
         self._on_disk: tuple[str, ...] = ()  # the papers of the corpus kept on disk, in order
         self._unkept: Corpus | None = None  # built or grown, to be kept once it has ranked
+        # Told how many papers a corpus is being built over, before a ranking waits for it.
+        self.announce: Callable[[int], None] | None = None
 
     def ranked(self, spec: FeedSpec) -> Recommended:
         """``for-you``, ``for-you:TAG`` or ``like:ID``, ranked now."""
@@ -114,6 +116,8 @@ class Recommend:
                 papers = [*cached, *snapshots]  # a cached copy is newer
                 corpus = self._grown(papers)
                 if corpus is None:
+                    if self.announce is not None and len(cached) >= KEEP_FROM:
+                        self.announce(len(cached))
                     corpus = Corpus(papers)
                 if _ids(corpus) != self._on_disk:
                     self._unkept = corpus
@@ -136,7 +140,12 @@ class Recommend:
         old = self._corpus
         if old is None and self.kept is not None:
             if self.keeper is not None:
-                self.keeper.wait()  # a corpus being kept for this cache: read it, not build one
+                # A corpus due is built in a process of its own, and one being built is waited
+                # for: read it then, rather than build it in this process's memory and loop.
+                building = self.keeper.start()  # over this many cached papers
+                if building and self.announce is not None:
+                    self.announce(building)
+                self.keeper.wait()
             data = read_keyed(self.kept, KEPT_KIND, kept_key())
             old = Corpus.load(data, papers) if data is not None else None
             self._on_disk = _ids(old) if old is not None else ()

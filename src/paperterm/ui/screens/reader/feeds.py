@@ -160,8 +160,7 @@ class FeedLoader:
             self.rerank()
 
     @property
-    def leaves_bookmarks_out(self) -> bool:
-        """For you lists none of the bookmarks: counting them says nothing."""
+    def leaves_bookmarks_out(self) -> bool:  # For you: counting its bookmarks says nothing
         return self.spec.kind == "for-you" and not self.bookmarks_mode
 
     def why(self, paper: Paper | None) -> str:
@@ -194,11 +193,11 @@ class FeedLoader:
         except FetchError as exc:
             if spec == self.spec:
                 self._refresh_failed(str(exc), offline=exc.offline)
-            return
-        if spec == self.spec and not self.bookmarks_mode:
-            self._refreshed(outcome)
-        # Papers were stored: For you's corpus is built now if it is due, in a process of its
-        # own, rather than in the first ranking.
+        else:
+            if spec == self.spec and not self.bookmarks_mode:
+                self._refreshed(outcome)
+        # For you's corpus is built now if it is due (papers were stored, or a cache from an
+        # older version has none), in a process of its own, rather than in the first ranking.
         await asyncio.to_thread(self.service.keeper.start)
 
     def _search_saved(self, spec: FeedSpec, keep: str | None) -> None:
@@ -236,10 +235,18 @@ class FeedLoader:
         self.screen.status.show(feed=self.label, freshness="searched", detail=query)
 
     def _rank(self, spec: FeedSpec, keep: str | None) -> None:
-        ranked = self.service.recommend.ranked(spec)
+        recommend = self.service.recommend
+        recommend.announce = lambda papers: self.screen.app.call_from_thread(self._learning, papers)
+        ranked = recommend.ranked(spec)
         for paper in ranked.papers[:1]:
             ranked.reasons(paper)  # warm what the details ask for first
         self.screen.app.call_from_thread(self._show_ranked, ranked, keep)
+
+    def _learning(self, papers: int) -> None:
+        """The first ranking waits for the corpus to be built: say so, and why it takes time."""
+        if self.spec.is_local and not self.bookmarks_mode:
+            self.screen.paper_list.empty_text = f"Learning from {papers:,} cached papers (once)…"
+            self.screen.paper_list.refresh()
 
     def _show_ranked(self, ranked: Recommended, keep: str | None) -> None:
         if ranked.spec != self.spec or self.bookmarks_mode:
