@@ -17,11 +17,13 @@ from test_recommend_kept import _building
 from test_recommend_ui import ranked
 
 from paperterm.cli.feeds import fetch
+from paperterm.feed import FeedCache
 from paperterm.files import locked
 from paperterm.keyed import keyed_about, write_keyed
 from paperterm.models import FeedSpec
 from paperterm.service import keeper
 from paperterm.service.keeper import KEPT_KIND, Keeper, due, keep_ready, kept_key
+from paperterm.service.rows import PAGE
 
 OLD = NOW.replace(year=NOW.year - 1)  # a cache fetched long ago: the reader refreshes it
 
@@ -210,3 +212,29 @@ async def test_the_reader_says_it_is_learning_while_the_first_ranking_waits_for_
         await ranked(pilot)
         assert said == ["Learning from 804 cached papers (once)…"]
         assert precision(list(app.reader.paper_list.papers), VIDEO) >= 0.9
+
+
+def test_a_ranking_from_the_kept_corpus_reads_only_the_papers_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, kept = _cached(tmp_path)
+    keep_ready(db, kept, keep_from=100)
+    service = make_service(tmp_path)
+    service.load_state()
+    for paper in titled(VIDEO, 5):
+        service.triage.bookmark(paper)
+    read: list[int] = []
+    papers = FeedCache.papers
+
+    def counted(self: FeedCache, ids):  # type: ignore[no-untyped-def]
+        ids = list(ids)
+        read.append(len(ids))
+        return papers(self, ids)
+
+    monkeypatch.setattr(FeedCache, "all_papers", lambda self: pytest.fail("read everything"))
+    monkeypatch.setattr(FeedCache, "papers", counted)
+    ranked = service.recommend.ranked(FeedSpec("for-you"))
+    assert len(ranked.papers) > 700 and sum(read) <= 10  # the liked ones, for the profile
+    assert precision(list(ranked.papers[:20]), VIDEO) >= 0.9
+    assert sum(read) <= 10 + PAGE  # a page of rows, read as they are shown
+    service.close()

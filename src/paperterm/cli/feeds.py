@@ -155,7 +155,7 @@ def _list_ranked(service: PaperService, spec: FeedSpec, args: argparse.Namespace
 
 
 def _print_ranked_table(papers: Sequence[Paper], ranked: Recommended, out: TextIO) -> None:
-    scores = dict(zip((p.id for p in ranked.papers), ranked.scores, strict=True))
+    scores = ranked.scores_by_id()
     for rank, paper in enumerate(papers, 1):
         out.write(f"{rank:>4}  {scores[paper.id]:5.3f}  {paper.id:<10}  {paper.title}\n")
         why = ranked.reasons(paper).text
@@ -164,7 +164,7 @@ def _print_ranked_table(papers: Sequence[Paper], ranked: Recommended, out: TextI
 
 
 def _print_ranked_json(papers: Sequence[Paper], ranked: Recommended) -> None:
-    scores = dict(zip((p.id for p in ranked.papers), ranked.scores, strict=True))
+    scores = ranked.scores_by_id()
     rows = []
     for paper in papers:
         reasons = ranked.reasons(paper)

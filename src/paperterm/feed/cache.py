@@ -138,6 +138,10 @@ class FeedCache(KeptTexts):
         rows = self._query_all("SELECT data FROM papers ORDER BY id", ())
         return [Paper.from_json(json.loads(data)) for (data,) in rows]
 
+    def ids(self) -> list[str]:
+        """The id of every paper in the cache, in order."""
+        return [row[0] for row in self._query_all("SELECT id FROM papers ORDER BY id", ())]
+
     @property
     def history(self) -> history.History:
         """The snapshots of every fetch and the marks of what was seen."""

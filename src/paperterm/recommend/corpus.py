@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import gt
+from typing import overload
 
 from paperterm.models import Paper
 from paperterm.recommend.explain import Reasons, explain
@@ -63,54 +64,73 @@ class Corpus:
     to share between threads: it never changes once made (`updated` makes a new one)."""
 
     def __init__(self, papers: Iterable[Paper]) -> None:
-        unique = tuple(_unique(papers).values())
-        counts = [count_features(paper) for paper in unique]
+        unique = _unique(papers)
+        counts = [count_features(paper) for paper in unique.values()]
         df = _df(counts)
-        self._set(unique, df, len(unique), _flat_postings(counts, df, len(unique)))
+        self._set(tuple(unique), unique, df, len(unique), _flat_postings(counts, df, len(unique)))
 
     def _set(
-        self, papers: tuple[Paper, ...], df: dict[Feature, int], n: int, postings: Postings
+        self,
+        ids: tuple[str, ...],
+        papers: Mapping[str, Paper],
+        df: dict[Feature, int],
+        n: int,
+        postings: Postings,
     ) -> None:
-        self.papers = papers
-        self._position = {paper.id: i for i, paper in enumerate(papers)}
+        self.ids = ids  # by position
+        self._papers = papers  # by id: a mapping that may read them only when asked
+        self._position = {paper_id: i for i, paper_id in enumerate(ids)}
         self._df = df
         self._n = n  # the papers the weights were worked out over
         self._postings = postings
 
     @classmethod
     def _made(
-        cls, papers: tuple[Paper, ...], df: dict[Feature, int], n: int, postings: Postings
+        cls,
+        ids: tuple[str, ...],
+        papers: Mapping[str, Paper],
+        df: dict[Feature, int],
+        n: int,
+        postings: Postings,
     ) -> Corpus:
         corpus = cls.__new__(cls)
-        corpus._set(papers, df, n, postings)
+        corpus._set(ids, papers, df, n, postings)
         return corpus
 
     def __len__(self) -> int:
-        return len(self.papers)
+        return len(self.ids)
 
     def __contains__(self, paper_id: object) -> bool:
         return paper_id in self._position
 
+    @property
+    def papers(self) -> Sequence[Paper]:
+        """The papers by position, each read when first asked for."""
+        return Listed(self.ids, self._papers)
+
     def paper(self, paper_id: str) -> Paper:
         """The paper with this id (KeyError if it is not in the corpus)."""
-        return self.papers[self._position[paper_id]]
+        if paper_id not in self._position:
+            raise KeyError(paper_id)
+        return self._papers[paper_id]
 
-    def updated(self, papers: Iterable[Paper], *, most_new: float = MOST_NEW) -> Corpus | None:
+    def updated(
+        self, papers: Iterable[Paper] | Mapping[str, Paper], *, most_new: float = MOST_NEW
+    ) -> Corpus | None:
         """This corpus over `papers` (their newer copies kept), the ones it lacks added with
         weights worked out now; the papers it already had keep theirs, so a corpus grown by
         a few papers ranks almost as one built afresh. None when that is not close enough:
         a paper of this corpus is missing from `papers`, or more than `most_new` of them
         are new — build a `Corpus` then."""
-        unique = _unique(papers)
-        if any(paper_id not in unique for paper_id in self._position):
+        unique = _by_id(papers)
+        if any(paper_id not in unique for paper_id in self.ids):
             return None
-        new = [paper for paper_id, paper in unique.items() if paper_id not in self._position]
-        if len(new) > most_new * max(1, len(self.papers)):
+        new = [paper_id for paper_id in unique if paper_id not in self._position]
+        if len(new) > most_new * max(1, len(self.ids)):
             return None
-        kept = tuple(unique[paper.id] for paper in self.papers)
         if not new:
-            return self._made(kept, self._df, self._n, self._postings)
-        counts = [count_features(paper) for paper in new]
+            return self._made(self.ids, unique, self._df, self._n, self._postings)
+        counts = [count_features(unique[paper_id]) for paper_id in new]
         df = dict(self._df)
         # A feature only one older paper had was left out of it: it counts from now on. Only
         # a feature df did not have can be found in one paper only.
@@ -122,8 +142,8 @@ class Corpus:
         for feature in once:
             del df[feature]
         n = self._n + len(new)
-        postings = self._postings.grown(counts, df, n, first=len(kept))
-        return self._made((*kept, *new), df, n, postings)
+        postings = self._postings.grown(counts, df, n, first=len(self.ids))
+        return self._made((*self.ids, *new), unique, df, n, postings)
 
     def profile(self, liked: Sequence[str]) -> Profile | None:
         """The profile of the liked papers in the corpus; None when none of them has a feature
@@ -171,7 +191,7 @@ class Corpus:
         return Ranking(
             self,
             profile,
-            tuple(self.papers[i] for i in order),
+            tuple(self.ids[i] for i in order),
             tuple(scores[i] * scale for i in order),
         )
 
@@ -185,37 +205,40 @@ class Corpus:
         position = self._position[paper_id]
         found: Vector = {}
         weight = self._postings.weight
-        for feature in count_features(self.papers[position]):
+        for feature in count_features(self._papers[paper_id]):
             if (value := weight(feature, position)) is not None:
                 found[feature] = value
         return found
 
     def dump(self) -> bytes:
         """The corpus as bytes, for `Corpus.load` (the papers themselves are not in them)."""
-        return self._postings.dump([paper.id for paper in self.papers], self._df, self._n)
+        return self._postings.dump(self.ids, self._df, self._n)
 
     @classmethod
-    def load(cls, data: bytes, papers: Iterable[Paper]) -> Corpus | None:
+    def load(cls, data: bytes, papers: Iterable[Paper] | Mapping[str, Paper]) -> Corpus | None:
         """The corpus `dump` made, over the newer copies in `papers` (`updated` adds the
         others); None when `data` is damaged or a paper of it is not in `papers`."""
         loaded = Postings.load(data)
         if loaded is None:
             return None
         ids, df, n, postings = loaded
-        unique = _unique(papers)
+        unique = _by_id(papers)
         if any(paper_id not in unique for paper_id in ids):
             return None
-        return cls._made(tuple(unique[paper_id] for paper_id in ids), df, n, postings)
+        return cls._made(tuple(ids), unique, df, n, postings)
 
     # -- scoring ----------------------------------------------------------------------------
 
     def _scores(self, weights: dict[Feature, float]) -> list[float]:
         """Each paper's dot product with `weights`, by position."""
-        scores = [0.0] * len(self.papers)
+        scores = [0.0] * len(self.ids)
         for feature, weight in weights.items():
             positions, values = self._postings.of(feature)
-            for position, value in zip(positions, values, strict=True):
-                scores[position] += weight * value
+            try:
+                for position, value in zip(positions, values, strict=True):
+                    scores[position] += weight * value
+            except IndexError:  # positions out of order in a file `dump` did not write
+                continue
         return scores
 
 
@@ -226,16 +249,21 @@ class Ranking:
         self,
         corpus: Corpus,
         profile: Profile | None,
-        papers: tuple[Paper, ...],
+        ids: tuple[str, ...],
         scores: tuple[float, ...],
     ) -> None:
         self.corpus = corpus
         self.profile = profile
-        self.papers = papers
+        self.ids = ids
         self.scores = scores
 
     def __len__(self) -> int:
-        return len(self.papers)
+        return len(self.ids)
+
+    @property
+    def papers(self) -> Sequence[Paper]:
+        """The papers best first, each read when first asked for."""
+        return Listed(self.ids, self.corpus._papers)
 
     @property
     def liked(self) -> tuple[str, ...]:
@@ -248,6 +276,30 @@ class Ranking:
             return Reasons()
         corpus = self.corpus
         return explain(paper, corpus.vector(paper.id), self.profile, corpus.paper, corpus.idf)
+
+
+class Listed(Sequence[Paper]):
+    """Papers in the order of `ids`, looked up in `papers` as they are asked for."""
+
+    def __init__(self, ids: Sequence[str], papers: Mapping[str, Paper]) -> None:
+        self.ids = ids
+        self._papers = papers
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Paper: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Paper]: ...
+    def __getitem__(self, index: int | slice) -> Paper | Sequence[Paper]:
+        if isinstance(index, slice):
+            return Listed(self.ids[index], self._papers)
+        return self._papers[self.ids[index]]
+
+
+def _by_id(papers: Iterable[Paper] | Mapping[str, Paper]) -> Mapping[str, Paper]:
+    return papers if isinstance(papers, Mapping) else _unique(papers)
 
 
 def _unique(papers: Iterable[Paper]) -> dict[str, Paper]:

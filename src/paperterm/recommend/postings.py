@@ -106,7 +106,8 @@ class Postings:
             return _EMPTY
         start, end = span
         at = self._positions[start:end]
-        if self._bound is not None and at and not (min(at) >= 0 and max(at) < self._bound):
+        # Ascending, as `dump` wrote them: the ends say whether all are papers' positions.
+        if self._bound is not None and at and not (at[0] >= 0 and at[-1] < self._bound):
             return _EMPTY  # read from a file that is not what `dump` wrote: rank by nothing
         return at, self._values[start:end]
 

@@ -152,6 +152,14 @@ class Feeds:
         finally:
             cache.close()
 
+    def everything_ids(self) -> list[str]:
+        """The id of every paper in the cache (from a worker thread too, as `everything`)."""
+        cache = FeedCache(self.cache.path)
+        try:
+            return cache.ids()
+        finally:
+            cache.close()
+
     def known(self, ids: Sequence[str]) -> dict[str, Paper]:
         """Whatever the cache knows of these ids."""
         return self.cache.papers(ids)

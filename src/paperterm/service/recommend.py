@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm.feed import FeedCache
 from paperterm.keyed import read_keyed, write_keyed
-from paperterm.models import FeedSpec, Paper
+from paperterm.models import Bookmark, FeedSpec, Paper
 from paperterm.recommend import Corpus, Ranking, Reasons
 from paperterm.service.feeds import Feeds
 from paperterm.service.keeper import KEEP_FROM, KEPT_KIND, Keeper, kept_key
+from paperterm.service.rows import PaperRows
 from paperterm.service.triage import Triage
 
 START_HINT = (
@@ -36,7 +37,7 @@ class Recommended:
     `note` saying how to get a list when there is none."""
 
     spec: FeedSpec
-    papers: tuple[Paper, ...]
+    papers: Sequence[Paper]  # read from the cache as they are shown (`PaperRows`)
     scores: tuple[float, ...]
     liked: tuple[str, ...]  # the papers the ranking was made from
     cached: int  # how many papers were ranked
@@ -47,11 +48,9 @@ class Recommended:
         """Why `paper` is in the list (empty reasons for a paper that is not)."""
         return self.ranking.reasons(paper) if self.ranking is not None else Reasons()
 
-    def score(self, paper_id: str) -> float | None:
-        for paper, score in zip(self.papers, self.scores, strict=True):
-            if paper.id == paper_id:
-                return score
-        return None
+    def scores_by_id(self) -> dict[str, float]:
+        ids = self.ranking.ids if self.ranking is not None else ()
+        return dict(zip(ids, self.scores, strict=True))
 
 
 class Recommend:
@@ -68,6 +67,7 @@ class Recommend:
         self.keeper = keeper
         self._lock = threading.Lock()
         self._corpus: Corpus | None = None
+        self._papers = CachedPapers(feeds.cache.path, (), {})  # what the corpus reads from
         self._signature: frozenset[tuple[str, str, int]] | None = None
         self._last: tuple[tuple[object, ...], Recommended] | None = None
         self._saver: threading.Thread | None = None
@@ -111,14 +111,7 @@ class Recommend:
                 b.id not in self._corpus for b in marks if not b.incomplete
             )
             if self._corpus is None or signature != self._signature or missing:
-                cached = self.feeds.everything()
-                snapshots = [b.paper for b in marks if not b.incomplete]
-                papers = [*cached, *snapshots]  # a cached copy is newer
-                corpus = self._grown(papers)
-                if corpus is None:
-                    if self.announce is not None and len(cached) >= KEEP_FROM:
-                        self.announce(len(cached))
-                    corpus = Corpus(papers)
+                corpus, self._papers = self._made(marks)
                 if _ids(corpus) != self._on_disk:
                     self._unkept = corpus
                 self._corpus = corpus
@@ -134,7 +127,19 @@ class Recommend:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _grown(self, papers: list[Paper]) -> Corpus | None:
+    def _made(self, marks: Iterable[Bookmark]) -> tuple[Corpus, CachedPapers]:
+        """The corpus over the cache and the bookmarks, and the papers it reads from."""
+        snapshots = {b.id: b.paper for b in marks if not b.incomplete}
+        papers = CachedPapers(self.feeds.cache.path, self.feeds.everything_ids(), snapshots)
+        corpus = self._grown(papers)
+        if corpus is None:
+            if self.announce is not None and len(papers) >= KEEP_FROM:
+                self.announce(len(papers))
+            papers = papers.all_read()  # building reads every paper anyway
+            corpus = Corpus(papers.values())
+        return corpus, papers
+
+    def _grown(self, papers: CachedPapers) -> Corpus | None:
         """The corpus held, else the one kept on disk, grown by the papers it lacks; None
         when neither fits (build afresh)."""
         old = self._corpus
@@ -186,14 +191,13 @@ class Recommend:
             return last[1]
         ranking = corpus.rank(liked, exclude=exclude)
         note = ""
-        if not ranking.papers:
+        if not ranking.ids:
             note = (
                 "Nothing cached resembles these papers yet: open a few feeds (1-4) or run "
                 "`paperterm fetch`, then come back."
             )
-        result = Recommended(
-            spec, ranking.papers, ranking.scores, ranking.liked, len(corpus), note, ranking
-        )
+        rows = PaperRows(ranking.ids, self._papers.many)
+        result = Recommended(spec, rows, ranking.scores, ranking.liked, len(corpus), note, ranking)
         self._last = (key, result)
         return result
 
@@ -208,7 +212,60 @@ class Recommend:
 
 
 def _ids(corpus: Corpus) -> tuple[str, ...]:
-    return tuple(paper.id for paper in corpus.papers)
+    return corpus.ids
+
+
+class CachedPapers(Mapping[str, Paper]):
+    """Every cached paper and bookmark snapshot by id (a cached copy first: it is newer), each
+    read from the cache when first asked for: a ranking reads only the ids of 10,000 papers,
+    and the rows shown read their papers. Safe from any thread (a connection for each)."""
+
+    def __init__(self, path: Path, ids: Sequence[str], snapshots: Mapping[str, Paper]) -> None:
+        self._path = path
+        self._cached = frozenset(ids)
+        self._order = dict.fromkeys([*ids, *snapshots])
+        self._snapshots = snapshots
+        self._read: dict[str, Paper] = {}
+        self._local = threading.local()
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._order
+
+    def __getitem__(self, paper_id: str) -> Paper:
+        found = self.many([paper_id]).get(paper_id)
+        if found is None:
+            raise KeyError(paper_id)
+        return found
+
+    def many(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """Those of `ids` known here, read in one query where the cache holds them; a paper
+        gone from the cache since is its bookmark's snapshot, else left out."""
+        wanted = [i for i in ids if i not in self._read and i in self._cached]
+        if wanted:
+            self._read.update(self._cache().papers(wanted))
+        found = {}
+        for paper_id in ids:
+            paper = self._read.get(paper_id) or self._snapshots.get(paper_id)
+            if paper is not None:
+                found[paper_id] = paper
+        return found
+
+    def all_read(self) -> CachedPapers:
+        """These papers, every one of them read now (one query)."""
+        self.many(list(self._order))
+        return self
+
+    def _cache(self) -> FeedCache:
+        cache: FeedCache | None = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = FeedCache(self._path)
+        return cache
 
 
 def _no_tag(tag: str) -> str:
