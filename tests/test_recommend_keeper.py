@@ -85,6 +85,8 @@ async def test_fetch_keeps_the_corpus_ready_once_the_cache_has_outgrown_it(
 ) -> None:
     monkeypatch.setattr(keeper, "KEEP_FROM", 100)
     service = make_service(tmp_path, fake.transport())
+    service.load_state()
+    service.triage.bookmark(titled(VIDEO, 1)[0])  # For you in use
     assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
     assert "for you: learning from 618 cached papers in the background" in capsys.readouterr().out
     service.close()  # the build goes on after the command
@@ -96,6 +98,21 @@ async def test_fetch_keeps_the_corpus_ready_once_the_cache_has_outgrown_it(
     assert await fetch(service, [FeedSpec.parse("daily:2026-06-30")]) == 0
     assert "for you" not in capsys.readouterr().out  # a day more: the ranking grows it
     service.close()
+
+
+async def test_fetch_builds_nothing_for_whoever_does_not_use_for_you(
+    tmp_path: Path,
+    fake: FakeHF,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    service = make_service(tmp_path, fake.transport())
+    assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0  # no bookmarks
+    assert "for you" not in capsys.readouterr().out
+    service.close()
+    assert not service.paths.for_you_cache.exists()
+    assert service.keep_for_you() == 0
 
 
 def test_one_process_builds_at_a_time_and_the_others_wait_for_it(tmp_path: Path) -> None:

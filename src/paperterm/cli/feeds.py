@@ -85,9 +85,10 @@ async def fetch(service: PaperService, specs: Sequence[FeedSpec]) -> int:
 
 
 def _keep_for_you(service: PaperService) -> None:
-    """Build the For-you corpus when the cache has outgrown the one kept (a fetch is where
-    indexing belongs, not the first ranking), in a process that goes on after this one."""
-    cached = service.keeper.start(detached=True)
+    """Build the For-you corpus when the cache has outgrown the one kept and For you is in use
+    (a fetch is where indexing belongs, not the first ranking), in a process that goes on
+    after this one."""
+    cached = service.keep_for_you(detached=True)
     if cached:
         print(f"for you: learning from {cached} cached papers in the background")
 

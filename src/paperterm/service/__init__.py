@@ -152,6 +152,17 @@ class PaperService:
             self._keeper = Keeper(self.paths.cache_db, self.paths.for_you_cache)
         return self._keeper
 
+    def keep_for_you(self, *, detached: bool = False) -> int:
+        """Start building For you's corpus in a process of its own when it is due and For
+        you is in use (a bookmark to rank by, or a corpus kept before): a cache of 100,000
+        papers takes minutes of a core to build, which nobody who never ranks should pay.
+        How many papers are cached when a build runs now, else 0 (`Keeper.start`)."""
+        triage = self._triage
+        marked = triage is not None and triage.loaded and bool(triage.state.bookmarks)
+        if not (marked or self.paths.for_you_cache.exists()):
+            return 0
+        return self.keeper.start(detached=detached)
+
     @property
     def texts(self) -> Texts:
         """Papers' full texts, kept for offline reading; the parser loads with the first use."""

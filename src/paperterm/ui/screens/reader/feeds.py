@@ -196,9 +196,9 @@ class FeedLoader:
         else:
             if spec == self.spec and not self.bookmarks_mode:
                 self._refreshed(outcome)
-        # For you's corpus is built now if it is due (papers were stored, or a cache from an
-        # older version has none), in a process of its own, rather than in the first ranking.
-        await asyncio.to_thread(self.service.keeper.start)
+        # For you's corpus is built now if it is due and For you is in use, in a process of
+        # its own, rather than in the first ranking.
+        await asyncio.to_thread(self.service.keep_for_you)
 
     def _search_saved(self, spec: FeedSpec, keep: str | None) -> None:
         """Run saved search `spec` over everything cached, in a thread worker."""
