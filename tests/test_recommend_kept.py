@@ -12,7 +12,7 @@ from hf_data import NOW
 from recommend_data import recent_papers, titled
 from test_recommend import VIDEO, precision, service_with
 
-from paperterm.models import FeedSpec
+from paperterm.models import FeedSpec, Paper
 from paperterm.recommend import Corpus
 from paperterm.recommend import corpus as corpus_module
 from paperterm.service import PaperService
@@ -208,3 +208,16 @@ def test_a_corpus_built_afresh_over_as_many_papers_is_kept_too(
     again.recommend.ranked(FeedSpec("for-you"))
     again.close()
     assert builds == [1, 1]  # read back: it was kept
+
+
+def test_a_corpus_built_in_two_passes_is_the_one_built_at_once(built: Corpus) -> None:
+    # The keeper's way (neither the papers nor their counts held), byte for byte.
+    papers = recent_papers()
+    passes: list[int] = []
+
+    def read() -> list[Paper]:
+        passes.append(1)
+        return [*papers, papers[0]]  # a repeated id keeps its first paper
+
+    payload, count = corpus_module.built(read)
+    assert payload == built.dump() and count == len(built) and len(passes) == 2

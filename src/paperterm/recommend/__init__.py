@@ -18,8 +18,8 @@ interest in view.
 
 from __future__ import annotations
 
-from paperterm.recommend.corpus import Corpus, Profile, Ranking
+from paperterm.recommend.corpus import Corpus, Profile, Ranking, built
 from paperterm.recommend.explain import Reasons
 from paperterm.recommend.features import FEATURES_VERSION
 
-__all__ = ["FEATURES_VERSION", "Corpus", "Profile", "Ranking", "Reasons"]
+__all__ = ["FEATURES_VERSION", "Corpus", "Profile", "Ranking", "Reasons", "built"]

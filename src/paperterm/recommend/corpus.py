@@ -31,8 +31,9 @@ profile's features are ever read.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import gt
@@ -67,7 +68,8 @@ class Corpus:
         unique = _unique(papers)
         counts = [count_features(paper) for paper in unique.values()]
         df = _df(counts)
-        self._set(tuple(unique), unique, df, len(unique), _flat_postings(counts, df, len(unique)))
+        postings = _flat_postings(weighted(_taken(counts), df, len(unique)))
+        self._set(tuple(unique), unique, df, len(unique), postings)
 
     def _set(
         self,
@@ -311,16 +313,56 @@ def _unique(papers: Iterable[Paper]) -> dict[str, Paper]:
 
 def _df(counts: Sequence[Counter[Feature]]) -> dict[Feature, int]:
     """How many papers have each feature found in two papers or more."""
-    df = Counter(chain.from_iterable(counts))
+    return _shared(Counter(chain.from_iterable(counts)))
+
+
+def _shared(df: Counter[Feature]) -> dict[Feature, int]:
     shared = compress(df.keys(), map(gt, df.values(), repeat(1)))
     return {f: df[f] for f in shared}
 
 
-def _flat_postings(counts: Sequence[Counter[Feature]], df: dict[Feature, int], n: int) -> Postings:
-    found: defaultdict[Feature, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-    for position, vector in enumerate(weighted(counts, df, n)):
+def built(read: Callable[[], Iterable[Paper]]) -> tuple[bytes, int]:
+    """What ``Corpus(read()).dump()`` is, and how many papers it holds, in two passes over
+    the papers `read()` yields that keep neither the papers nor their counts: the first
+    counts the papers having each feature, the second counts each paper's features again and
+    weighs them. Building a `Corpus` holds every paper's counts at once (a few GB at 100,000
+    papers); this holds the document frequencies and the postings only, for one more pass of
+    counting (a fifth more time)."""
+    ids: dict[str, None] = {}
+    having: Counter[Feature] = Counter()
+    for paper in _first_of_each(read()):
+        ids[paper.id] = None
+        having.update(count_features(paper).keys())
+    df = _shared(having)
+    del having
+    counts = map(count_features, _first_of_each(read()))
+    postings = _flat_postings(weighted(counts, df, len(ids)))
+    return postings.dump(list(ids), df, len(ids)), len(ids)
+
+
+def _first_of_each(papers: Iterable[Paper]) -> Iterator[Paper]:
+    seen: set[str] = set()
+    for paper in papers:
+        if paper.id not in seen:
+            seen.add(paper.id)
+            yield paper
+
+
+def _flat_postings(vectors: Iterable[dict[Feature, float]]) -> Postings:
+    """The postings of the papers' weighted `vectors`, by position."""
+    found: defaultdict[Feature, tuple[array[int], array[float]]] = defaultdict(
+        lambda: (array("i"), array("d"))
+    )
+    for position, vector in enumerate(vectors):
         for feature, weight in vector.items():
             positions, values = found[feature]
             positions.append(position)
             values.append(weight)
     return Postings.of_lists(found)
+
+
+def _taken(counts: list[Counter[Feature]]) -> Iterator[Counter[Feature]]:
+    """The counts in order, each removed from the list as it is handed out."""
+    counts.reverse()
+    while counts:
+        yield counts.pop()

@@ -18,7 +18,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import mul
 from typing import Any
@@ -38,7 +38,7 @@ class _LogTf(dict[int, float]):
 
 
 def weighted(
-    counts: Sequence[Counter[Feature]], df: Mapping[Feature, int], n: int
+    counts: Iterable[Counter[Feature]], df: Mapping[Feature, int], n: int
 ) -> Iterator[Vector]:
     """Each paper's vector, from its feature counts and the document frequencies over `n`
     papers; a feature not in `df` (one paper only) weighs nothing and is left out."""
@@ -85,7 +85,7 @@ class Postings:
         self._bound = bound
 
     @classmethod
-    def of_lists(cls, found: Mapping[Feature, tuple[list[int], list[float]]]) -> Postings:
+    def of_lists(cls, found: Mapping[Feature, tuple[Sequence[int], Sequence[float]]]) -> Postings:
         """From each feature's positions (ascending) and weights."""
         positions, values = array("i"), array("d")
         spans: dict[Feature, tuple[int, int]] = {}

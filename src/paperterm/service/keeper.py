@@ -24,16 +24,19 @@ whether a build is due without loading the ranking code (`due`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from paperterm.feed import CacheBusy, FeedCache
 from paperterm.files import LockTimeout, hold_lock, locked
 from paperterm.keyed import keyed_about, write_keyed
+from paperterm.models import Paper
 
 KEPT_KIND = "paperterm for-you corpus"
 KEEP_FROM = 1_000  # cached papers; fewer build in the ranking itself in well under a second
@@ -86,16 +89,30 @@ def _build_if_due(cache_db: Path, kept: Path, keep_from: int | None) -> int:
         return 0
     if not current and _cached(cache_db) < _least(keep_from):
         return 0
-    from paperterm.recommend import Corpus
+    from paperterm.recommend import built
 
     cache = FeedCache(cache_db)
     try:
-        papers = cache.all_papers()
+        payload, papers = built(lambda: _each_paper(cache))
     finally:
         cache.close()
-    corpus = Corpus(papers)
-    write_keyed(kept, KEPT_KIND, kept_key(), corpus.dump(), about={"papers": len(corpus)})
-    return len(corpus)
+    write_keyed(kept, KEPT_KIND, kept_key(), payload, about={"papers": papers})
+    return papers
+
+
+def _each_paper(cache: FeedCache, page: int = 1_000) -> Iterator[Paper]:
+    """Every cached paper by id, read a page at a time (100,000 of them do not fit at once
+    in a modest memory)."""
+    last = ""
+    while True:
+        rows = cache.rows(
+            "SELECT id, data FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last, page)
+        )
+        for _, data in rows:
+            yield Paper.from_json(json.loads(data))
+        if len(rows) < page:
+            return
+        last = rows[-1][0]
 
 
 class Keeper:
