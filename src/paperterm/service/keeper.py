@@ -192,7 +192,7 @@ class Keeper:
                 process.wait(timeout=5)
 
 
-BUILD_TIMEOUT = 120.0  # seconds a ranking waits for a build before building its own
+BUILD_TIMEOUT = 900.0  # seconds a ranking waits for a build (minutes at 100,000 papers)
 
 
 def _lock_of(kept: Path) -> Path:
