@@ -171,13 +171,67 @@ def test_a_store_logs_its_words_a_search_reads_them_and_a_fold_keeps_them(
     assert _fold(cache) and _log_rows(cache) == 0
     assert _ids(cache, "boreel") == ["b"] and _ids(cache, "ormfro") == ["b"]
     assert _ids(cache, "winds") == ["a", "b"]
-    # A log as large as the rows themselves is folded by a fetch's last step.
+    # A log of `at` bytes of words is folded by a fetch's last step.
     cache.store_papers([_p("c", "Small")])
     key = str(cache.path)
-    assert not searchterms.fold(cache._connection(), key, at=0)  # smaller than the rows
+    assert not searchterms.fold(cache._connection(), key, at=100)  # "small": 5 bytes
     cache.store_papers([_p("d", " ".join(f"word{i}" for i in range(50)))])
-    assert searchterms.fold(cache._connection(), key, at=0) and _log_rows(cache) == 0
+    assert searchterms.fold(cache._connection(), key, at=100) and _log_rows(cache) == 0
     assert _ids(cache, "word49") == ["d"] and _ids(cache, "small") == ["c"]
+
+
+def _logged_words(cache: FeedCache) -> list[set[str]]:
+    rows = cache.rows("SELECT words, inside FROM search_word_log ORDER BY rowid", ())
+    return [set(f"{words}\n{inside}".split()) for words, inside in rows]
+
+
+def test_a_store_logs_only_the_words_the_vocabulary_lacks(tmp_path: Path) -> None:
+    from paperterm.feed import searchterms
+
+    path = tmp_path / "cache.db"
+    cache = FeedCache(path)
+    cache.store_papers([_p("a", "Zephyr winds")])
+    assert _fold(cache)
+    cache.store_papers([_p("b", "Boreal winds")])  # "winds" is in the rows
+    cache.store_papers([_p("c", "Boreal zephyr gusts")])  # "boreal" is in the log
+    cache.store_papers([_p("d", "Winds")])  # nothing new: nothing logged
+    assert _logged_words(cache) == [{"boreal"}, {"gusts"}]
+    searchterms.forget()  # a new process
+    assert _ids(cache, "windz") == ["a", "b", "d"] and _ids(cache, "borael") == ["b", "c"]
+    # A store rolled back taught nothing: its words are logged by the next store.
+    db = cache._connection()
+    db.execute("BEGIN")
+    searchindex.store(db, [(None, _p("e", "Quasar"))])
+    db.rollback()  # the fetch failed
+    cache.store_papers([_p("f", "Quasar light")])
+    assert _logged_words(cache)[-1] == {"quasar", "light"}
+    searchterms.forget()
+    assert _ids(cache, "quasr") == ["f"]
+
+
+def test_another_file_at_the_path_or_a_new_index_has_a_vocabulary_of_its_own(
+    tmp_path: Path,
+) -> None:
+    from paperterm.feed import searchterms
+
+    path = tmp_path / "cache.db"
+    cache = FeedCache(path)
+    for paper in (_p("a", "Zephyr winds"), _p("b", "Zephyr"), _p("c", "Winds")):
+        cache.store_papers([paper])
+    cache.close()
+    path.rename(tmp_path / "aside.db")  # as a damaged cache is moved aside
+    cache = FeedCache(path)
+    cache.store_papers([_p("d", "Zephyr winds")])
+    assert _logged_words(cache) == [{"zephyr", "winds", "person", "nothing", "a"}]
+    # An index thrown away logs every word again until it is rebuilt: the rebuild skips a
+    # paper stored meanwhile.
+    cache.store_papers([_p("e", "Other")])
+    searchindex.reset(cache._connection())
+    cache.store_papers([_p("d", "Zephyr winds")])
+    while not searchindex.rebuild_step(cache._connection()):
+        pass
+    searchterms.forget()
+    assert _ids(cache, "zephir") == ["d"] and _ids(cache, "windz") == ["d"]
 
 
 def test_the_longer_words_of_a_start_come_from_the_rows_and_the_log(tmp_path: Path) -> None:

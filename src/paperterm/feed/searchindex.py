@@ -13,7 +13,7 @@ Its tables (migrations 5 to 7, in `paperterm.feed.searchschema`):
   (upvotes, comments, stars, the feed day as an ordinal, has code, has summary, the folded
   organisation).
 * the vocabulary the typo and inside look-ups scan: ``search_word_log``, the words of each
-  store, one row per store (a table of one row per word cost a look-up per word: 10 ms of a
+  store the vocabulary lacked (`paperterm.feed.searchseen`), one row per store (a table of one row per word cost a look-up per word: 10 ms of a
   day's 60 papers), folded by the first search after a change into ``search_terms``, the
   words by length (`paperterm.feed.searchterms`).
 * ``search_state``: ``ready`` (1 once every stored paper is indexed), ``generation``
@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
+from paperterm.feed import searchseen
 from paperterm.feed.errors import CacheBusy
 from paperterm.feed.searchschema import DROP, MIGRATION_5, MIGRATION_6, MIGRATION_7
 from paperterm.models import Paper
@@ -183,8 +184,9 @@ def index_papers(db: sqlite3.Connection, rows: Iterable[tuple[Paper | None, Pape
             "INSERT INTO search_text (rowid, title, author, kw, abstract) VALUES (?, ?, ?, ?, ?)",
             [(doc, *tokens_of(p, words)) for doc, p in zip(docs, fresh.values(), strict=True)],
         )
+    words.every, words.inside = searchseen.unseen(db, words.every, words.inside)
     db.execute("UPDATE search_state SET value = value + 1 WHERE key = 'generation'")
-    if words.every:
+    if words.every or words.inside:
         db.execute(
             "INSERT INTO search_word_log (generation, words, inside) "
             "VALUES ((SELECT value FROM search_state WHERE key = 'generation'), ?, ?)",

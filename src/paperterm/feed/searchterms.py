@@ -10,11 +10,11 @@ newline-joined, one row each:
   start of a word; typos of a word start);
 * ``("inside", 0)``: the words titles, authors and keywords hold (the inside look-up).
 
-The rows are as of the generation in the ``terms`` state. A store appends its words to
-``search_word_log`` and nothing more; a search reads the rows it needs plus the words
-logged since (a few thousand after a day's fetch: its rows are made in memory, each a
-fraction of a millisecond). Rewriting the rows costs about 0.1 s, most of it the commit, so
-it waits until the log is about as large as they are: `fold`, a fetch's last step.
+The rows are as of the generation in the ``terms`` state. A store appends the words the
+vocabulary lacks to ``search_word_log`` (`paperterm.feed.searchseen`: about 70 a day) and
+nothing more; a search reads the rows it needs plus the words logged since, its rows made in
+memory. Rewriting the rows costs about 0.13 s at 10k cached, so it waits until the log holds
+`FOLD_AT` bytes of words (about a month of daily fetches): `fold`, a fetch's last step.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from paperterm.feed import searchseen
 from paperterm.feed.searchindex import generation
 from paperterm.query._text import TYPO_MAX_LEN, TYPO_MIN_LEN, typo_budget
 
 Row = tuple[str, int]  # (kind, length)
-# Bytes of logged words (repeats counted) worth rewriting the rows for, at the least: about
-# a week of daily fetches; with 10k papers cached, the rows' own size (490 KB) decides.
-FOLD_AT = 200_000
+# Bytes of logged words worth rewriting the rows for (about 2,500 words): a first search
+# makes them into rows; 25,000 cost it 27 ms at 10k cached.
+FOLD_AT = 20_000
 
 
 class _Known:
@@ -59,6 +60,7 @@ def forget() -> None:
     """Drop what this process remembers of every cache's vocabulary (as a new process)."""
     with _KNOWN_LOCK:
         _KNOWN.clear()
+    searchseen.forget()
 
 
 def terms(db: sqlite3.Connection, key: str) -> Terms:
@@ -76,18 +78,14 @@ def terms(db: sqlite3.Connection, key: str) -> Terms:
 
 def fold(db: sqlite3.Connection, key: str, *, at: int = FOLD_AT, now: bool = False) -> bool:
     """Rewrite the rows with the logged words in them once the log holds `at` bytes of words
-    and as many as the rows' own (or when there are no rows yet): a fetch's last step, so
-    filling an empty cache rewrites them a few times, not after every feed. Whether they were
-    rewritten. `now`: whatever the log holds."""
+    (or when there are no rows yet): a fetch's last step, once for the whole fetch. Whether
+    they were rewritten. `now`: whatever the log holds."""
     since = _since(db)
     logged = db.execute(
         "SELECT coalesce(sum(length(words)), 0) FROM search_word_log WHERE generation > ?",
         (since,),
     ).fetchone()[0]
-    stored = db.execute(
-        "SELECT coalesce(sum(length(words)), 0) FROM search_terms WHERE kind = 'whole'"
-    ).fetchone()[0]
-    if since >= 0 and not now and logged < max(at, stored):
+    if since >= 0 and not now and logged < at:
         return False
     written, _ = _rows_rewritten(db, generation(db), since)
     with _KNOWN_LOCK:
@@ -288,16 +286,28 @@ def _fold(
             rows[("start", length)] = _made_row(words, "start", length)
         rows[("inside", 0)] = sorted(inside)
         return set(rows)
-    changed: set[Row] = set()
+    # Each row merged once (inserting word by word moved the long rows' tails 130,000 times:
+    # 0.45 s of a fold at 10k cached).
+    by_length: defaultdict[int, set[str]] = defaultdict(set)
     for word in every:
-        if not _insert(rows, ("whole", len(word)), word, changed):
-            continue
-        # The longest start first: once one is there, every shorter one is too.
-        for length in range(len(word), 0, -1):
-            if not _insert(rows, ("start", length), word[:length], changed):
+        by_length[len(word)].add(word)
+    added: dict[Row, set[str]] = {("inside", 0): set(inside)}
+    longer: list[str] = []  # the words of this length or more
+    for length in sorted(by_length, reverse=True):
+        added[("whole", length)] = by_length[length]
+        longer += by_length[length]
+        added[("start", length)] = {w[:length] for w in longer}
+        for shorter in range(length - 1, 0, -1):
+            if shorter in by_length:
                 break
-    for word in inside:
-        _insert(rows, ("inside", 0), word, changed)
+            added[("start", shorter)] = {w[:shorter] for w in longer}
+    changed: set[Row] = set()
+    for key, wanted in added.items():
+        row = rows[key]
+        new = wanted.difference(row)
+        if new:  # two sorted runs: merged in one pass
+            rows[key] = sorted([*row, *sorted(new)])
+            changed.add(key)
     return changed
 
 
@@ -306,16 +316,6 @@ def _made_row(words: list[str], kind: str, length: int) -> list[str]:
     if kind == "whole":
         return [w for w in words if len(w) == length]
     return list(dict.fromkeys(w[:length] for w in words if len(w) >= length))
-
-
-def _insert(rows: dict[Row, list[str]], key: Row, word: str, changed: set[Row]) -> bool:
-    row = rows[key]
-    at = bisect_left(row, word)
-    if at < len(row) and row[at] == word:
-        return False
-    row.insert(at, word)
-    changed.add(key)
-    return True
 
 
 def _write(
