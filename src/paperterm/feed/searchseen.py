@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 
@@ -27,8 +28,15 @@ class _Seen:
     terms: int  # the generation the stored rows are as of
     generation: int  # the index's, when last read (a reset draws a new one)
     last_log: int = 0  # the rowid of the last log row read
-    whole: set[str] = field(default_factory=set)
+    rows: dict[int, list[str]] = field(default_factory=dict)  # the stored rows, sorted
+    whole: set[str] = field(default_factory=set)  # logged since
     inside: set[str] = field(default_factory=set)
+
+    def knows(self, word: str) -> bool:
+        return word in self.whole or _holds(self.rows.get(len(word), []), word)
+
+    def knows_inside(self, word: str) -> bool:
+        return word in self.inside or _holds(self.rows.get(0, []), word)
 
 
 _SEEN: dict[str, _Seen] = {}
@@ -61,10 +69,11 @@ def unseen(db: sqlite3.Connection, every: set[str], inside: set[str]) -> tuple[s
         seen = _SEEN.get(path)
     if seen is None or (seen.file, seen.terms) != (file, terms) or generation < seen.generation:
         seen = _Seen(file, terms, generation)
-        for kind, words in db.execute(
-            "SELECT kind, words FROM search_terms WHERE kind IN ('whole', 'inside')"
+        # Split, not made into sets: a quarter of the time (4 ms of 800 KB at 10k cached).
+        for length, words in db.execute(
+            "SELECT length, words FROM search_terms WHERE kind IN ('whole', 'inside')"
         ):
-            (seen.whole if kind == "whole" else seen.inside).update(_lines(words))
+            seen.rows[length] = _lines(words)  # "inside" is length 0
     for rowid, words, inner in db.execute(
         "SELECT rowid, words, inside FROM search_word_log WHERE rowid > ? ORDER BY rowid",
         (seen.last_log,),
@@ -75,8 +84,12 @@ def unseen(db: sqlite3.Connection, every: set[str], inside: set[str]) -> tuple[s
     seen.generation = generation
     with _LOCK:
         _SEEN[path] = seen
-    return every - seen.whole, inside - seen.inside
+    return {w for w in every if not seen.knows(w)}, {w for w in inside if not seen.knows_inside(w)}
 
 
 def _lines(text: str) -> list[str]:
     return text.split("\n") if text else []
+
+
+def _holds(row: list[str], word: str) -> bool:
+    return (at := bisect_left(row, word)) < len(row) and row[at] == word

@@ -25,9 +25,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from paperterm.feed import searchseen
 from paperterm.feed.searchindex import generation
 from paperterm.query._text import TYPO_MAX_LEN, TYPO_MIN_LEN, typo_budget
@@ -186,6 +183,9 @@ class Terms:
 
 
 def _near(word: str, rows: Iterable[list[str]], budget: int) -> Iterable[tuple[str, int]]:
+    from rapidfuzz import process  # here: a fetch's fold needs none of it (10 ms to load)
+    from rapidfuzz.distance import OSA
+
     for row in rows:
         for text, distance, _ in process.extract(
             word, row, scorer=OSA.distance, score_cutoff=budget, limit=None
