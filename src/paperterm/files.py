@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import stat
 import tempfile
 import time
@@ -157,7 +156,7 @@ def atomic_write(
 
 def _link_over(source: Path, link: Path) -> None:
     # os.link refuses to overwrite, so link under a fresh temp name and rename over `link`.
-    temp = link.parent / f"{_temp_prefix(source)}{secrets.token_hex(6)}.tmp"
+    temp = link.parent / f"{_temp_prefix(source)}{os.urandom(6).hex()}.tmp"
     try:
         os.link(source, temp)
     except OSError as exc:
@@ -314,7 +313,7 @@ def write_new(path: Path, data: bytes, *, force: bool = False) -> Path:
         raise WriteRefused(f"cannot write {path}: the directory {target.parent} does not exist")
     if target.exists() and not force:
         raise WriteRefused(f"{path} exists; use --force to replace it")
-    temp = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+    temp = str(target.parent / f".{target.name}.{os.urandom(6).hex()}.tmp")
     try:
         # Created like any new file (0666 less the umask), unlike mkstemp's 0600.
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
