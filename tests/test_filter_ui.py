@@ -73,6 +73,21 @@ async def test_the_bar_is_made_when_first_opened_not_for_the_first_frame(tmp_pat
         assert bar.typing and bar.value == "diff" and isinstance(app.focused, Input)
 
 
+async def test_keys_typed_in_one_burst_after_the_slash_reach_the_bar(tmp_path: Path) -> None:
+    from textual import events
+
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # As a terminal delivers "/diff" typed fast: every key queued before any is handled
+        # (`pilot.press` waits after each). Before, the bar opened empty and "d", "i", "f"
+        # went to the list as commands.
+        for key, character in [("slash", "/"), *((c, c) for c in "diff/x")]:
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: app.reader.filter_bar.value == "diff/x")  # "/" in it is text
+        assert isinstance(app.focused, Input) and app.reader.filter_bar.has_class("-open")
+
+
 async def test_a_typo_still_finds_the_paper_and_its_title_is_highlighted(tmp_path: Path) -> None:
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -87,7 +87,7 @@ KEYS: tuple[Key, ...] = (
     Key("more_like_this", "l", "more_like_this", "reader", "Paper", "More like this", "Cached papers most like this one"),
     Key("saved_searches", "v", "saved_search(False)", "reader", "Feeds", "Saved", "Saved searches, with their unread and new matches", title="Saved searches"),
     Key("save_filter", "V", "saved_search(True)", "reader", "Filter", "Save filter", "Save the filter as a saved search", title="Save the filter as a search"),
-    Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/"),
+    Key("filter", "slash", "filter", "reader", "Filter", "Filter", "Filter the list as you type", footer=True, display="/", priority=True),
     # Triage
     Key("toggle_read", "m", "toggle_read", "reader", "Triage", "Read", "Mark the paper read or unread", title="Toggle read"),
     Key("next_unread", "n", "next('unread', 1)", "reader", "Triage", "Next unread", "Next unread paper"),

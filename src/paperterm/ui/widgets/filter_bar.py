@@ -105,8 +105,14 @@ class FilterBar(Horizontal):
         return self.input.value
 
     def open(self) -> None:
+        """Show the bar, its input focused at once (`/` is a priority key, and `focus` would
+        wait): the keys typed right after `/` are already queued, for the input, not the
+        list. A `/` typed in the query is text."""
+        if self.typing:
+            self.input.insert_text_at_cursor("/")
+            return
         self.add_class("-open")
-        self.input.focus()
+        self.screen.set_focus(self.input)
 
     def clear(self) -> None:
         with self.input.prevent(Input.Changed):
