@@ -4,7 +4,8 @@ Both run in a real pseudo-terminal (120x36), started the same way in the same ru
 clock stops when a marker appears in what the process writes to the terminal: the first
 trending title for paperterm, the text of the one Static for the bare app.
 
-Goal (issue: the reader): paperterm at most 1.5x the bare app.
+Goals: paperterm at most 1.5x the bare app (issue: the reader), 1.3x (issue: faster than
+newsboat).
 
     python benchmarks/bench_startup.py [--runs N]
 """
@@ -91,7 +92,9 @@ def main() -> None:
         median = statistics.median(values)
         print(f"{name:<28}{median * 1000:>10.0f}{min(values) * 1000:>9.0f}{median / bare:>8.2f}x")
     worst = max(statistics.median(v) for v in samples.values()) / bare
-    print(f"worst ratio {worst:.2f}x (goal <= 1.5x) -> {'ok' if worst <= 1.5 else 'MISSED'}")
+    for goal, issue in ((1.5, "the reader"), (1.3, "faster than newsboat")):
+        verdict = "ok" if worst <= goal else "MISSED"
+        print(f"worst ratio {worst:.2f}x (issue {issue}: goal <= {goal}x) -> {verdict}")
 
 
 if __name__ == "__main__":
