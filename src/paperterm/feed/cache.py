@@ -335,7 +335,6 @@ class _Foreign(Exception):
 
 def _check_or_create(db: sqlite3.Connection, busy_timeout: float) -> sqlite3.Connection:
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    db.execute("PRAGMA mmap_size = 1073741824")  # reads map the file: 3-7 ms off a list
     if _kind(db) == (APPLICATION_ID, SCHEMA_VERSION):
         return db
     # Another process may be creating or migrating the schema right now: decide under the
