@@ -71,7 +71,7 @@ async def measure(papers: list[Paper]) -> dict[str, float]:
         view = FeedView(
             FeedSpec("trending"), FeedSpec("trending"), papers, service.clock(), "cache"
         )
-        service.feeds.cached = lambda spec: view  # type: ignore[method-assign]
+        service.feeds.cached = lambda spec, wait=True: view  # type: ignore[method-assign]
         app = PapertermApp(service, offline=True, settings=Settings(auto_read_delay=0))
         latencies: list[float] = []
         stalls: list[float] = []

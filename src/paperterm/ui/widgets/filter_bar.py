@@ -104,13 +104,16 @@ class FilterBar(Horizontal):
     def value(self) -> str:
         return self.input.value
 
-    def open(self) -> None:
-        """Show the bar, its input focused at once (`/` is a priority key, and `focus` would
-        wait): the keys typed right after `/` are already queued, for the input, not the
-        list. A `/` typed in the query is text."""
+    def slash(self) -> None:
+        """`/`: open the bar; typed in the query (it is a priority key), the character."""
         if self.typing:
             self.input.insert_text_at_cursor("/")
-            return
+        else:
+            self.open()
+
+    def open(self) -> None:
+        """Show the bar, its input focused at once (`focus` would wait): the keys typed right
+        after `/` are already queued, for the input, not the list."""
         self.add_class("-open")
         self.screen.set_focus(self.input)
 

@@ -307,7 +307,7 @@ class ReaderScreen(Screen[None]):
         self.paper_list.focus()
 
     def action_filter(self) -> None:
-        self.filter_bar.open()
+        self.filter_bar.slash()
         self._describe_scope()
 
     # -- actions: the paper ---------------------------------------------------------------
