@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 import pytest
 from appdata import make_service, paths_in, reader_app
 from fakehf import FakeHF
@@ -21,7 +22,7 @@ from paperterm.feed import FeedCache
 from paperterm.files import locked
 from paperterm.keyed import keyed_about, write_keyed
 from paperterm.models import FeedSpec
-from paperterm.service import keeper
+from paperterm.service import PaperService, keeper
 from paperterm.service.keeper import KEPT_KIND, Keeper, due, keep_ready, kept_key
 from paperterm.service.rows import PAGE
 
@@ -36,6 +37,24 @@ def _cached(home: Path) -> tuple[Path, Path]:
     service.close()
     paths = paths_in(home)
     return paths.cache_db, paths.for_you_cache
+
+
+def _for_you_user(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    bookmarks: int,
+    save: bool = False,
+) -> PaperService:
+    """A service over `home` whose corpus is kept from 100 cached papers, with `bookmarks`
+    video papers bookmarked (one bookmark puts For you in use)."""
+    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
+    service = make_service(home, transport)
+    service.load_state()
+    for paper in titled(VIDEO, bookmarks):
+        service.triage.bookmark(paper, save=save)
+    return service
 
 
 def test_a_build_is_due_only_when_the_kept_corpus_cannot_cover_the_cache(tmp_path: Path) -> None:
@@ -83,10 +102,7 @@ async def test_fetch_keeps_the_corpus_ready_once_the_cache_has_outgrown_it(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
-    service = make_service(tmp_path, fake.transport())
-    service.load_state()
-    service.triage.bookmark(titled(VIDEO, 1)[0])  # For you in use
+    service = _for_you_user(tmp_path, monkeypatch, fake.transport(), bookmarks=1)
     assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
     assert "for you: learning from 618 cached papers in the background" in capsys.readouterr().out
     service.close()  # the build goes on after the command
@@ -106,9 +122,8 @@ async def test_fetch_builds_nothing_for_whoever_does_not_use_for_you(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
-    service = make_service(tmp_path, fake.transport())
-    assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0  # no bookmarks
+    service = _for_you_user(tmp_path, monkeypatch, fake.transport(), bookmarks=0)
+    assert await fetch(service, [FeedSpec.parse("monthly:2026-06")]) == 0
     assert "for you" not in capsys.readouterr().out
     service.close()
     assert not service.paths.for_you_cache.exists()
@@ -136,12 +151,8 @@ def test_a_build_that_cannot_be_kept_costs_the_ranking_time_only(tmp_path: Path)
 async def test_the_reader_builds_it_in_a_process_of_its_own_and_ranks_from_it(
     tmp_path: Path, fake: FakeHF, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
     _cached(tmp_path)
-    service = make_service(tmp_path, fake.transport())
-    service.load_state()
-    for paper in titled(VIDEO, 5):
-        service.triage.bookmark(paper, save=True)
+    service = _for_you_user(tmp_path, monkeypatch, fake.transport(), bookmarks=5, save=True)
     builds = _building(monkeypatch)
     app = reader_app(service, start=FeedSpec("trending"))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -179,11 +190,7 @@ def test_a_first_ranking_with_nothing_kept_builds_in_a_process_of_its_own(
 ) -> None:
     # A cache from before the corpus was kept, never refreshed since (an offline reader).
     _, kept = _cached(tmp_path)
-    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
-    service = make_service(tmp_path)
-    service.load_state()
-    for paper in titled(VIDEO, 5):
-        service.triage.bookmark(paper)
+    service = _for_you_user(tmp_path, monkeypatch, bookmarks=5)
     builds = _building(monkeypatch)
     ranked = service.recommend.ranked(FeedSpec("for-you"))
     service.close()
@@ -209,11 +216,7 @@ async def test_the_reader_says_it_is_learning_while_the_first_ranking_waits_for_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _cached(tmp_path)
-    monkeypatch.setattr(keeper, "KEEP_FROM", 100)
-    service = make_service(tmp_path)
-    service.load_state()
-    for paper in titled(VIDEO, 5):
-        service.triage.bookmark(paper, save=True)
+    service = _for_you_user(tmp_path, monkeypatch, bookmarks=5, save=True)
     app = reader_app(service, offline=True, start=FeedSpec("trending"))
     async with app.run_test(size=(120, 36)) as pilot:
         feeds = app.reader.feeds
