@@ -335,3 +335,80 @@ def test_the_state_file_is_where_paths_says(paths: Paths) -> None:
     store.apply(MarkRead(("2501.00001",)))
     assert paths.state_file == Path(paths.data_dir) / "state.toml"
     assert paths.state_file.is_file()
+
+
+@pytest.mark.parametrize("finish", ["before", "after"])
+def test_a_fold_ending_while_another_instance_rereads_loses_none_of_its_changes(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch, finish: str
+) -> None:
+    """Instance A folds (rotates the journal, writes the file, deletes the folding file) while
+    instance B reloads because the journal was rotated; A's fold ends just `finish` B reads the
+    file. B's own bookmark, in the journal A folds, is still in B's state afterwards, so B can
+    remove it, and the removal reaches the file."""
+    from paperterm.library._disk import StateFile
+
+    paper = fixture_papers()[0]
+    a, b = StateStore(paths.state_file), StateStore(paths.state_file)
+    a.load()
+    b.load()
+    assert b.apply(AddBookmark(paper), save=False).changed and b.flush() == ()
+    writing, resume = threading.Event(), threading.Event()
+    folder = threading.Thread(target=a.fold)
+    write, reread = StateFile.write, StateFile.reread
+
+    def paused_write(self: StateFile, state: ReadingState) -> None:
+        if threading.current_thread() is folder:  # the journal is rotated by now
+            writing.set()
+            assert resume.wait(30)
+        write(self, state)
+
+    def racing_reread(self: StateFile, *, locked: bool = True) -> list[str]:
+        if finish == "before" and resume.is_set() is False:
+            resume.set()
+            folder.join()
+        notices = reread(self, locked=locked)
+        if finish == "after" and resume.is_set() is False:
+            resume.set()
+            folder.join()
+        return notices
+
+    monkeypatch.setattr(StateFile, "write", paused_write)
+    folder.start()
+    assert writing.wait(30)
+    monkeypatch.setattr(StateFile, "reread", racing_reread)
+    assert b.apply(MarkRead(("2501.00001",)), save=False).changed
+    assert b.flush() == ()
+    assert resume.is_set() and not folder.is_alive()
+    assert b.state.is_bookmarked(paper.id)
+    assert b.apply(RemoveBookmark(paper.id)).changed
+    check = StateStore(paths.state_file)
+    assert check.load() == ()
+    assert not check.state.is_bookmarked(paper.id) and check.state.is_read("2501.00001")
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["a file", "no file yet"])
+def test_an_instance_loading_while_another_folds_starts_from_everything(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch, first: bool
+) -> None:
+    """A whole fold by instance A lands between instance B's reading the file and its reading
+    the journal: B still starts from the bookmark A folded."""
+    from paperterm.library._disk import StateFile
+
+    paper = fixture_papers()[0]
+    a = StateStore(paths.state_file)
+    if not first:
+        assert a.apply(MarkRead(("2501.00001",))).saved
+    assert a.load() == ()
+    assert a.apply(AddBookmark(paper), save=False).changed and a.flush() == ()
+    load = StateFile.load
+
+    def load_then_fold(self: StateFile) -> list[str]:
+        notices = load(self)
+        monkeypatch.setattr(StateFile, "load", load)
+        assert a.fold() == ()
+        return notices
+
+    monkeypatch.setattr(StateFile, "load", load_then_fold)
+    b = StateStore(paths.state_file)
+    assert b.load() == ()
+    assert b.state.is_bookmarked(paper.id) and b.state.is_read("2501.00001") is not first

@@ -25,8 +25,8 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Iterable
-from contextlib import AbstractContextManager, suppress
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +56,7 @@ class Journal:
     """The journal files beside a state file (`target`, a symlink's target)."""
 
     def __init__(self, target: Path, lock_timeout: float) -> None:
+        self.target = target
         self.path = target.with_name(target.name + ".journal")
         self.folding = target.with_name(target.name + ".journal.folding")
         self.lock_file = target.with_name(target.name + ".journal.lock")
@@ -64,6 +65,22 @@ class Journal:
     def locked(self) -> AbstractContextManager[None]:
         """The journal lock, held for an append or a rotation (never for long)."""
         return locked(self.lock_file, self._lock_timeout)
+
+    @contextmanager
+    def held_if_possible(self) -> Iterator[None]:
+        """The journal lock, or nothing when it cannot be had (a read-only directory)."""
+        with ExitStack() as stack:
+            with suppress(OSError):
+                stack.enter_context(self.locked())
+            yield
+
+    def size_on_disk(self) -> int:
+        """Bytes in the state file and the journal files beside it (what exists of them)."""
+        total = 0
+        for path in (self.target, self.path, self.folding):
+            with suppress(OSError):
+                total += path.stat().st_size
+        return total
 
     def identity(self) -> Identity | None:
         """Which file the journal is now (None: there is none)."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from contextlib import suppress
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,13 +123,7 @@ class StateStore:
 
     def size_on_disk(self) -> int:
         """Bytes to read to load: the state file and its journal (what exists of them)."""
-        target = real_path(self.path)
-        journal = Journal(target, self._lock_timeout)
-        total = 0
-        for path in (target, journal.path, journal.folding):
-            with suppress(OSError):
-                total += path.stat().st_size
-        return total
+        return Journal(real_path(self.path), self._lock_timeout).size_on_disk()
 
     @property
     def file_size(self) -> int:
@@ -153,7 +147,10 @@ class StateStore:
         if self._file.problem:
             self._problem = self._file.problem
         if not self._problem:
-            notices += self._reload_journal()
+            ours = self._file.read_only is None  # else a newer paperterm's: touch nothing
+            journal = Journal(real_path(self.path), self._lock_timeout)
+            with journal.held_if_possible() if ours else nullcontext():  # no fold rotates it
+                notices += self._reload_journal(reread=ours)
         if self._file.pending_rewrite and not self._problem:
             # A recovered state goes into the file at once, so other instances see it too.
             notices += self._sync_or_report()
@@ -298,13 +295,16 @@ class StateStore:
 
     def _reload_journal(self, *, reread: bool = False, locked: bool = False) -> list[str]:
         """The base again from the file (re-read when asked), the folding file left by an
-        interrupted fold, and the journal."""
-        notices = self._file.reread(locked=locked) if reread else []
+        interrupted fold, and the journal; call with the journal lock held. The folding file
+        is read first: a fold running meanwhile writes the file, then deletes the folding
+        file, so this reads the old file with it, the new file with it (replaying it there
+        changes nothing) or the new file without it; never the old file without it."""
         target = real_path(self.path)
         journal = Journal(target, self._lock_timeout)
-        base, unfolded, folding, identity, offset = self._file.state, 0, None, None, 0
-        for path in (journal.folding, journal.path):
-            found = journal.read(path)
+        folding = journal.read(journal.folding)
+        notices = self._file.reread(locked=locked) if reread else []
+        base, unfolded, folded, identity, offset = self._file.state, 0, None, None, 0
+        for path, found in ((journal.folding, folding), (journal.path, journal.read(journal.path))):
             if found is None:
                 continue
             entries, which = found
@@ -312,12 +312,12 @@ class StateStore:
             unfolded += len(entries.ops)
             notices += self._damage(path, entries.damaged)
             if path == journal.folding:
-                folding = which
+                folded = which
             else:
                 identity, offset = which, entries.end
         with self._mutex:
             self._base, self._unfolded = base, unfolded
-            self._folding, self._journal, self._offset = folding, identity, offset
+            self._folding, self._journal, self._offset = folded, identity, offset
             self._state = replay(base, self._queue)
         return notices
 
