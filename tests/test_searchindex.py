@@ -109,7 +109,8 @@ def _p(paper_id: str, title: str, **fields: object) -> Paper:
 
 
 def _ids(cache: FeedCache, text: str, scope: list[str] | None = None) -> list[str] | None:
-    return cache.index.search_ids(parse_query(text), SearchContext(today=test_query.TODAY), scope)
+    found = cache.index.search_ids(parse_query(text), SearchContext(today=test_query.TODAY), scope)
+    return None if found is None else list(found)
 
 
 def test_the_index_follows_every_store(tmp_path: Path) -> None:

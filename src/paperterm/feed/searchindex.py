@@ -274,16 +274,6 @@ def _numbers(paper: Paper) -> tuple[object, ...]:
     )
 
 
-def unindexed(db: sqlite3.Connection, ids: Sequence[str]) -> bool:
-    """Whether any of these ids has no row in the index."""
-    row = db.execute(
-        "SELECT count(*) FROM json_each(?) AS j WHERE NOT EXISTS "
-        "(SELECT 1 FROM search_docs AS d WHERE d.id = j.value)",
-        (json.dumps(list(ids)),),
-    ).fetchone()
-    return bool(row[0])
-
-
 _INDEX_GONE = re.compile("corrupt|malformed|no such table|no such column", re.IGNORECASE)
 
 
@@ -297,20 +287,24 @@ class SearchIndex:
     def search_ids(
         self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
         first: Sequence[str] = (),
-    ) -> list[str] | None:  # fmt: skip
+    ) -> Sequence[str] | None:  # fmt: skip
         """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
         ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
         from paperterm.feed import searchquery, searchterms
         from paperterm.feed.cache import _is_busy
+        from paperterm.feed.searchscope import scope_rows
 
         cache = self._cache
         db = cache._connection()
         try:
             # `sort:` orders by numbers the in-memory index keeps: it answers those queries.
-            if query.sort is not None or not is_ready(db) or (scope and unindexed(db, scope)):
+            if query.sort is not None or not is_ready(db):
                 return None
+            rows = None if scope is None else scope_rows(db, scope)
+            if scope is not None and rows is None:
+                return None  # a paper of the list is not in the index
             vocab = partial(searchterms.terms, db, str(cache.path))
-            return searchquery.search_ids(db, vocab, query, context, scope, first)
+            return searchquery.search_ids(db, vocab, query, context, rows, first)
         except sqlite3.ProgrammingError:
             raise  # a mistake of ours (a connection used from another thread), not damage
         except sqlite3.DatabaseError as exc:

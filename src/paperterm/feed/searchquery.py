@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from paperterm.feed import searchscope
 from paperterm.feed.searchconditions import condition_of
 from paperterm.feed.searchindex import texts_of
 from paperterm.feed.searchterms import Terms
@@ -75,20 +76,14 @@ def search_ids(
     vocab: Callable[[], Terms],
     query: Query,
     context: SearchContext,
-    scope: Sequence[str] | None,
+    scope: tuple[int, int] | None,
     first: Sequence[str] = (),
-) -> list[str]:
-    """The ids matching `query`, best first. `scope`: the collection's ids in its order (None:
-    every indexed paper, `first` ids leading, then by id — the cache's "everything" order).
-    `vocab` is asked for only when a term has words to look up."""
-    sql = _Sql([], [], [], [], [], [])
-    if scope is not None:
-        low, high = db.execute(
-            "SELECT min(d.doc), max(d.doc) FROM json_each(?) AS j "
-            "JOIN search_docs AS d ON d.id = j.value",
-            (json.dumps(list(scope)),),
-        ).fetchone()
-        sql.rows = (low or 0, high or -1)
+) -> tuple[str, ...]:
+    """The ids matching `query`, best first. `scope`: the range of rows of the collection
+    put in `searchscope.TABLE`, searched in its order (None: every indexed paper, `first`
+    ids leading, then by id — the cache's "everything" order). `vocab` is asked for only
+    when a term has words to look up."""
+    sql = _Sql([], [], [], [], [], [], scope)
     scored = 0
     for term in query.terms:
         if isinstance(term, TextTerm) and term.field in FIELDS_OF:
@@ -98,12 +93,7 @@ def search_ids(
             sql.where.append(f"NOT coalesce({condition}, 0)" if term.negated else condition)
     if scope is not None:
         # A repeated id keeps its first place, as in `PaperIndex`.
-        sql.ctes.append(
-            "scope(doc, pos) AS (SELECT d.doc, min(CAST(j.key AS INTEGER)) FROM json_each(?) AS j "
-            "JOIN search_docs AS d ON d.id = j.value GROUP BY d.doc)"
-        )
-        sql.args.append(json.dumps(list(scope)))
-        sql.joins.insert(0, "JOIN scope ON scope.doc = d.doc")
+        sql.joins.insert(0, f"JOIN {searchscope.TABLE} AS scope ON scope.doc = d.doc")
         order = ["scope.pos"]
     else:
         sql.ctes.append("lead(id, pos) AS (SELECT value, CAST(key AS INTEGER) FROM json_each(?))")
@@ -112,15 +102,21 @@ def search_ids(
         order = ["coalesce(lead.pos, 1 << 40)", "d.id"]
     if sql.scores:
         order.insert(0, "(" + " + ".join(sql.scores) + ") DESC")
+    # One string of every id (an id has no line break) instead of a Python tuple per row: 13 ms
+    # less for 100k papers. An aggregate over a subquery with ORDER BY is never flattened into
+    # it, so the ids come in the subquery's order.
     statement = (
         ("WITH " + ", ".join(sql.ctes) + " " if sql.ctes else "")
-        + "SELECT d.id FROM search_docs AS d "
+        + "SELECT group_concat(id, char(10)) FROM (SELECT d.id FROM search_docs AS d "
         + " ".join(sql.joins)
         + (" WHERE " + " AND ".join(sql.where) if sql.where else "")
         + " ORDER BY "
         + ", ".join(order)
+        + ")"
     )
-    return [row[0] for row in db.execute(statement, [*sql.args, *sql.where_args])]
+    ids = db.execute(statement, [*sql.args, *sql.where_args]).fetchone()[0]
+    # A tuple: the garbage collector stops walking it after its first look, unlike a list.
+    return tuple(ids.split("\n")) if ids else ()
 
 
 def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, scored: int) -> int:

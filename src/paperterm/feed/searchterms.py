@@ -23,7 +23,7 @@ import sqlite3
 import threading
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from paperterm.feed import searchseen
 from paperterm.feed.searchindex import generation
@@ -41,9 +41,11 @@ class _Known:
 
     def __init__(self, now: int, since: int, recent: list[str], recent_inside: list[str]) -> None:
         self.now, self.since = now, since
-        self.rows: dict[Row, list[str]] = {}
+        # Tuples: of strings only, the garbage collector stops walking them after its first
+        # look (it walks every list on every full collection: 200k words, while typing).
+        self.rows: dict[Row, tuple[str, ...]] = {}
         self.recent = recent  # distinct, sorted
-        self.recent_rows: dict[Row, list[str]] = {}
+        self.recent_rows: dict[Row, tuple[str, ...]] = {}
         self.recent_inside = "\n".join(recent_inside)
         self.inside_text: str | None = None
         self.lock = threading.Lock()
@@ -97,16 +99,17 @@ class Terms:
         self._db = db
         self._known = known
 
-    def rows(self, kind: str, length: int) -> tuple[list[str], list[str]]:
+    def rows(self, kind: str, length: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The stored row and the one made of the words logged since."""
         known = self._known
         with known.lock:
             stored = known.rows.get((kind, length))
             if stored is None:
-                stored = known.rows[(kind, length)] = _read(self._db, kind, length)
+                stored = known.rows[(kind, length)] = tuple(_read(self._db, kind, length))
             recent = known.recent_rows.get((kind, length))
             if recent is None:
-                recent = known.recent_rows[(kind, length)] = _made_row(known.recent, kind, length)
+                recent = tuple(_made_row(known.recent, kind, length))
+                known.recent_rows[(kind, length)] = recent
             return stored, recent
 
     def has(self, word: str) -> bool:
@@ -182,7 +185,7 @@ class Terms:
             return known.inside_text
 
 
-def _near(word: str, rows: Iterable[list[str]], budget: int) -> Iterable[tuple[str, int]]:
+def _near(word: str, rows: Iterable[Sequence[str]], budget: int) -> Iterable[tuple[str, int]]:
     from rapidfuzz import process  # here: a fetch's fold needs none of it (10 ms to load)
     from rapidfuzz.distance import OSA
 
@@ -193,11 +196,11 @@ def _near(word: str, rows: Iterable[list[str]], budget: int) -> Iterable[tuple[s
             yield text, int(distance)
 
 
-def _begins(row: list[str], start: str) -> bool:
+def _begins(row: Sequence[str], start: str) -> bool:
     return (at := bisect_left(row, start)) < len(row) and row[at].startswith(start)
 
 
-def _holds(row: list[str], word: str) -> bool:
+def _holds(row: Sequence[str], word: str) -> bool:
     return (at := bisect_left(row, word)) < len(row) and row[at] == word
 
 
@@ -239,7 +242,7 @@ def _known_at(db: sqlite3.Connection, now: int, previous: _Known | None) -> _Kno
         known = _Known(now, now, [], [])
         if not written:  # then from memory; else each row is read again when asked for
             known.inside_text = "\n".join(rows.pop(("inside", 0), []))
-            known.rows.update(rows)
+            known.rows.update((row, tuple(words)) for row, words in rows.items())
         return known
     every, inside = _logged(db, since)
     known = _Known(now, since, sorted(every), sorted(inside))

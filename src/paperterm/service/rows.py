@@ -21,7 +21,6 @@ class PaperRows(Sequence[Paper]):
     def __init__(self, ids: Sequence[str], load: Callable[[Sequence[str]], Mapping[str, Paper]]):
         self.ids = ids
         self._load = load
-        self._position: dict[str, int] | None = None
         self._pages: OrderedDict[int, list[Paper | None]] = OrderedDict()
         self._loaded: dict[str, Paper] = {}  # the papers of the pages kept
 
@@ -59,12 +58,9 @@ class PaperRows(Sequence[Paper]):
         return PaperRows([i for i in self.ids if i not in ids], self._load)
 
     def index_of(self, paper_id: str) -> int:
-        """The row of `paper_id` (ValueError if it is not listed)."""
-        if self._position is None:
-            self._position = {}
-            for i, found in enumerate(self.ids):
-                self._position.setdefault(found, i)
-        return self._position[paper_id] if paper_id in self._position else _missing(paper_id)
+        """The row of `paper_id` (ValueError if it is not listed): a scan in C, a millisecond
+        for 100k rows, where a map of every row takes twenty (made once per search result)."""
+        return self.ids.index(paper_id)
 
     def _page(self, number: int) -> list[Paper | None]:
         page = self._pages.get(number)
@@ -82,7 +78,3 @@ class PaperRows(Sequence[Paper]):
                 if paper is not None:
                     self._loaded.pop(paper.id, None)
         return page
-
-
-def _missing(paper_id: str) -> int:
-    raise ValueError(paper_id)
