@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
@@ -104,6 +105,9 @@ class PapertermApp(App[None]):
             self.notify(problem, title="Settings", severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(resume_collection)  # the script paused it for start-up
+        # A worker running Python (a search's result made ready) lets the UI thread have the
+        # interpreter back within a millisecond, not five: no keystroke waits a frame for it.
+        sys.setswitchinterval(0.001)
         loop = asyncio.get_running_loop()
         for name in ("SIGHUP", "SIGTERM", "SIGINT"):
             signum = getattr(signal, name, None)  # Windows has no SIGHUP

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.models import Paper
@@ -25,6 +25,7 @@ from paperterm.service.search import Interrupted
 from paperterm.ui.widgets.paper_list import Spans
 
 if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
+    from paperterm.models import ReadingState
     from paperterm.query import PaperIndex, Query
     from paperterm.ui.screens.reader.screen import ReaderScreen
 
@@ -38,8 +39,22 @@ class Found:
 
     query: Query
     papers: Sequence[Paper]
-    ids: frozenset[str]
     highlights: Mapping[str, Spans]
+    # How many of the papers are unread and bookmarked in `state`: counted in the worker, in
+    # a loop the UI thread can interrupt (a set of 100k ids is one C call it cannot, and
+    # every collection of the garbage collector walks it).
+    state: ReadingState | None = None
+    counts: tuple[int, int] = (0, 0)
+
+
+def counted(found: Found, state: ReadingState) -> Found:
+    """`found` with its unread and bookmarked counts in `state`."""
+    read, bookmarks = state.read, state.bookmarks
+    unread = bookmarked = 0
+    for paper_id in ids_of(found.papers):
+        unread += paper_id not in read
+        bookmarked += paper_id in bookmarks
+    return replace(found, state=state, counts=(unread, bookmarked))
 
 
 class LazyHighlights(Mapping[str, Spans]):
@@ -116,10 +131,13 @@ class FilterController:
             return papers, None  # no filter (a lone sort: still orders the list)
         return found.papers, found.highlights
 
-    def shown_ids(self, shown: Sequence[Paper]) -> frozenset[str] | None:
-        """The ids of `shown` when it is the latest result (a set at hand, for counting)."""
+    def shown_counts(self, shown: Sequence[Paper], state: ReadingState) -> tuple[int, int] | None:
+        """Unread and bookmarked among `shown` when it is the latest result and was counted
+        in `state`, else None."""
         found = self.found
-        return found.ids if found is not None and shown is found.papers else None
+        if found is None or shown is not found.papers or found.state is not state:
+            return None
+        return found.counts
 
     def listed(self, source: Sequence[Paper]) -> None:
         """A new list is on screen (another feed, a refresh): search it with the same query."""
@@ -220,8 +238,12 @@ class FilterController:
         search = self.service.search
         if papers is not None:
             shown = search.indexed(query, papers, context)
+            if generation != self._generation:
+                return  # a later keystroke asked meanwhile: its search runs next
             if shown is not None:
-                found = Found(query, shown, frozenset(p.id for p in shown), _titles(shown, query))
+                found = counted(
+                    Found(query, shown, _titles(shown, query)), self.service.triage.state
+                )
                 self.screen.app.call_from_thread(self._searched, generation, papers, found)
                 return
         if papers is None:
@@ -233,8 +255,12 @@ class FilterController:
                 rows = (
                     everything if query.is_empty else search.everything(query, bookmarks, context)
                 )
+                if generation != self._generation and self._everything is not None:
+                    return  # a later keystroke asked meanwhile: its search runs next
                 if rows is not None:
-                    found = Found(query, rows, frozenset(ids_of(rows)), _row_titles(rows, query))
+                    found = counted(
+                        Found(query, rows, _row_titles(rows, query)), self.service.triage.state
+                    )
                     self.screen.app.call_from_thread(self._widened, generation, everything, found)
                     return
         if not search.index_ready():
@@ -254,9 +280,8 @@ class FilterController:
         )
         result = index.search(query, self.service.search_context())
         shown = result.papers
-        found = Found(
-            query, shown, frozenset(result.ids), LazyHighlights(query, _title_of(index), result.ids)
-        )
+        highlights = LazyHighlights(query, _title_of(index), result.ids)
+        found = counted(Found(query, shown, highlights), self.service.triage.state)
         self.screen.app.call_from_thread(self._searched_in_memory, generation, index, papers, found)
 
     # -- back on the UI thread ----------------------------------------------------------------

@@ -155,13 +155,12 @@ class ReaderScreen(Screen[None]):
         """Counts in the status line, after any change of list or marks."""
         shown = self.paper_list.papers
         state = self.state
-        ids = self.filter.shown_ids(shown)
-        if ids is None:  # ids only: a long list reads its papers as they are shown
+        counts = self.filter.shown_counts(shown, state)  # a search result: counted with it
+        if counts is None:  # ids only: a long list reads its papers as they are shown
             unread = state.unread_count(ids_of(shown))
             bookmarked = sum(1 for paper_id in ids_of(shown) if paper_id in state.bookmarks)
-        else:  # cheaper for a long list: walk the (shorter) read and bookmark sets instead
-            unread = len(shown) - sum(1 for paper_id in state.read if paper_id in ids)
-            bookmarked = sum(1 for paper_id in state.bookmarks if paper_id in ids)
+        else:
+            unread, bookmarked = counts
         self.status.show(
             shown=len(shown),
             total=len(self.source),
