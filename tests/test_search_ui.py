@@ -114,3 +114,44 @@ async def test_a_locked_cache_makes_a_search_wait_with_a_notice_not_index_in_mem
         messages = [n.message for n in app._notifications]
         assert any(m.startswith("Search waits: the cache is locked") for m in messages)
         assert not any(w.state.name == "ERROR" for w in app.workers)
+
+
+def counts_shown(app: PapertermApp) -> str:
+    from textual.widgets import Static
+
+    return str(app.reader.status.query_one("#status-counts", Static).content)
+
+
+async def test_the_counts_of_a_result_are_its_own_and_follow_marks(tmp_path: Path) -> None:
+    """The unread and bookmarked counts of a search result (made with the result, off the UI
+    thread), in the list and widened to everything, and again after a mark."""
+    service = make_service(tmp_path)
+    fill_cache(service)
+    word = "diffusion"
+    found = PaperIndex(service.everything()).search(word).ids
+    service.triage.mark_read(found[:3], save=True)
+    service.triage.bookmark(service.everything()[0], save=True)
+    app = reader_app(service)
+
+    def expected() -> str:
+        shown = plist(app).papers
+        ids = shown.ids if isinstance(shown, PaperRows) else [p.id for p in shown]
+        state = service.triage.state
+        unread = sum(1 for i in ids if i not in state.read)
+        marked = sum(1 for i in ids if i in state.bookmarks)
+        return f"{unread} unread · {marked} bookmarked"
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *word)
+        await settle(pilot)
+        assert 0 < len(plist(app).papers) < len(app.reader.source)
+        assert counts_shown(app).endswith(expected())
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert isinstance(plist(app).papers, PaperRows)
+        widened = len(plist(app).papers)  # every match of everything cached, the read three too
+        assert counts_shown(app).endswith(expected()) and f"{widened - 3} unread" in expected()
+        before = counts_shown(app)
+        await pilot.press("enter", "m", "b")  # the top result: read and bookmarked
+        await settle(pilot)
+        assert counts_shown(app).endswith(expected()) and counts_shown(app) != before
