@@ -85,3 +85,35 @@ def test_a_result_is_left_alone_by_the_garbage_collector(tmp_path: Path) -> None
     assert found is not None and len(found) == 50
     gc.collect()
     assert not gc.is_tracked(found)
+
+
+def test_a_fill_stopped_by_a_newer_keystroke_leaves_the_list_before_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    from types import SimpleNamespace
+
+    from paperterm.feed.searchindex import Interrupted
+
+    cache = FeedCache(tmp_path / "cache.db")
+    cache.store_papers([_p("a", "Zephyr winds"), _p("b", "Zephyr calm"), _p("c", "Other")])
+    cache.index.fold()  # as a fetch leaves it: no search writes to the cache
+    assert _ids(cache, "zephyr", ["b", "a"]) == ["b", "a"]
+    stop, calls = [False], []
+
+    def dumps(value: object) -> str:  # the fill's INSERT comes next: stop the first midway
+        calls.append(value)
+        stop[0] = len(calls) == 1
+        return json.dumps(value)
+
+    monkeypatch.setattr(searchscope, "json", SimpleNamespace(dumps=dumps))
+    db = cache._connection()
+    db.set_progress_handler(lambda: int(stop[0]), 1)  # as interrupt() from the UI thread
+    with pytest.raises(Interrupted):
+        _ids(cache, "zephyr", ["a", "c"])
+    stop[0] = False
+    assert _ids(cache, "zephyr", ["b", "a"]) == ["b", "a"]
+    assert _ids(cache, "zephyr", ["a", "c"]) == ["a"]
+    assert (
+        len(calls) == 3
+    )  # the first list again (the stopped fill counted as a change), the second

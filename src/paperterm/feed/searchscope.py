@@ -42,9 +42,12 @@ def scope_rows(db: sqlite3.Connection, ids: Sequence[str]) -> tuple[int, int] | 
 def _fill(
     db: sqlite3.Connection, ids: Sequence[str], digest: bytes, version: int
 ) -> tuple[object, ...]:
-    db.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    db.execute("CREATE TEMP TABLE search_scope (doc INTEGER PRIMARY KEY, pos INTEGER NOT NULL)")
+    # One transaction (its first statement opens it, the schema changes belong to it): a fill
+    # that is interrupted (a newer keystroke) leaves the table and its key as they were.
     with db:
+        db.execute("DELETE FROM search_scope_of")
+        db.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        db.execute("CREATE TEMP TABLE search_scope (doc INTEGER PRIMARY KEY, pos INTEGER NOT NULL)")
         found = db.execute(
             f"INSERT INTO {TABLE} (doc, pos) SELECT d.doc, min(CAST(j.key AS INTEGER)) "
             "FROM json_each(?) AS j JOIN search_docs AS d ON d.id = j.value GROUP BY d.doc",
@@ -53,7 +56,6 @@ def _fill(
         low, high = db.execute(
             f"SELECT coalesce(min(doc), 0), coalesce(max(doc), -1) FROM {TABLE}"
         ).fetchone()
-        db.execute("DELETE FROM search_scope_of")
         # The connection's count of changes once this one row is in (`total_changes` counts
         # each row inserted, updated or deleted).
         row = (digest, version, db.total_changes + 1, low, high, len(set(ids)) - found)
