@@ -73,6 +73,8 @@ def test_a_repeated_id_keeps_its_first_place_and_an_empty_list_finds_nothing(
     cache.store_papers([_p("a", "Zephyr winds"), _p("b", "Zephyr calm")])
     assert _ids(cache, "zephyr", ["b", "a", "b"]) == ["b", "a"]
     assert _ids(cache, "zephyr", []) == []
+    # Kept in memory, never in a file of a temporary directory that may be full or missing.
+    assert cache._connection().execute("PRAGMA temp_store").fetchone()[0] == 2
 
 
 def test_a_result_is_left_alone_by_the_garbage_collector(tmp_path: Path) -> None:

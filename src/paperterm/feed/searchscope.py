@@ -26,13 +26,21 @@ def scope_rows(db: sqlite3.Connection, ids: Sequence[str]) -> tuple[int, int] | 
     first place in `ids`. The range of their rows; None when some id is not indexed."""
     digest = hashlib.blake2b("\n".join(ids).encode(), digest_size=16).digest()
     version = db.execute("PRAGMA data_version").fetchone()[0]
-    db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS search_scope_of "
-        "(digest BLOB, version INTEGER, changes INTEGER, low INTEGER, high INTEGER, missing INTEGER)"
-    )
-    row = db.execute(
-        "SELECT digest, version, changes, low, high, missing FROM search_scope_of"
-    ).fetchone()
+    try:
+        row = db.execute(
+            "SELECT digest, version, changes, low, high, missing FROM temp.search_scope_of"
+        ).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        # The connection's first list: its temporary tables are kept in memory, never in a
+        # file of a temporary directory that may be full or missing.
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute(
+            "CREATE TEMP TABLE search_scope_of (digest BLOB, version INTEGER, changes INTEGER, "
+            "low INTEGER, high INTEGER, missing INTEGER)"
+        )
+        row = None
     if row is None or row[:3] != (digest, version, db.total_changes):
         row = _fill(db, ids, digest, version)
     low, high, missing = row[3:]
@@ -45,7 +53,7 @@ def _fill(
     # One transaction (its first statement opens it, the schema changes belong to it): a fill
     # that is interrupted (a newer keystroke) leaves the table and its key as they were.
     with db:
-        db.execute("DELETE FROM search_scope_of")
+        db.execute("DELETE FROM temp.search_scope_of")
         db.execute(f"DROP TABLE IF EXISTS {TABLE}")
         db.execute("CREATE TEMP TABLE search_scope (doc INTEGER PRIMARY KEY, pos INTEGER NOT NULL)")
         found = db.execute(
@@ -59,5 +67,5 @@ def _fill(
         # The connection's count of changes once this one row is in (`total_changes` counts
         # each row inserted, updated or deleted).
         row = (digest, version, db.total_changes + 1, low, high, len(set(ids)) - found)
-        db.execute("INSERT INTO search_scope_of VALUES (?, ?, ?, ?, ?, ?)", row)
+        db.execute("INSERT INTO temp.search_scope_of VALUES (?, ?, ?, ?, ?, ?)", row)
     return row
