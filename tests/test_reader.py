@@ -502,3 +502,30 @@ async def test_quit_key_exits(tmp_path: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_the_rows_colours_follow_focus_and_the_theme(tmp_path: Path) -> None:
+    """Rows and the styles they are drawn with are kept between frames: a change of focus or
+    theme draws them again in the new colours."""
+    service = make_service(tmp_path)
+    fill_cache(service)
+    app = reader_app(service)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        papers = app.query_one(PaperList)
+
+        def colours(row: int) -> set[object]:
+            strip = papers.render_line(row - round(papers.scroll_offset.y))
+            return {(s.style.color, s.style.bgcolor) for s in strip if s.style}
+
+        focused, other = colours(0), colours(1)
+        await pilot.press("slash")  # the filter bar takes the focus
+        await pilot.pause()
+        blurred = colours(0)
+        assert blurred != focused and colours(1) == other
+        await pilot.press("escape")
+        await pilot.pause()
+        assert colours(0) == focused
+        app.theme = "paperterm-light"
+        await pilot.pause()
+        assert colours(0) != focused and colours(1) != other

@@ -103,6 +103,9 @@ class PaperList(ScrollView, can_focus=True):
         self._highlights: Mapping[str, Spans] = {}
         self._movement: Mapping[str, str] = {}
         self._rows: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        # The list's own style and its parts' (walking the ancestors for each row was a third
+        # of drawing a new list): kept until the styles change, as the rows are.
+        self._styles: dict[tuple[str, bool], Style] = {}
         self.empty_text = "No papers."
 
     # -- data in --------------------------------------------------------------------------
@@ -240,6 +243,17 @@ class PaperList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._rows.clear()
+        self._styles.clear()
+
+    def _style(self, name: str, *, partial: bool = True) -> Style:
+        """The rich style of component `name` ("" for the list itself), kept."""
+        style = self._styles.get((name, partial))
+        if style is None:
+            style = (
+                self.get_component_rich_style(name, partial=partial) if name else self.rich_style
+            )
+            self._styles[(name, partial)] = style
+        return style
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -283,11 +297,9 @@ class PaperList(ScrollView, can_focus=True):
         spans: Spans | None,
         moved: str | None,
     ) -> Strip:
-        def style(name: str) -> Style:
-            # Partial: a marker's colour must not bring the list's background over the cursor.
-            return self.get_component_rich_style(name, partial=True)
-
-        base = self.rich_style
+        # Partial: a marker's colour must not bring the list's background over the cursor.
+        style = self._style
+        base = self._style("")
         muted = style("paper-list--read") if is_read else Style()
         row = Text(style=base, no_wrap=True, end="")
         unread = not is_read and self._marks_known
@@ -308,7 +320,7 @@ class PaperList(ScrollView, can_focus=True):
             row.append(" " + _meta(paper), style("paper-list--meta"))
         if is_cursor:
             # The cursor's colours win over the markers', as a selection does.
-            base += self.get_component_rich_style("paper-list--cursor")
+            base += self._style("paper-list--cursor", partial=False)
             row.stylize(base)
         segments = list(row.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, base).simplify()
