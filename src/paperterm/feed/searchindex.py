@@ -321,8 +321,12 @@ class SearchIndex:
         """Whether the index holds every cached paper; `warm`: then read its words now."""
         db = self._cache._connection()
         if (answer := is_ready(db)) and warm:
+            import importlib
+
             from paperterm.feed import searchterms
 
+            # The first search's modules too (14 ms, rapidfuzz most of it), off its path.
+            importlib.import_module("paperterm.feed.searchquery")
             searchterms.terms(db, str(self._cache.path)).warm()
         return answer
 
