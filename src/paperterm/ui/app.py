@@ -193,7 +193,7 @@ class PapertermApp(App[None]):
 
     async def action_quit(self) -> None:
         self._keep_reading_position()
-        self.reader.quit_when_saved()
+        self.reader.keeper.quit()
 
     def _keep_reading_position(self) -> None:
         # A reading view still open says where it stopped before the state is saved.

@@ -37,6 +37,7 @@ from paperterm.ui.widgets.filter_bar import FilterBar
 from paperterm.ui.widgets.paper_list import PaperList
 from paperterm.ui.widgets.status import StatusLine
 
+NOTHING_READ = ReadingState()  # what the list shows before the state is read
 _DETAILS_DELAY = 0.15  # while a query is typed, the details follow once the list settles
 
 
@@ -87,20 +88,18 @@ class ReaderScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        triage = self.service.triage
-        if triage.quick_to_load:
-            self.service.load_state()
         self.feeds.show(self.feeds.spec)
         self.paper_list.focus()
-        if triage.loaded:
-            self.state_loaded()
-        else:  # a large state loads after the first frame; its marks follow
-            self.keeper.load()
+        self.call_after_refresh(self.keeper.load)  # the first frame shows the list without marks
 
     def state_loaded(self) -> None:
-        """The reading state is in memory: marks, counts and notices follow."""
+        """The reading state is in memory: marks, counts and notices follow, and the lists
+        made of bookmarks (B, For you) when one was opened before."""
         self.report_notices()
+        if self.feeds.bookmarks_mode:
+            self.redisplay_keeping_cursor()
         self.marks_changed()
+        self.feeds.marks_changed()
         bookmarks = self.state.bookmarks.values()
         if not self.feeds.offline and any(b.incomplete or not b.paper.title for b in bookmarks):
             self.complete_bookmarks()
@@ -121,7 +120,13 @@ class ReaderScreen(Screen[None]):
 
     @property
     def state(self) -> ReadingState:
-        return self.service.triage.state
+        """The reading state; empty until the first frame is drawn (`marks_known`)."""
+        return self.service.triage.state if self.service.triage_begun else NOTHING_READ
+
+    @property
+    def marks_known(self) -> bool:
+        """The state file has been read: the marks shown are the real ones."""
+        return self.service.triage_begun and self.service.triage.loaded
 
     @property
     def view(self) -> FeedView | None:
@@ -141,7 +146,7 @@ class ReaderScreen(Screen[None]):
         shown, highlights = self.filter.apply(papers)
         if self.hide_read:
             shown = without(shown, self.state.read)
-        known = self.service.triage.loaded
+        known = self.marks_known
         self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
         self.update_counts()
@@ -166,14 +171,13 @@ class ReaderScreen(Screen[None]):
             total=len(self.source),
             unread=unread,
             bookmarked=None if self.feeds.leaves_bookmarks_out else bookmarked,
-            problem=self.service.triage.problem or "",
-            marks_known=self.service.triage.loaded,
+            problem=(self.service.triage_begun and self.service.triage.problem) or "",
+            marks_known=self.marks_known,
         )
 
     def marks_changed(self) -> None:
         """Read marks or bookmarks changed: markers, counts and details follow."""
-        known = self.service.triage.loaded
-        self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=self.marks_known)
         self.update_counts()
         self.show_details(self.paper_list.highlighted)
 
@@ -197,9 +201,6 @@ class ReaderScreen(Screen[None]):
     def save_state(self) -> None:
         """Make queued changes durable now (in a worker), and fold them when idle."""
         self.keeper.save()
-
-    def quit_when_saved(self) -> None:
-        self.keeper.quit()
 
     @work(exclusive=True, group="complete", exit_on_error=False)
     async def complete_bookmarks(self) -> None:
