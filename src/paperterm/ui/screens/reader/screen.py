@@ -18,7 +18,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from paperterm.config import Settings
@@ -34,6 +33,7 @@ from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.filter_bar import FilterBar
+from paperterm.ui.widgets.key_bar import KeyBar
 from paperterm.ui.widgets.paper_list import PaperList
 from paperterm.ui.widgets.status import StatusLine
 
@@ -85,7 +85,7 @@ class ReaderScreen(Screen[None]):
             yield PaperList(id="papers")
             yield DetailPane(id="detail")
         yield FilterBar(id="filter")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.feeds.show(self.feeds.spec)

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from paperterm.models import Paper
 from paperterm.paper import Document, Layout, Match
@@ -27,6 +27,7 @@ from paperterm.service import CacheBusy, FetchError, PaperService
 from paperterm.service.texts import PaperText as KeptText
 from paperterm.ui.keys import bindings
 from paperterm.ui.links import open_link, paper_link
+from paperterm.ui.widgets.key_bar import KeyBar
 from paperterm.ui.widgets.paper_text import Link, PaperText
 
 
@@ -62,7 +63,7 @@ class ReadingScreen(Screen[None]):
         yield Static(Content(""), id="reading-status", markup=False)
         yield PaperText(id="reading-text")
         yield Input(placeholder="Search in the paper", id="reading-search")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.text.focus()
