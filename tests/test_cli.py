@@ -12,6 +12,8 @@ import pytest
 from fakehf import FakeHF, closed_port, serve
 from hf_data import day_items
 
+from paperterm.cli import reader_arguments
+from paperterm.cli.parser import build_parser
 from paperterm.paths import Paths
 
 JSON_FIELDS = {
@@ -161,12 +163,64 @@ def test_list_of_an_uncached_feed_offline_fails_clearly(offline: None) -> None:
         (["list", "--limit", "0"], "positive number"),
         (["frobnicate"], "invalid choice"),
         (["list", "daily:2026-02-30"], "bad date for daily"),
+        (["--feed", "bogus"], "unknown feed 'bogus'"),
+        (["--feed"], "expected one argument"),
+        (["--offline", "--frobnicate"], "unrecognized arguments"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
     result = paperterm(*args)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+READER_ARGV = [
+    [],
+    ["--offline"],
+    ["--debug", "--offline"],
+    ["--feed", "monthly:2026-06"],
+    ["--feed=weekly", "--theme", "paperterm-light"],
+    ["--theme=nord", "--offline", "--feed", "search:diffusion models"],
+]
+NOT_THE_READERS = [
+    ["list"],
+    ["--offline", "list"],
+    ["--feed", "trending", "fetch"],
+    ["--fe", "monthly"],  # argparse takes the abbreviation; the quick reading leaves it
+    ["--feed", "bogus"],
+    ["--feed"],
+    ["--feed", "--offline"],
+    ["--help"],
+    ["--version"],
+    ["-h"],
+]
+
+
+@pytest.mark.parametrize("argv", READER_ARGV)
+def test_the_readers_options_are_read_as_the_full_parser_reads_them(argv: list[str]) -> None:
+    quick = reader_arguments(argv)
+    assert quick is not None
+    full = vars(build_parser().parse_args(argv))
+    assert vars(quick) == {key: full[key] for key in vars(quick)}
+    assert full["command"] is None
+
+
+@pytest.mark.parametrize("argv", NOT_THE_READERS)
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    assert reader_arguments(argv) is None
+
+
+def test_the_reader_starts_without_the_parser_or_the_subcommands() -> None:
+    probe = (
+        "import sys\n"
+        "import paperterm.cli as cli\n"
+        "cli._reader = lambda *a: print(sorted(m for m in sys.modules if m == 'argparse'"
+        " or m.startswith('paperterm.cli.'))) or 0\n"
+        "raise SystemExit(cli.main(['--offline']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['paperterm.cli.output']"
 
 
 def test_malformed_hf_endpoint_is_a_clear_error() -> None:

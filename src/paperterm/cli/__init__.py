@@ -1,5 +1,8 @@
 """Command line: the reader by default, plus headless subcommands for scripts.
 
+A bare ``paperterm`` reads its few options itself (`reader_arguments`); everything else goes
+to the full grammar in `paperterm.cli.parser`, which loads the subcommands' modules.
+
 Exit codes: 0 ok, 1 runtime failure (network, disk), 2 usage. Failures are one line on
 stderr; ``--debug`` shows the traceback of an unexpected error. Every subcommand is a thin
 face over `paperterm.service`: `feeds` (fetch, list), `bookmarks` (bookmarks, bookmark, read,
@@ -10,17 +13,16 @@ this module when the tally is current).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
-from paperterm import __version__, resume_collection
-from paperterm.cli import bookmarks, feeds, publish, setup, status, transfer, view
+from paperterm import resume_collection
 from paperterm.cli.output import Failure, GuardedStdout, StdoutFailed, UsageError, error, note
 from paperterm.config import (
     EndpointError,
@@ -33,34 +35,14 @@ from paperterm.models import FeedSpec, FeedSpecError
 from paperterm.paths import Paths
 from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService, UnknownSearch
 
+if TYPE_CHECKING:
+    import argparse
+
+    Arguments = argparse.Namespace | SimpleNamespace
+
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="paperterm", description="Read the Hugging Face Papers feed in a terminal."
-    )
-    parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
-    parser.add_argument("--feed", type=_feed, dest="start_feed", help="start on this FEED")
-    parser.add_argument(
-        "--offline", action="store_true", dest="offline_everywhere", help="never touch the network"
-    )
-    parser.add_argument("--theme", metavar="NAME", help="use this theme (and remember it)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    feeds.add_parsers(commands, _feed)
-    setup.add_parsers(commands)
-    bookmarks.add_parsers(commands)
-    transfer.add_parsers(commands)
-    status.add_parsers(commands)
-    publish.add_parsers(commands, feeds.positive)
-    view.add_parsers(commands)
-    return parser
+_READER_FLAGS = {"--offline": "offline_everywhere", "--debug": "debug"}
+_READER_VALUES = ("--feed", "--theme")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,7 +82,11 @@ def _silence_stdout() -> None:
 def _main(argv: Sequence[str] | None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        args = build_parser().parse_args(argv)
+        args = reader_arguments(sys.argv[1:] if argv is None else argv)
+        if args is None:  # a subcommand, --help, or anything the full grammar must read
+            from paperterm.cli.parser import build_parser
+
+            args = build_parser().parse_args(argv)
         return run(args)
     except UsageError as exc:
         error(f"{exc} (see paperterm --help)")
@@ -128,15 +114,49 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_FAILURE
 
 
-def run(args: argparse.Namespace) -> int:
+def reader_arguments(argv: Sequence[str]) -> Arguments | None:
+    """What the full parser makes of `argv` when it only starts the reader: no subcommand, and
+    only ``--offline``, ``--debug``, ``--feed FEED`` and ``--theme NAME`` (or ``--feed=FEED``),
+    spelled out; None for anything else, a bad feed included, which the full parser reads and
+    reports as ever. The reader is the start-up a user waits for, and argparse and the seven
+    subcommand modules are about 5 ms of it."""
+    args = SimpleNamespace(
+        command=None, debug=False, offline_everywhere=False, start_feed=None, theme=None
+    )
+    rest = list(argv)
+    while rest:
+        word = rest.pop(0)
+        name, equals, value = word.partition("=")
+        if word in _READER_FLAGS:
+            setattr(args, _READER_FLAGS[word], True)
+            continue
+        if name not in _READER_VALUES:
+            return None
+        if not equals:
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        if name == "--theme":
+            args.theme = value
+            continue
+        try:
+            args.start_feed = FeedSpec.parse(value)
+        except FeedSpecError:
+            return None
+    return args
+
+
+def run(args: Arguments) -> int:
     command = args.command or "reader"
     if command != "reader":  # the reader resumes it at its first frame
         resume_collection()
     paths = Paths.default()
-    if command == "paths":
-        return setup.print_paths(paths)
-    if command == "config":
-        return setup.check_config(paths, args)
+    if command in ("paths", "config"):
+        from paperterm.cli import setup
+
+        if command == "paths":
+            return setup.print_paths(paths)
+        return setup.check_config(paths, cast("argparse.Namespace", args))
     settings, problems = load_settings(paths.config_file)
     if command != "reader":  # the reader shows them as notifications
         for problem in problems:
@@ -157,39 +177,44 @@ def run(args: argparse.Namespace) -> int:
     try:
         if command == "reader":
             return _reader(service, args, settings, problems)
-        if command == "fetch":
-            return asyncio.run(feeds.fetch(service, args.feeds or [FeedSpec("trending")]))
-        if command == "list":
-            spec = args.feed or args.start_feed or settings.default_feed
-            return asyncio.run(feeds.list_feed(service, spec, args, offline=offline))
-        if command == "atom":
-            return asyncio.run(
-                publish.run_atom(service, args, settings.default_feed, offline=offline)
-            )
-        if command == "digest":
-            return asyncio.run(
-                publish.run_digest(service, args, settings.default_feed, offline=offline)
-            )
-        if command == "status":
-            return status.run(service, args, settings)
-        if command == "view":
-            return asyncio.run(view.run(service, args, offline))
-        if command in ("export", "import"):
-            lines = transfer.run(service, args)
-        else:
-            lines = asyncio.run(bookmarks.run(service, args, offline))
-        for line in lines:
-            note(line)
-        return EXIT_OK
+        return _command(service, command, cast("argparse.Namespace", args), settings, offline)
     finally:
         service.close()
         for notice in service.take_notices():
             note(notice)
 
 
-def _reader(
-    service: PaperService, args: argparse.Namespace, settings: Settings, problems: list[str]
+def _command(
+    service: PaperService, command: str, args: argparse.Namespace, settings: Settings, offline: bool
 ) -> int:
+    """A subcommand (read by the full parser, which loaded its module)."""
+    from paperterm.cli import bookmarks, feeds, publish, status, transfer, view
+
+    if command == "fetch":
+        return asyncio.run(feeds.fetch(service, args.feeds or [FeedSpec("trending")]))
+    if command == "list":
+        spec = args.feed or args.start_feed or settings.default_feed
+        return asyncio.run(feeds.list_feed(service, spec, args, offline=offline))
+    if command == "atom":
+        return asyncio.run(publish.run_atom(service, args, settings.default_feed, offline=offline))
+    if command == "digest":
+        return asyncio.run(
+            publish.run_digest(service, args, settings.default_feed, offline=offline)
+        )
+    if command == "status":
+        return status.run(service, args, settings)
+    if command == "view":
+        return asyncio.run(view.run(service, args, offline))
+    if command in ("export", "import"):
+        lines = transfer.run(service, args)
+    else:
+        lines = asyncio.run(bookmarks.run(service, args, offline))
+    for line in lines:
+        note(line)
+    return EXIT_OK
+
+
+def _reader(service: PaperService, args: Arguments, settings: Settings, problems: list[str]) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the reader needs a terminal; for scripts use `paperterm list`")
     from paperterm.ui.app import PapertermApp  # Textual loads only for the reader
@@ -212,13 +237,6 @@ def _reader(
         app.save_theme(args.theme)
     app.run()
     return app.return_code or EXIT_OK
-
-
-def _feed(text: str) -> FeedSpec:
-    try:
-        return FeedSpec.parse(text)
-    except FeedSpecError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _tolerant_streams() -> None:
