@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from appdata import build_app, paths_in, reader_app
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
 
 from paperterm.config import (
     DEFAULT_CONFIG,
@@ -24,6 +26,7 @@ from paperterm.config import (
 from paperterm.keys import KEYMAP_IDS
 from paperterm.models import FeedSpec
 from paperterm.ui.themes import bundled_themes_dir, load_theme, load_themes
+from paperterm.ui.widgets.detail import DetailPane
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ("paperterm-contrast", "paperterm-dark", "paperterm-light")
@@ -210,6 +213,28 @@ async def test_themes_in_the_app_unknown_theme_and_persistence(tmp_path: Path) -
         app.theme = "paperterm-light"  # what the palette's theme picker does
         await pilot.pause()
     assert tomllib.loads(paths.config_file.read_text())["theme"] == "paperterm-light"
+
+
+@pytest.mark.parametrize("theme", ["paperterm-light", "nord"])
+async def test_the_starting_theme_is_applied_without_parsing_the_css_twice(
+    tmp_path: Path, theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reparses: list[object] = []
+    original = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: reparses.append(self) or original(self))
+    app = build_app(tmp_path, settings=Settings(theme=theme))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert reparses == []
+        dark = app.current_theme.dark
+        assert app.has_class(f"-theme-{theme}") and app.has_class("-dark-mode") == dark
+        assert app.has_class("-light-mode") != dark
+        background = app.screen.query_one(DetailPane).styles.background
+        assert background == Color.parse(app.current_theme.surface or "")
+        app.theme = "paperterm-dark"  # choosing another one later works as ever
+        await pilot.pause()
+        assert len(reparses) == 1 and not app.has_class(f"-theme-{theme}")
+        assert app.screen.query_one(DetailPane).styles.background != background
 
 
 def test_the_screenshot_script_regenerates_the_committed_svgs(tmp_path: Path) -> None:

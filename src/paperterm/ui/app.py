@@ -31,7 +31,6 @@ from paperterm.keys import KEYS, check_keymap
 from paperterm.models import FeedSpec
 from paperterm.service import PaperService
 from paperterm.ui.keys import bindings
-from paperterm.ui.screens.help import HelpScreen, binding_rows, help_content
 from paperterm.ui.screens.reader import ReaderScreen, Timers
 from paperterm.ui.themes import bundled_themes_dir, load_themes
 from paperterm.ui.widgets.detail import DetailPane
@@ -71,8 +70,18 @@ class PapertermApp(App[None]):
         for theme in loaded.themes:
             self.register_theme(theme)
         self.problems += loaded.problems
-        self.theme = self._initial_theme(self.settings.theme)
+        self._start_with_theme(self._initial_theme(self.settings.theme))
         self.problems += self._apply_keymap(self.settings.keymap)
+
+    def _start_with_theme(self, name: str) -> None:
+        """What setting `theme` does, before any stylesheet is parsed: assigning it would parse
+        every stylesheet a second time before the first frame (about 3 ms)."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        classes = {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def _initial_theme(self, wanted: str | None) -> str:
         if wanted is None or wanted in self.available_themes:
@@ -163,6 +172,8 @@ class PapertermApp(App[None]):
         return screen
 
     def action_help(self) -> None:
+        from paperterm.ui.screens.help import HelpScreen, binding_rows, help_content
+
         reader = self.reader
         nodes = [self, reader, reader.paper_list, reader.query_one(DetailPane), reader.filter_bar]
         self.push_screen(HelpScreen(help_content(binding_rows(self.keymap, nodes))))
