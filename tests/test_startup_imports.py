@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from appdata import build_app
+from ptyrun import run_on_pty
 
 from paperterm import cli, pause_collection
 
@@ -30,6 +32,30 @@ with tempfile.TemporaryDirectory() as home:  # a state file and no journal, as a
     assert StateStore(Path(home) / "state.toml").load() == ()
 print(json.dumps(sorted(m for m in sys.modules if m.startswith("paperterm"))))
 """
+# The reader's own first frame, in a real terminal: what was loaded when it was drawn.
+FIRST_FRAME = """
+import json, os, sys
+import textual.drivers.linux_driver as driver
+write = driver.LinuxDriver.write
+def drawn(self, data):
+    write(self, data)
+    if "trending" in data and len(data) > 2000:  # the list, the status line, the keys
+        with open(sys.argv[1], "w") as out:
+            out.write(json.dumps(sorted(sys.modules)))
+        os._exit(0)
+driver.LinuxDriver.write = drawn
+from paperterm.__main__ import main
+main(["--offline"])
+"""
+NOT_BEFORE_THE_FIRST_FRAME = (
+    "argparse",  # a bare `paperterm` reads its options itself
+    "paperterm.cli.parser",
+    "paperterm.cli.feeds",
+    "paperterm.library",  # the state is read once the list is on screen
+    "paperterm.service.triage",
+    "paperterm.ui.screens.help",
+    "textual.widgets._footer",  # the key line is one widget
+)
 NOT_AT_START = (
     "paperterm.exchange.atom",
     "paperterm.exchange.bibtex",
@@ -56,6 +82,19 @@ def test_the_start_path_leaves_what_the_first_frame_does_not_use() -> None:
     loaded = set(json.loads(done.stdout))
     assert "paperterm.ui.app" in loaded
     assert sorted(loaded.intersection(NOT_AT_START)) == []
+
+
+def test_the_first_frame_is_drawn_before_the_state_and_the_parser_load(tmp_path: Path) -> None:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "TERM": "xterm-256color", "HF_ENDPOINT": "http://127.0.0.1:9"}
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(tmp_path / name)
+    program = [sys.executable, "-c", FIRST_FRAME, str(out)]
+    run_on_pty(program, env, seconds=60)  # until the probe ends the reader
+    assert out.exists(), "the reader drew no first frame"
+    loaded = set(json.loads(out.read_text()))
+    assert "paperterm.ui.widgets.key_bar" in loaded
+    assert sorted(loaded.intersection(NOT_BEFORE_THE_FIRST_FRAME)) == []
 
 
 @contextmanager

@@ -330,9 +330,9 @@ class FeedLoader:
             pass  # markers are a convenience: the next view compares again
         self._since_changed()
         # Every snapshot of the last two days is read for it (~0.1 s after a first fetch of
-        # 28 months): not before the first frame.
-        self.screen.run_worker(
-            self._measure_velocity, thread=True, group="velocity",
+        # 28 months), in a thread started once the list is drawn: not sharing the first frame.
+        self.screen.call_after_refresh(
+            self.screen.run_worker, self._measure_velocity, thread=True, group="velocity",
             exit_on_error=False, description="velocity",
         )  # fmt: skip
 
