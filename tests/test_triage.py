@@ -70,7 +70,6 @@ def current_id(app: PapertermApp) -> str:
 async def test_m_toggles_read_and_the_counts_change_at_once(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the marks follow the first frame
         total = len(plist(app).papers)
         assert status(app).unread == total
         assert plist(app).render_line(0).text.startswith("●")

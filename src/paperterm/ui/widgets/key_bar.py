@@ -3,7 +3,7 @@
 It shows what Textual's `Footer` shows, with its colours: each binding marked `show` as its key
 and label, disabled ones dimmed, the command palette's key on the right; a click presses the
 key, the pointer over a key shows its help. The `Footer` is a container with a widget per key,
-composed again whenever the bindings change (each move of the focus): 15–20 ms each time, and
+composed again whenever the bindings change (each move of the focus): 15-20 ms each time, and
 three times before the reader's first frame settles. This widget only draws itself again.
 """
 
@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
-
 
 _DIM = Style(dim=True)  # a disabled key
 
@@ -53,7 +52,7 @@ class KeyBar(Widget, can_focus=False):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: list[_Shown] = []
 
