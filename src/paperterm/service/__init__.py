@@ -123,12 +123,6 @@ class PaperService:
         return self._triage
 
     @property
-    def triage_begun(self) -> bool:
-        """`triage` has been used: the state store (and the library behind it) is loaded. The
-        reader draws its first frame before that."""
-        return self._triage is not None
-
-    @property
     def exchange(self) -> Exchange:
         """Exports and imports; the exporters load with the first use."""
         if self._exchange is None:

@@ -1,5 +1,5 @@
-"""StateKeeper: the reader's reading state on disk — loaded once the first frame is drawn (in a
-worker when it is large), each change flushed to the journal in a worker at once, folded into state.toml once
+"""StateKeeper: the reader's reading state on disk — loaded after the first frame when it is
+large, each change flushed to the journal in a worker at once, folded into state.toml once
 the user pauses, and never left unsaved at quit without asking."""
 
 from __future__ import annotations
@@ -27,12 +27,7 @@ class StateKeeper:
         self._quit_anyway = False  # waiting for a save: q quits without it
 
     def load(self) -> None:
-        """Read the state file and its journal: a small one now, a large one off the UI
-        thread; the screen's marks and counts follow."""
-        if self.service.triage.quick_to_load:
-            self.service.load_state()
-            self.screen.state_loaded()
-            return
+        """Read a large state file (and its journal) off the UI thread."""
 
         def work() -> None:
             self.service.load_state()

@@ -37,7 +37,6 @@ from paperterm.ui.widgets.key_bar import KeyBar
 from paperterm.ui.widgets.paper_list import PaperList
 from paperterm.ui.widgets.status import StatusLine
 
-NOTHING_READ = ReadingState()  # what the list shows before the state is read
 _DETAILS_DELAY = 0.15  # while a query is typed, the details follow once the list settles
 
 
@@ -56,6 +55,7 @@ class ReaderScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("reader")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
     def __init__(
         self,
@@ -67,6 +67,8 @@ class ReaderScreen(Screen[None]):
         timers: Timers | None = None,
     ) -> None:
         super().__init__()
+        width = self.app.size.width  # the first frame has the layout the first resize gives
+        self.add_class(next(c for w, c in sorted(self.HORIZONTAL_BREAKPOINTS)[::-1] if width >= w))
         self.service = service
         self.settings = settings
         self.hide_read = settings.hide_read
@@ -88,13 +90,18 @@ class ReaderScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        triage = self.service.triage
+        if triage.quick_to_load:  # read before the first frame: it shows the marks
+            self.service.load_state()
         self.feeds.show(self.feeds.spec)
         self.paper_list.focus()
-        self.call_after_refresh(self.keeper.load)  # the first frame shows the list without marks
+        if triage.loaded:
+            self.state_loaded()
+        else:  # a large state loads after the first frame; its marks follow
+            self.keeper.load()
 
     def state_loaded(self) -> None:
-        """The reading state is in memory: marks, counts and notices follow, and the lists
-        made of bookmarks (B, For you) when one was opened before."""
+        """The state is in memory: marks, counts, notices, and B or For you if opened before."""
         self.report_notices()
         if self.feeds.bookmarks_mode:
             self.redisplay_keeping_cursor()
@@ -120,13 +127,7 @@ class ReaderScreen(Screen[None]):
 
     @property
     def state(self) -> ReadingState:
-        """The reading state; empty until the first frame is drawn (`marks_known`)."""
-        return self.service.triage.state if self.service.triage_begun else NOTHING_READ
-
-    @property
-    def marks_known(self) -> bool:
-        """The state file has been read: the marks shown are the real ones."""
-        return self.service.triage_begun and self.service.triage.loaded
+        return self.service.triage.state
 
     @property
     def view(self) -> FeedView | None:
@@ -146,7 +147,7 @@ class ReaderScreen(Screen[None]):
         shown, highlights = self.filter.apply(papers)
         if self.hide_read:
             shown = without(shown, self.state.read)
-        known = self.marks_known
+        known = self.service.triage.loaded
         self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.paper_list.set_papers(shown, keep=keep, highlights=highlights)
         self.update_counts()
@@ -171,13 +172,14 @@ class ReaderScreen(Screen[None]):
             total=len(self.source),
             unread=unread,
             bookmarked=None if self.feeds.leaves_bookmarks_out else bookmarked,
-            problem=(self.service.triage_begun and self.service.triage.problem) or "",
-            marks_known=self.marks_known,
+            problem=self.service.triage.problem or "",
+            marks_known=self.service.triage.loaded,
         )
 
     def marks_changed(self) -> None:
         """Read marks or bookmarks changed: markers, counts and details follow."""
-        self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=self.marks_known)
+        known = self.service.triage.loaded
+        self.paper_list.set_marks(self.state.read, self.state.bookmarks, known=known)
         self.update_counts()
         self.show_details(self.paper_list.highlighted)
 
@@ -324,8 +326,7 @@ class ReaderScreen(Screen[None]):
 
     def action_copy_link(self) -> None:
         paper = self._paper()
-        url = paper_link(self, paper, "hf") if paper else None
-        if url is not None:
+        if paper is not None and (url := paper_link(self, paper, "hf")) is not None:
             copy_link(self, url)
 
     # -- actions: triage --------------------------------------------------------------------
