@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual import events
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widget import Widget
 
 from paperterm.models import describe_age
 
@@ -96,8 +95,10 @@ def freshness_text(status: Status, now: dt.datetime, frame: int = 0) -> str:
     return f"updated {age}"
 
 
-class StatusLine(Horizontal):
-    """The line at the top of the reader."""
+class StatusLine(Widget):
+    """The line at the top of the reader: one widget drawing its parts as one line of text
+    (an update redraws it; four Statics laid out again on every count change cost more, and
+    a fifth of the first frame's composing)."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -105,13 +106,6 @@ class StatusLine(Horizontal):
         background: $panel;
         color: $text;
     }
-    StatusLine > #status-feed { width: auto; padding: 0 1; text-style: bold; color: $paper-accent; }
-    StatusLine > #status-counts { width: 1fr; padding: 0 1; color: $text-muted; }
-    StatusLine > #status-fresh { width: auto; padding: 0 1; }
-    StatusLine > #status-problem { width: auto; padding: 0 1; color: $error; text-style: bold; }
-    StatusLine > #status-problem.-empty { display: none; }
-    StatusLine.-offline > #status-fresh { color: $warning; }
-    StatusLine.-error > #status-fresh { color: $error; }
     """
 
     def __init__(self, clock: Callable[[], dt.datetime], *, id: str | None = None) -> None:
@@ -120,16 +114,10 @@ class StatusLine(Horizontal):
         self.status = Status()
         self._frame = 0
         self._spinner: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="status-feed", markup=False)
-        yield Static(id="status-counts", markup=False)
-        yield Static(id="status-problem", markup=False, classes="-empty")
-        yield Static(id="status-fresh", markup=False)
+        self._tips: list[tuple[int, int, str]] = []  # (start, end, tooltip) along the line
 
     def on_mount(self) -> None:
-        self.set_interval(60, self._render_status)
-        self._render_status()
+        self.set_interval(60, self.refresh)
 
     def show(self, **changes: object) -> None:
         """Change some facts and redraw."""
@@ -140,30 +128,34 @@ class StatusLine(Horizontal):
         elif not refreshing and self._spinner is not None:
             self._spinner.stop()
             self._spinner = None
-        self._render_status()
+        self.refresh()
 
     def _spin(self) -> None:
         self._frame += 1
-        self._render_status()
+        self.refresh()
 
-    def _render_status(self) -> None:
-        if not self.is_mounted:
-            return
+    def render(self) -> Content:
+        """The feed, the counts (cropped to what is left), a problem, the freshness."""
         status = self.status
-        self.set_class(status.freshness in ("offline", "sample", "missing", "busy"), "-offline")
-        self.set_class(status.freshness == "error", "-error")
-        _update(self.query_one("#status-feed", Static), status.feed)
-        _update(self.query_one("#status-counts", Static), counts_text(status))
-        problem = self.query_one("#status-problem", Static)
-        _update(problem, "⚠ not saved" if status.problem else "")
-        problem.set_class(not status.problem, "-empty")
-        problem.tooltip = Content(status.problem) if status.problem else None
-        fresh = self.query_one("#status-fresh", Static)
-        _update(fresh, freshness_text(status, self.clock(), self._frame))
-        fresh.tooltip = Content(status.detail) if status.detail else None
+        feed = Content.styled(f" {status.feed} ", "bold $paper-accent")
+        fresh_style = (
+            "$error" if status.freshness == "error" else
+            "$warning" if status.freshness in ("offline", "sample", "missing", "busy") else ""
+        )  # fmt: skip
+        fresh = Content.styled(
+            f" {freshness_text(status, self.clock(), self._frame)} ", fresh_style
+        )
+        problem = Content.styled(" ⚠ not saved ", "bold $error") if status.problem else Content()
+        room = self.size.width - feed.cell_length - problem.cell_length - fresh.cell_length
+        counts = Content.styled(f" {counts_text(status)} ", "$text-muted")
+        counts = counts.truncate(max(room, 0), ellipsis=True, pad=True)
+        start = feed.cell_length + counts.cell_length
+        self._tips = [(start, start + problem.cell_length, status.problem)]
+        start += problem.cell_length
+        self._tips.append((start, start + fresh.cell_length, status.detail))
+        return Content.assemble(feed, counts, problem, fresh)
 
-
-def _update(widget: Static, text: str) -> None:
-    """Update only on a change: each update lays the status line out again."""
-    if str(widget.content) != text:
-        widget.update(Content(text))
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """The problem's and the freshness's reasons, as tooltips."""
+        tip = next((t for start, end, t in self._tips if start <= event.x < end and t), None)
+        self.tooltip = Content(tip) if tip else None
