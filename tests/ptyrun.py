@@ -12,6 +12,47 @@ import termios
 import time
 
 
+def times_on_pty(
+    argv: list[str],
+    env: dict[str, str],
+    markers: tuple[bytes, ...],
+    *,
+    seconds: float,
+    size: tuple[int, int] = (120, 36),
+) -> list[float]:
+    """Seconds from spawn until each of `markers` first appears in what `argv` writes to a
+    `size` terminal (the run ends once all have)."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    columns, rows = size
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        os.execvpe(argv[0], argv, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    output, found = b"", dict[bytes, float]()
+    try:
+        while len(found) < len(markers) and time.perf_counter() - started < seconds:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                output += os.read(fd, 65536)
+            except OSError:
+                break
+            now = time.perf_counter() - started
+            for marker in markers:
+                if marker not in found and marker in output:
+                    found[marker] = now
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    missing = [marker for marker in markers if marker not in found]
+    if missing:
+        raise RuntimeError(f"{missing[0]!r} not seen; got {output[-300:]!r}")
+    return [found[marker] for marker in markers]
+
+
 def run_on_pty(
     argv: list[str],
     env: dict[str, str],

@@ -43,7 +43,6 @@ class PapertermApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "paperterm"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
