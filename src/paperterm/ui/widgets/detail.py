@@ -115,7 +115,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._shown: tuple[Any, ...] | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Content("Nothing to show."), id="detail-text")
+        yield Static(id="detail-text")  # blank until the first paper (or none) is shown
 
     def show(
         self,

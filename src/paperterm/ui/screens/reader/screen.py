@@ -3,8 +3,8 @@
 The whole flow is here: `compose` lays out the widgets, the handlers turn what they post into
 calls on its collaborators — `FeedLoader` (which list, painted from the cache, refreshed in
 the background), `FilterController` (the query and its searches off the UI thread),
-`TriageController` (read marks, bookmarks, undo) and `CitingController` (what cites the paper
-on the Hub) — and `redisplay` pushes the result down: source list → filter → hide read →
+`TriageController` (read marks, bookmarks, undo), `CitingController` (what cites the paper
+on the Hub) and `DetailsFollower` (the details of the highlighted paper) — and `redisplay` pushes the result down: source list → filter → hide read →
 `PaperList`. Widgets hold no I/O; the screen asks the service and its collaborators.
 """
 
@@ -25,19 +25,18 @@ from paperterm.models import FeedSpec, Paper, ReadingState
 from paperterm.service import FeedView, PaperService
 from paperterm.ui.keys import bindings, palette_commands
 from paperterm.ui.links import copy_link, open_link, paper_link
+from paperterm.ui.screens.reader.details import DetailsFollower
 from paperterm.ui.screens.reader.feeds import FeedLoader
 from paperterm.ui.screens.reader.filter import FilterController, ids_of, without
 from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.linked import CitingController
-from paperterm.ui.screens.reader.timers import Pending, RealTimers, Timers
+from paperterm.ui.screens.reader.timers import RealTimers, Timers
 from paperterm.ui.screens.reader.triage import TriageController
 from paperterm.ui.widgets.detail import DetailPane
 from paperterm.ui.widgets.filter_bar import FilterBar
 from paperterm.ui.widgets.key_bar import KeyBar
 from paperterm.ui.widgets.paper_list import PaperList
 from paperterm.ui.widgets.status import StatusLine
-
-_DETAILS_DELAY = 0.15  # while a query is typed, the details follow once the list settles
 
 
 class ReaderScreen(Screen[None]):
@@ -74,12 +73,12 @@ class ReaderScreen(Screen[None]):
         self.hide_read = settings.hide_read
         self.source: Sequence[Paper] = ()  # the list as last shown, before hiding read ones
         self.delays: Timers = timers or RealTimers()
-        self._details_timer: Pending | None = None
         self.feeds = FeedLoader(self, service, start, offline=offline)
         self.filter = FilterController(self, service)
         self.keeper = StateKeeper(self, service)
         self.triage = TriageController(self, service, self.delays, settings.auto_read_delay)
         self.citing = CitingController(self, service, self.delays, offline=offline)
+        self.details = DetailsFollower(self, self.delays)
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.service.clock, id="status")
@@ -183,11 +182,11 @@ class ReaderScreen(Screen[None]):
         self.update_counts()
         self.show_details(self.paper_list.highlighted)
 
+    def on_screen_resume(self) -> None:
+        self.details.first_frame_drawn()
+
     def show_details(self, paper: Paper | None) -> None:
-        bookmark = self.state.bookmarks.get(paper.id) if paper else None
-        read, notes = paper is not None and paper.id in self.state.read, self.feeds.notes(paper)
-        pane, linked = self.query_one(DetailPane), self.citing.lines(paper)
-        pane.show(paper, read=read, bookmark=bookmark, linked=linked, **notes)
+        self.details.show(paper)
 
     def report_notices(self) -> None:
         for notice in self.service.take_notices():
@@ -227,17 +226,7 @@ class ReaderScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        if self._details_timer is not None:
-            self._details_timer.stop()
-            self._details_timer = None
-        if self.filter_bar.typing:
-            # Laying out an abstract for every keystroke would cost frames the typing needs.
-            paper = event.paper
-            self._details_timer = self.delays.after(
-                self, _DETAILS_DELAY, lambda: self.show_details(paper)
-            )
-        else:
-            self.show_details(event.paper)
+        self.details.highlighted(event.paper)
         self.triage.start_read_timer(event.paper)
 
     @on(PaperList.Selected)
