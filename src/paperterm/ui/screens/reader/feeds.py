@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, TypedDict
 
 from paperterm.models import FeedSpec, Paper
@@ -320,27 +321,26 @@ class FeedLoader:
             self._since_changed()
             return
         name, ids = str(view.spec), [paper.id for paper in view.papers]
-        since = self.service.since
         try:
             if name not in self._baselines:
-                self._baselines[name] = since.baseline(name)
+                self._baselines[name] = self.service.since.baseline(name)
             self.changes = compare(self._baselines[name], ids)
-            since.look(name, ids)
         except CacheBusy:
             pass  # markers are a convenience: the next view compares again
         self._since_changed()
-        # Every snapshot of the last two days is read for it (~0.1 s after a first fetch of
-        # 28 months), in a thread started once the list is drawn: not sharing the first frame.
+        # Remembering the look (a write) and the velocity (every snapshot of two days): in a
+        # thread started once the list is drawn, not before the first frame.
         self.screen.call_after_refresh(
-            self.screen.run_worker, self._measure_velocity, thread=True, group="velocity",
-            exit_on_error=False, description="velocity",
+            self.screen.run_worker, partial(self._remember_look, name, ids), thread=True,
+            group="velocity", exit_on_error=False, description="look",
         )  # fmt: skip
 
-    def _measure_velocity(self) -> None:
+    def _remember_look(self, name: str, ids: list[str]) -> None:
         try:
+            self.service.since.look(name, ids)
             found = self.service.since.velocity()
         except CacheBusy:
-            return  # the next view measures again
+            return  # the next view looks and measures again
         self.screen.app.call_from_thread(self._velocity_measured, found)
 
     def _velocity_measured(self, found: dict[str, Velocity]) -> None:
