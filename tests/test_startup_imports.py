@@ -52,6 +52,7 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "paperterm.cli.parser",
     "paperterm.cli.feeds",
     "paperterm.ui.screens.help",
+    "paperterm.feed.searchindex",  # loaded with the first search (or store)
     "textual.widgets._footer",  # the key line is one widget
 )
 NOT_AT_START = (

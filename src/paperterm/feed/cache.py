@@ -29,42 +29,18 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from paperterm.feed import history, searchindex, searchschema
+from paperterm.feed import history
 from paperterm.feed.errors import CacheBusy
+from paperterm.feed.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from paperterm.feed.texts import KeptTexts
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
-from paperterm.tally import TALLY_TABLE
 
-APPLICATION_ID = 0x50545043  # "PTPC"
-# Each version's statements, run in order on a new cache (from 1) or an older one (every step
-# above its version): a cache is migrated in place, never thrown away for being old. Numbers
-# are reserved per branch, so a step may be missing (a gap is skipped, not an error).
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        "CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS feeds (spec TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, ids TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS latest (kind TEXT PRIMARY KEY, spec TEXT NOT NULL)",
-    ),
-    2: ("ALTER TABLE feeds ADD COLUMN complete INTEGER NOT NULL DEFAULT 1",),
-    3: (
-        "CREATE TABLE IF NOT EXISTS history (spec TEXT NOT NULL, at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (spec, at))",
-        "CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, at INTEGER NOT NULL, ids TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-        TALLY_TABLE,
-    ),
-    4: (
-        "CREATE TABLE IF NOT EXISTS paper_texts (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, "
-        "body BLOB NOT NULL, parsed BLOB, parser INTEGER NOT NULL DEFAULT 0)",
-        "CREATE TABLE IF NOT EXISTS linked (id TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, data TEXT NOT NULL)",
-    ),
-    5: searchschema.MIGRATION_5,  # the search index
-    6: searchschema.MIGRATION_6,  # its vocabulary appended at each store
-    7: searchschema.MIGRATION_7,  # and kept by word length
-}
-SCHEMA_VERSION = max(MIGRATIONS)
+if TYPE_CHECKING:
+    from paperterm.feed import searchindex
+
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
 
 
@@ -169,7 +145,10 @@ class FeedCache(KeptTexts):
 
     @property
     def index(self) -> searchindex.SearchIndex:
-        """The persistent search index kept in this cache."""
+        """The persistent search index kept in this cache (loaded with the first search or
+        store: a reader showing its cache needs neither)."""
+        from paperterm.feed import searchindex
+
         return searchindex.SearchIndex(self)
 
     # -- writing --------------------------------------------------------------------------
@@ -186,6 +165,8 @@ class FeedCache(KeptTexts):
         """Replace the snapshot of `resolved` (and point `requested` at it when it is a
         "latest" spec) with `papers`, all in one transaction. `complete`: False when the
         server had more papers than were fetched."""
+        from paperterm.feed import searchindex
+
         db = self._connection()
         ids = [paper.id for paper in papers]
         try:
@@ -226,6 +207,8 @@ class FeedCache(KeptTexts):
 
     def store_papers(self, papers: Sequence[Paper]) -> None:
         """Add or refresh single papers (looked up by id) without touching any feed."""
+        from paperterm.feed import searchindex
+
         db = self._connection()
         with db:
             known = self._stored(db, [p.id for p in papers])

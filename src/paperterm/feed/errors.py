@@ -32,3 +32,7 @@ class CacheWriteError(Exception):
 class CacheBusy(Exception):
     """Another program holds the cache locked (a `sqlite3` shell in a transaction, say) for
     longer than we wait; nothing is wrong with it. `str()` is a one-line message."""
+
+
+class Interrupted(Exception):
+    """A search stopped by `FeedCache.interrupt` (a newer one replaces it)."""

@@ -38,7 +38,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from paperterm.feed import searchseen
-from paperterm.feed.errors import CacheBusy
+from paperterm.feed.errors import CacheBusy, Interrupted
 from paperterm.feed.searchschema import DROP, MIGRATION_5, MIGRATION_6, MIGRATION_7
 from paperterm.models import Paper
 
@@ -51,10 +51,6 @@ if TYPE_CHECKING:
 
 TEXT_FIELDS = ("title", "author", "kw", "abstract")
 REBUILD_BATCH = 400
-
-
-class Interrupted(Exception):
-    """A search stopped by `FeedCache.interrupt` (a newer one replaces it)."""
 
 
 # papers per rebuild transaction: ~0.1 s of a fetch's wait at most

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from paperterm.feed import FeedCache
-from paperterm.feed.searchindex import Interrupted
+from paperterm.feed.errors import Interrupted
 
 __all__ = ["Interrupted", "Search", "needs_state"]
 from paperterm.models import Clock, Paper
