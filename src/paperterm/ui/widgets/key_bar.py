@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from rich.style import Style
-from rich.text import Text
 from textual import events
+from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-
-_DIM = Style(dim=True)  # a disabled key
 
 
 class _Shown(NamedTuple):
@@ -66,11 +63,13 @@ class KeyBar(Widget, can_focus=False):
         if self.is_attached and screen is self.screen:
             self.refresh()
 
-    def render(self) -> Text:
+    def render(self) -> Content:
         app, width = self.app, self.size.width
-        key_style = self.get_component_rich_style("key-bar--key")
-        label_style = self.get_component_rich_style("key-bar--description")
-        line, shown, palette = Text(no_wrap=True, overflow="crop", end=""), [], None
+        key_style = self.get_visual_style("key-bar--key", partial=True)
+        label_style = self.get_visual_style("key-bar--description", partial=True)
+        parts: list[Content] = []
+        shown: list[_Shown] = []
+        palette, at = None, 0
         seen: set[str] = set()  # one key per action, as the Footer shows them
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
@@ -80,25 +79,28 @@ class KeyBar(Widget, can_focus=False):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            start = line.cell_len
-            dim = None if active.enabled else _DIM
-            line.append(f" {app.get_key_display(binding)} ", key_style + dim)
-            line.append(f"{binding.description} ", label_style + dim)
+            dim = "" if active.enabled else "dim"
+            item = Content.assemble(
+                Content.styled(f" {app.get_key_display(binding)} ", key_style).stylize(dim),
+                Content.styled(f"{binding.description} ", label_style).stylize(dim),
+            )
+            parts.append(item)
             tooltip = active.tooltip or binding.tooltip or binding.description
-            shown.append(_Shown(start, line.cell_len, binding.key, active.enabled, tooltip))
+            shown.append(_Shown(at, at + item.cell_length, binding.key, active.enabled, tooltip))
+            at += item.cell_length
+        line = Content.assemble(*parts)
         if palette is not None:  # on the right, over whatever does not fit
             binding = palette.binding
-            tail = Text.assemble(
-                ("▏", self.get_component_rich_style("key-bar--separator")),
-                (app.get_key_display(binding), key_style),
-                (f" {binding.description}", label_style),
+            tail = Content.assemble(
+                Content.styled("▏", self.get_visual_style("key-bar--separator", partial=True)),
+                Content.styled(app.get_key_display(binding), key_style),
+                Content.styled(f" {binding.description}", label_style),
             )
-            start = max(0, width - tail.cell_len)
-            line.truncate(start, pad=True)
-            line.append_text(tail)
+            start = max(0, width - tail.cell_length)
+            line = Content.assemble(line.truncate(start, pad=True), tail)
             shown = [item for item in shown if item.end <= start]
             tooltip = binding.tooltip or binding.description
-            shown.append(_Shown(start + 1, line.cell_len, binding.key, palette.enabled, tooltip))
+            shown.append(_Shown(start + 1, line.cell_length, binding.key, palette.enabled, tooltip))
         self._shown = shown
         return line
 
