@@ -32,16 +32,18 @@ with tempfile.TemporaryDirectory() as home:  # a state file and no journal, as a
     assert StateStore(Path(home) / "state.toml").load() == ()
 print(json.dumps(sorted(m for m in sys.modules if m.startswith("paperterm"))))
 """
-# The reader's own first frame, in a real terminal: what was loaded when it was drawn.
+# The reader's own first frame, in a real terminal: what was loaded and made when it was drawn.
 FIRST_FRAME = """
 import json, os, sys
 import textual.drivers.linux_driver as driver
+from textual._context import active_app
 write = driver.LinuxDriver.write
 def drawn(self, data):
     write(self, data)
     if "trending" in data and len(data) > 2000:  # the list, the status line, the keys
+        widgets = [type(w).__name__ for w in active_app.get().screen.walk_children()]
         with open(sys.argv[1], "w") as out:
-            out.write(json.dumps(sorted(sys.modules)))
+            out.write(json.dumps({"modules": sorted(sys.modules), "widgets": widgets}))
         os._exit(0)
 driver.LinuxDriver.write = drawn
 from paperterm.__main__ import main
@@ -91,9 +93,12 @@ def test_the_first_frame_is_drawn_without_the_parser_the_help_or_the_footer(tmp_
     program = [sys.executable, "-c", FIRST_FRAME, str(out)]
     run_on_pty(program, env, seconds=60)  # until the probe ends the reader
     assert out.exists(), "the reader drew no first frame"
-    loaded = set(json.loads(out.read_text()))
-    assert "paperterm.ui.widgets.key_bar" in loaded
+    drawn = json.loads(out.read_text())
+    loaded, widgets = set(drawn["modules"]), drawn["widgets"]
     assert sorted(loaded.intersection(NOT_BEFORE_THE_FIRST_FRAME)) == []
+    assert {"PaperList", "DetailPane", "StatusLine", "KeyBar"} <= set(widgets)
+    assert "FilterBar" not in widgets and "Footer" not in widgets  # made when first used
+    assert widgets.count("Static") == 1  # the details' text: the status line is one widget
 
 
 @contextmanager

@@ -37,7 +37,7 @@ class DetailsFollower:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.screen.filter_bar.typing:
+        if self.screen.typing:
             # Laying out an abstract for every keystroke would cost frames the typing needs.
             self._timer = self.delays.after(self.screen, TYPING_DELAY, lambda: self.show(paper))
         else:
