@@ -55,6 +55,7 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "paperterm.cli.feeds",
     "paperterm.ui.screens.help",
     "paperterm.feed.searchindex",  # loaded with the first search (or store)
+    "tomli_w",  # with the first write of the state
     "textual.widgets._footer",  # the key line is one widget
 )
 NOT_AT_START = (

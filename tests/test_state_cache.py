@@ -107,7 +107,7 @@ def dumps_counted() -> Iterator[list[int]]:
         calls.append(1)
         return real(*args, **kwargs)
 
-    with mock.patch("paperterm.library.tomlfile.tomli_w.dumps", counting):
+    with mock.patch("tomli_w.dumps", counting):  # what the state file is written with
         yield calls
 
 

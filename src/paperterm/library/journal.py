@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperterm.clean import replace_surrogates
 from paperterm.files import fsync_dir, locked, open_regular
 from paperterm.library.tomlfile import UnwritableValue
 
@@ -168,6 +167,7 @@ class Journal:
 def entry_line(op: Operation) -> bytes:
     """One journal line for `op`; raises `UnwritableValue` when it holds a value the state
     file could not hold either (only code, never a file, can put one there)."""
+    from paperterm.clean import replace_surrogates  # with the first write, not a load
     from paperterm.library.codec import encode_op  # with the operations: loaded once made
 
     try:

@@ -44,9 +44,6 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import tomli_w
-
-from paperterm.clean import replace_surrogates
 from paperterm.models import Bookmark, Paper, ReadingState
 
 SCHEMA_VERSION = 1
@@ -315,6 +312,8 @@ def toml_bytes(doc: Mapping[str, Any]) -> bytes:
     doc = cleaner.table(doc)
     # Notes and abstracts with line breaks stay readable as multi-line strings, except that
     # tomli-w writes CRLF in one as LF: text with a CRLF is written with escapes instead.
+    import tomli_w  # with the first write: a load (the reader's first frame) needs neither
+
     return tomli_w.dumps(doc, multiline_strings=not cleaner.crlf).encode()
 
 
@@ -339,6 +338,8 @@ class _Cleaner:
         return self.text(value) if isinstance(value, str) else value
 
     def text(self, text: str) -> str:
+        from paperterm.clean import replace_surrogates
+
         if "\r\n" in text:
             self.crlf = True
         return replace_surrogates(text)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperterm import library
-from paperterm.clean import unescape_tex
 from paperterm.library import StateStore
 from paperterm.models import Bookmark, Clock, Paper, ReadingState
 from paperterm.service.feeds import Feeds
@@ -248,7 +247,11 @@ def readable(bookmark: Bookmark) -> Bookmark:
     """`bookmark` with its title's TeX escapes as characters: ingest cleans them since this
     version, and a snapshot taken before is never fetched again."""
     title = bookmark.paper.title
-    if "\\" not in title or (clean := unescape_tex(title)) == title:
+    if "\\" not in title:
+        return bookmark
+    from paperterm.clean import unescape_tex  # rarely needed: not loaded with the state
+
+    if (clean := unescape_tex(title)) == title:
         return bookmark
     return replace(bookmark, paper=replace(bookmark.paper, title=clean))
 
