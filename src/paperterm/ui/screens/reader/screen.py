@@ -66,8 +66,9 @@ class ReaderScreen(Screen[None]):
         timers: Timers | None = None,
     ) -> None:
         super().__init__()
-        width = self.app.size.width  # the first frame has the layout the first resize gives
-        self.add_class(next(c for w, c in sorted(self.HORIZONTAL_BREAKPOINTS)[::-1] if width >= w))
+        # The class the first resize gives, from the start (a restyle of nothing yet).
+        width, points = self.app.size.width, sorted(self.HORIZONTAL_BREAKPOINTS)[::-1]
+        self.add_class(next(c for w, c in points if width >= w), update=False)
         self.service = service
         self.settings = settings
         self.hide_read = settings.hide_read
