@@ -16,9 +16,10 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
+
+from paperterm.records import replace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 

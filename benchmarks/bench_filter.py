@@ -25,8 +25,9 @@ import re
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
+
+from paperterm.records import replace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))

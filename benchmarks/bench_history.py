@@ -16,8 +16,9 @@ import datetime as dt
 import random
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
+
+from paperterm.records import replace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))

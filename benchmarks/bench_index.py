@@ -30,8 +30,9 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
+
+from paperterm.records import replace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

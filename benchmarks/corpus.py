@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import replace
 from pathlib import Path
+
+from paperterm.records import replace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))

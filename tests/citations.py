@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pypandoc
 
 from paperterm.exchange.keys import keys_to_pin
 from paperterm.models import Bookmark, Paper
+from paperterm.records import replace
 
 ADDED = dt.datetime(2026, 8, 21, 12, 30, 15, tzinfo=dt.UTC)
 STYLE = Path(__file__).parent / "fixtures" / "paperterm-test.csl"

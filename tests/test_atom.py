@@ -77,7 +77,7 @@ def test_hostile_titles_authors_and_links_read_back_exactly() -> None:
 def test_control_characters_never_reach_the_document() -> None:
     assert xml_text("a\x00b\x07c\x1bd\ufffee\tf\n") == "abcde\tf\n"
     paper = hostile_papers()[0]
-    from dataclasses import replace
+    from paperterm.records import replace
 
     raw = replace(paper, title="nul \x00here\x0c!", authors=("x\x01y",))  # past ingestion
     feed = parsed(atom_feed([raw], title="x", feed_id="tag:x", updated=NOW))
@@ -85,7 +85,7 @@ def test_control_characters_never_reach_the_document() -> None:
 
 
 def test_entries_are_dated_by_the_feed_day() -> None:
-    from dataclasses import replace
+    from paperterm.records import replace
 
     listed = replace(hostile_papers()[0], feed_day=dt.date(2026, 8, 20))
     unlisted = replace(hostile_papers()[1], feed_day=None, fetched_at=None)

@@ -118,7 +118,7 @@ def test_a_fifo_as_the_config_file_is_named_and_defaults_used(offline: None) -> 
 def test_a_fifo_as_a_theme_is_skipped(tmp_path: Path) -> None:
     make_odd(tmp_path / "mine.toml", "fifo")
     loaded = load_themes(tmp_path)
-    assert loaded.problems == ["theme mine.toml skipped: it is a FIFO, not a regular file"]
+    assert loaded.problems == ("theme mine.toml skipped: it is a FIFO, not a regular file",)
 
 
 def test_a_fifo_as_the_feed_cache_works_without_it(offline: None) -> None:
@@ -418,7 +418,7 @@ def terminal_width(text: str) -> int:
 
 
 async def test_emoji_sequences_never_make_a_row_too_wide(tmp_path: Path) -> None:
-    from dataclasses import replace
+    from paperterm.records import replace
 
     odd = "Family 👨\u200d👩\u200d👧 hearts ❤️❤️ thumbs 👍🏽👍🏿 flag 🏳️\u200d🌈 end"
     papers = [replace(p, title=odd) if i == 0 else p for i, p in enumerate(trending_papers())]

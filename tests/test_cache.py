@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from paperterm.feed.cache import FeedCache
 from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec, describe_age
 from paperterm.paths import Paths
+from paperterm.records import replace
 from paperterm.service import PaperService
 
 

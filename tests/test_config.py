@@ -165,7 +165,7 @@ async def test_keymap_overrides_rebind_keys(tmp_path: Path) -> None:
 
 def test_bundled_themes_load() -> None:
     loaded = load_themes(bundled_themes_dir())
-    assert loaded.problems == []
+    assert loaded.problems == ()
     for theme in loaded.themes:  # what the reader does not check of its own at each start
         assert load_theme(bundled_themes_dir() / f"{theme.name}.toml").to_color_system().generate()
     names = sorted(t.name for t in loaded.themes)

@@ -12,7 +12,6 @@ import random
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ from paperterm.exchange.writers import (
 )
 from paperterm.feed.ingest import ingest_items, paper_from_item
 from paperterm.models import Bookmark, Paper
+from paperterm.records import replace
 
 FETCHED = dt.datetime(2026, 8, 21, 6, 0, tzinfo=dt.UTC)
 ADDED = dt.datetime(2026, 8, 21, 12, 30, 15, tzinfo=dt.UTC)
@@ -608,7 +608,7 @@ def test_json_holds_every_field_and_a_format_version() -> None:
         "incomplete": True,
         "extra": {"colour": "red", "when": "2026-01-02"},
     }
-    assert set(row["paper"]) >= {f for f in Paper.__dataclass_fields__ if f != "author_count"}
+    assert set(row["paper"]) >= {f for f in Paper.__struct_fields__ if f != "author_count"}
 
 
 def test_json_is_valid_utf8_even_with_a_lone_surrogate() -> None:

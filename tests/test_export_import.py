@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 
 import bibtexparser
 import pytest
@@ -35,6 +34,7 @@ from paperterm.exchange.writers import (
     to_json,
 )
 from paperterm.models import Bookmark, Paper
+from paperterm.records import replace
 
 NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from paperterm.feed.cache import APPLICATION_ID, FeedCache
 from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec, Paper
 from paperterm.paths import Paths
+from paperterm.records import replace
 from paperterm.service import PaperService
 
 TRENDING = FeedSpec("trending")

@@ -17,6 +17,7 @@ ROOT_MODULES = {
     "links",
     "models",
     "paths",
+    "records",
     # The status-bar counts: loaded alone by `paperterm status` (sqlite3 and os, nothing else),
     # so it cannot live in a part whose package would load with it.
     "tally",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pytest
 
 from paperterm.models import (
+    Bookmark,
     FeedSpec,
     FeedSpecError,
     Paper,
@@ -15,6 +15,7 @@ from paperterm.models import (
     normalize_arxiv_id,
     paper_id_from_ref,
 )
+from paperterm.records import replace
 
 
 @pytest.mark.parametrize(
@@ -158,3 +159,24 @@ def test_merge_keeps_newest_metadata_and_latest_feed_day() -> None:
 )
 def test_paper_refs_name_a_versionless_id(ref: str, expected: str | None) -> None:
     assert paper_id_from_ref(ref) == expected
+
+
+def test_records_are_values_that_cannot_change() -> None:
+    paper = _paper()
+    with pytest.raises(AttributeError):
+        paper.title = "Changed"  # type: ignore[misc]
+    assert replace(paper, title="Changed").title == "Changed" and paper.title != "Changed"
+    assert paper == _paper() and hash(paper) == hash(_paper())
+    assert {FeedSpec.parse("daily:2026-08-21"), FeedSpec("daily", "2026-08-21")} == {
+        FeedSpec("daily", "2026-08-21")
+    }
+
+
+def test_a_bookmark_is_compared_and_hashed_without_the_keys_paperterm_does_not_know() -> None:
+    added = dt.datetime(2026, 8, 21, tzinfo=dt.UTC)
+    plain = Bookmark(_paper(), added, tags=("rl",))
+    coloured = replace(plain, extra={"colour": "red"})
+    assert coloured == plain and hash(coloured) == hash(plain)
+    assert coloured.extra == {"colour": "red"}
+    assert replace(plain, note="later") != plain and replace(plain, incomplete=True) != plain
+    assert plain != plain.paper

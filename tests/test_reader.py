@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from paperterm.models import FeedSpec, Paper
+from paperterm.records import replace
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.screens.help import HelpScreen
 from paperterm.ui.screens.prompt import SearchModal

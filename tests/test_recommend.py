@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from test_cli import paperterm
 from paperterm.models import FeedSpec, FeedSpecError, Paper
 from paperterm.paths import Paths
 from paperterm.recommend import Corpus
+from paperterm.records import replace
 from paperterm.service import PaperService
 from paperterm.service.recommend import START_HINT
 

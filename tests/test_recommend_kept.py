@@ -4,7 +4,6 @@ ranks them as a fresh build would; a damaged, foreign or stale file is built afr
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from test_recommend import VIDEO, precision, service_with
 from paperterm.models import FeedSpec, Paper
 from paperterm.recommend import Corpus
 from paperterm.recommend import corpus as corpus_module
+from paperterm.records import replace
 from paperterm.service import PaperService
 from paperterm.service.recommend import Recommended
 

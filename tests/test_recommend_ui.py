@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from appdata import make_service, reader_app, until
@@ -15,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from paperterm.models import FeedSpec, Paper
+from paperterm.records import replace
 from paperterm.service.recommend import START_HINT
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.widgets.detail import DetailPane

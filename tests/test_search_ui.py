@@ -4,7 +4,6 @@ not ready rebuilt in the background with a notice."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from paperterm.feed.cache import FeedCache
 from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec
 from paperterm.query import PaperIndex
+from paperterm.records import replace
 from paperterm.service.rows import PaperRows
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.widgets.paper_list import PaperList

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from paperterm.library import (
 )
 from paperterm.models import Bookmark, Paper, ReadingState
 from paperterm.paths import Paths
+from paperterm.records import replace
 
 
 class Clock:

@@ -4,7 +4,6 @@ stale, damaged, foreign or unwritable changes nothing but the time a load takes.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import tomllib
@@ -39,6 +38,7 @@ from paperterm.library._parsecache import CACHE_KIND, CACHE_VERSION, cache_key
 from paperterm.library.tomlfile import decode
 from paperterm.models import Bookmark, Paper, ReadingState
 from paperterm.paths import Paths
+from paperterm.records import Record, replace
 
 STAMP = "20260821T150000Z"
 
@@ -51,8 +51,8 @@ def exact(a: Any, b: Any) -> bool:
     `Bookmark.extra`, key order and UTC offsets."""
     if type(a) is not type(b):
         return False
-    if dataclasses.is_dataclass(a):
-        return all(exact(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if isinstance(a, Record):
+        return all(exact(getattr(a, name), getattr(b, name)) for name in a.__struct_fields__)
     if isinstance(a, dict):
         return list(a) == list(b) and all(exact(v, b[k]) for k, v in a.items())
     if isinstance(a, list | tuple):
@@ -210,11 +210,7 @@ def test_every_save_keeps_the_cache_current(paths: Paths) -> None:
         RemoveBookmark(ps[2].id),
         AddBookmark(ps[30], tags=("late",)),
         UpdateSnapshot(Paper(ps[3].id, "Renamed", ("X",), "new")),
-        PutBookmark(
-            dataclasses.replace(
-                store.state.bookmarks[ps[4].id], extra={"colour": "red", "when": NOW}
-            )
-        ),
+        PutBookmark(replace(store.state.bookmarks[ps[4].id], extra={"colour": "red", "when": NOW})),
     ]
     for op in steps:
         assert store.apply(op).saved

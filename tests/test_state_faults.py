@@ -10,7 +10,6 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from hf_data import NOW, fixture_papers
 
 from paperterm.library import AddBookmark, MarkRead, PutBookmark, SetNote, StateStore
 from paperterm.paths import Paths
+from paperterm.records import replace
 
 STAMP = "20260821T150000Z"
 ROOT = os.geteuid() == 0

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from paperterm.config import Settings
 from paperterm.files import WriteRefused, write_new
 from paperterm.library import AddBookmark, StateStore, UpdateSnapshot
 from paperterm.paths import Paths
+from paperterm.records import replace
 from paperterm.ui.app import PapertermApp
 from paperterm.ui.screens.export import ExportModal
 

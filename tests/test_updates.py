@@ -5,7 +5,6 @@ never change."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from paperterm.cli import main
 from paperterm.library import PinCiteKey
 from paperterm.models import FeedSpec, Paper
 from paperterm.paths import Paths
+from paperterm.records import replace
 from paperterm.service import PaperService
 from paperterm.service.updates import news, updates
 from paperterm.ui.widgets.detail import DetailPane

@@ -15,20 +15,19 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from paperterm.models import SAVED_NAME, FeedSpec, FeedSpecError
+from paperterm.records import Record, field, replace
 
 TRENDING = FeedSpec("trending")
 DEFAULT_THEME = "paperterm-dark"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Record, frozen=True):
     """Every setting with its default."""
 
     default_feed: FeedSpec = TRENDING
@@ -48,8 +47,7 @@ class BadValue(ValueError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(Record, frozen=True):
     """One config key: `name` in the file sets `Settings.<setting>` to `parse(value)`;
     `doc` (comment lines) and `example` (the commented-out line) are its part of the default
     file."""

@@ -12,14 +12,14 @@ No Textual here: `paperterm config` checks keymap ids without loading the UI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from paperterm.records import Record
 
 Where = Literal["app", "reader", "list", "details", "filter", "view"]
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(Record, frozen=True):
     """One key binding: `keys` (Textual key names, comma-separated) run `action` on the node
     `where` names."""
 

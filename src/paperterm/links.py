@@ -17,10 +17,11 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
 from urllib.parse import urlsplit
+
+from paperterm.records import Record
 
 _UNSAFE_CHARS = re.compile(
     r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
@@ -59,8 +60,7 @@ CONSOLE_BROWSERS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class BrowserPlan:
+class BrowserPlan(Record, frozen=True):
     """How a link will be opened: `argv` is the console browser command for "console"."""
 
     kind: Literal["gui", "console", "none"]

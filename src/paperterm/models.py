@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+from paperterm.records import Record, astuple, field, replace
 
+ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
 HF_PAPER_URL = "https://huggingface.co/papers/{id}"
 ARXIV_ABS_URL = "https://arxiv.org/abs/{id}"
 ARXIV_PDF_URL = "https://arxiv.org/pdf/{id}"
@@ -47,8 +47,7 @@ def paper_id_from_ref(text: str) -> str | None:
     return normalize_arxiv_id(ref)
 
 
-@dataclass(frozen=True, slots=True)
-class Paper:
+class Paper(Record, frozen=True):
     """One paper as paperterm knows it: cleaned, versionless id, links derived from the id."""
 
     id: str
@@ -168,8 +167,7 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-@dataclass(frozen=True, slots=True)
-class FeedSpec:
+class FeedSpec(Record, frozen=True):
     """A named list of papers: ``trending``, ``daily[:DATE]``, ``weekly[:WEEK]``,
     ``monthly[:MONTH]`` or ``search:QUERY`` from the server; ``for-you[:TAG]`` (the cache
     ranked by the bookmarks, or by one tag's) and ``like:ID`` (papers most like one), ranked
@@ -261,8 +259,7 @@ class FeedSpec:
         return _period_start(self.kind, self.value)
 
     def shifted(self, steps: int) -> FeedSpec:
-        """The previous (-1) or next (+1) day, week or month. Weekends are skipped for days,
-        since the feed has no batches then."""
+        """The previous (-1) or next (+1) day, week or month; days skip weekends (no batches)."""
         start = self.first_day()
         if self.kind == "daily":
             day = start
@@ -308,8 +305,7 @@ def _check_period(kind: str, value: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Bookmark:
+class Bookmark(Record, frozen=True):
     """A bookmarked paper with its own snapshot of the paper, so it outlives feed and cache."""
 
     paper: Paper
@@ -319,17 +315,21 @@ class Bookmark:
     cite_key: str | None = None
     # Stored with only what was known (an id added offline); filled in on a later lookup.
     incomplete: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = field(default_factory=dict)  # keys paperterm does not know
 
     @property
     def id(self) -> str:
         return self.paper.id
 
+    def __eq__(self, other: object) -> bool:  # `extra`, the last field, is not compared
+        return isinstance(other, Bookmark) and astuple(self)[:-1] == astuple(other)[:-1]
 
-@dataclass(frozen=True, slots=True)
-class ReadingState:
-    """Read marks (id -> when), bookmarks (id -> Bookmark), unknown top-level keys, and where
-    the reading view stopped in each paper (id -> offset into its text)."""
+    def __hash__(self) -> int:
+        return hash(astuple(self)[:-1])
+
+
+class ReadingState(Record, frozen=True):
+    """Read marks (id -> when), bookmarks, unknown top-level keys, places read (id -> offset)."""
 
     read: Mapping[str, dt.datetime] = field(default_factory=dict)
     bookmarks: Mapping[str, Bookmark] = field(default_factory=dict)

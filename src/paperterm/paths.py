@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
+from paperterm.records import Record
+
 APP = "paperterm"
 
 
-@dataclass(frozen=True, slots=True)
-class Paths:
+class Paths(Record, frozen=True):
     """Where config, state and cache live. Tests build one over `tmp_path`."""
 
     config_dir: Path

@@ -18,7 +18,6 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
@@ -33,6 +32,7 @@ from paperterm.config import (
 )
 from paperterm.models import FeedSpec, FeedSpecError
 from paperterm.paths import Paths
+from paperterm.records import replace
 from paperterm.service import CacheBusy, CacheWriteError, FetchError, PaperService, UnknownSearch
 
 if TYPE_CHECKING:

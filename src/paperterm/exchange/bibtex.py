@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from paperterm.exchange.fields import SkipEntry
 from paperterm.exchange.keys import cited_date, export_keys
@@ -24,12 +23,12 @@ from paperterm.exchange.names import author_names, bibtex_name, parse_bibtex_nam
 from paperterm.exchange.records import cited_bookmark, date_parts, find_arxiv_id, month_number
 from paperterm.exchange.text import finish
 from paperterm.models import Bookmark
+from paperterm.records import Record
 
 __all__ = ["BibEntry", "latex_to_text", "parse_bibtex", "split_names", "to_bibtex"]
 
 
-@dataclass(frozen=True, slots=True)
-class BibEntry:
+class BibEntry(Record, frozen=True):
     """One BibTeX entry: lower-case type and field names, raw (still LaTeX) field values."""
 
     kind: str

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
 
 from paperterm.clean import replace_surrogates
 from paperterm.exchange.formats import DigestFormat
 from paperterm.exchange.writers import markdown_escape
 from paperterm.links import safe_url
 from paperterm.models import Paper
+from paperterm.records import Record
 
 SUMMARY_MAX = 200
 
 
-@dataclass(frozen=True, slots=True)
-class DigestItem:
+class DigestItem(Record, frozen=True):
     """One new paper: where it is listed and how it moved there."""
 
     paper: Paper
@@ -32,8 +31,7 @@ class DigestItem:
     movement: str = "NEW"  # "NEW", "↑3" …: against the last digest
 
 
-@dataclass(frozen=True, slots=True)
-class Digest:
+class Digest(Record, frozen=True):
     title: str  # "paperterm digest: trending"
     since: str  # "since yesterday 18:02"
     items: tuple[DigestItem, ...]

@@ -41,6 +41,7 @@ from paperterm.exchange.ris import RIS_START, bookmark_from_ris, parse_ris
 from paperterm.exchange.writers import JSON_FORMAT, JSON_VERSION
 from paperterm.links import safe_url
 from paperterm.models import Bookmark, Paper
+from paperterm.records import Record
 
 REASONS_MAX = 20
 
@@ -49,8 +50,7 @@ class ImportFormatError(ValueError):
     """A file that is none of the formats paperterm reads, or a newer paperterm's backup."""
 
 
-@dataclass(frozen=True, slots=True)
-class ImportResult:
+class ImportResult(Record, frozen=True):
     """The bookmarks read from a file, in file order, one per paper, and what was skipped."""
 
     format: ImportFormat

@@ -6,14 +6,13 @@ Hugging Face merged into the snapshot an import made (`enrich_paper`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 from paperterm.models import Bookmark, Paper, merge_papers
+from paperterm.records import Record, replace
 
 
-@dataclass(frozen=True, slots=True)
-class MergeResult:
+class MergeResult(Record, frozen=True):
     """The state's bookmarks after an import, and which paper ids it added, updated or left
     unchanged. `dropped_keys`: imported ids whose citation key another paper already holds,
     so the key was not taken over (`export.keys_to_pin` gives them a fresh one)."""

@@ -17,10 +17,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from paperterm.exchange.latex import bibtex_escape, latex_to_text
 from paperterm.models import Bookmark
+from paperterm.records import Record
 
 SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 # Lowercase particles that go with the family name (CSL's non-dropping particles).
@@ -42,8 +42,7 @@ NAMES_KEY = "names"  # the snapshot key of an imported bookmark's name parts
 _PARTS = ("family", "given", "particle", "suffix", "literal")
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(Record, frozen=True):
     """One author. A `literal` name (mononym, organisation) is never taken apart."""
 
     family: str = ""

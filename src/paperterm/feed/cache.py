@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from paperterm.feed.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from paperterm.feed.texts import KeptTexts
 from paperterm.files import NotRegular, check_regular
 from paperterm.models import FeedSpec, Paper, merge_papers
+from paperterm.records import Record, replace
 
 if TYPE_CHECKING:
     from paperterm.feed import searchindex
@@ -44,8 +44,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT = 3.0  # seconds to wait for another program's lock before saying it is busy
 
 
-@dataclass(frozen=True, slots=True)
-class CachedFeed:
+class CachedFeed(Record, frozen=True):
     """A feed snapshot read from the cache; `complete` is False when the server had more."""
 
     spec: FeedSpec
@@ -54,8 +53,7 @@ class CachedFeed:
     complete: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class StoreResult:
+class StoreResult(Record, frozen=True):
     """What a new snapshot changed, relative to the feed's previous snapshot."""
 
     new: tuple[str, ...]

@@ -27,7 +27,6 @@ import socket
 import ssl
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -40,6 +39,7 @@ from paperterm.feed.answers import parse_json, parse_text
 from paperterm.feed.errors import FetchError
 from paperterm.feed.ingest import ingest_items
 from paperterm.models import FeedSpec
+from paperterm.records import Record
 
 PAGE_SIZE = 100
 SEARCH_LIMIT = 120
@@ -58,8 +58,7 @@ RETRY_WAIT_CAP = 30.0
 MAX_REDIRECTS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class FeedFetch:
+class FeedFetch(Record, frozen=True):
     """The raw items of one complete feed answer, `spec` resolved to a concrete period;
     `complete` is False when paging stopped at our cap while the server had more."""
 

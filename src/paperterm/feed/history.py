@@ -27,10 +27,10 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from paperterm.models import FeedSpec, Paper
+from paperterm.records import Record
 from paperterm.tally import from_seconds
 
 if TYPE_CHECKING:
@@ -43,8 +43,7 @@ _FOUR_DIGITS = 1 << 31  # an old-style id with a four-digit number (0704.1234)
 _PACKABLE = re.compile(r"\d{4}\.\d{4,5}")  # a versionless arXiv id, what ingestion keeps
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(Record, frozen=True):
     """One paper in a snapshot: its place is its index."""
 
     id: str
@@ -53,8 +52,7 @@ class Entry:
     stars: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(Record, frozen=True):
     """A feed as it was fetched once."""
 
     spec: str
@@ -66,8 +64,7 @@ class Snapshot:
         return tuple(entry.id for entry in self.entries)
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(Record, frozen=True):
     """What was seen (or sent) of a list, and when."""
 
     name: str

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from paperterm.clean import count
+from paperterm.records import Record
 
 Kind = Literal["model", "dataset", "space"]
 TOP = 5  # repos kept per paper, most liked first
@@ -26,8 +26,7 @@ _FIELDS: tuple[tuple[Kind, str, str], ...] = (
 _PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 
 
-@dataclass(frozen=True, slots=True)
-class LinkedRepo:
+class LinkedRepo(Record, frozen=True):
     kind: Kind
     id: str
     likes: int
@@ -37,8 +36,7 @@ class LinkedRepo:
         return f"https://huggingface.co/{_PREFIX[self.kind]}{self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Linked:
+class Linked(Record, frozen=True):
     """How many models, datasets and Spaces cite a paper, and the most liked of them."""
 
     models: int

@@ -8,8 +8,9 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from paperterm.records import Record
 
 if TYPE_CHECKING:
     from paperterm.feed.linked import Linked
@@ -17,8 +18,7 @@ if TYPE_CHECKING:
 Parsed = tuple[int, str]  # (parser version, the parsed document as text)
 
 
-@dataclass(frozen=True, slots=True)
-class CachedText:
+class CachedText(Record, frozen=True):
     """A paper's full text as kept in the cache."""
 
     id: str

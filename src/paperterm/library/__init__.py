@@ -56,8 +56,8 @@ if TYPE_CHECKING:  # the operations as the type checker sees them (`as`: exporte
     from paperterm.library.ops import SetTags as SetTags
     from paperterm.library.ops import UpdateSnapshot as UpdateSnapshot
 
-# The operations load when one is first asked for (fourteen frozen classes: about 15 ms of a
-# reader's start-up, before any change is made); loading a state without a journal needs none.
+# The operations load when one is first asked for: a reader's start-up makes no change, and
+# loading a state without a journal needs none of them.
 __getattr__ = exported_later(
     __name__,
     dict.fromkeys(

@@ -27,12 +27,12 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperterm.files import fsync_dir, locked, open_regular
 from paperterm.library.tomlfile import UnwritableValue
+from paperterm.records import Record
 
 if TYPE_CHECKING:
     from paperterm.library.ops import Operation
@@ -41,8 +41,7 @@ if TYPE_CHECKING:
 Identity = tuple[int, int]  # st_dev, st_ino of the journal file read so far
 
 
-@dataclass(frozen=True, slots=True)
-class Entries:
+class Entries(Record, frozen=True):
     """What reading a journal gave: the operations, where reading stopped (the end of the
     last complete line), and the lines that could not be read."""
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from typing import Any
 
 from paperterm.library.tomlfile import utc_second
 from paperterm.models import Bookmark, Paper, ReadingState, utc_now
+from paperterm.records import Record, replace
 
 # -- operations -------------------------------------------------------------------------------
 # Each `apply` returns (new state, inverse). The new state *is* the old one when nothing
 # changed; the inverse is None when there is nothing to undo.
 
 
-@dataclass(frozen=True, slots=True)
-class MarkRead:
+class MarkRead(Record, frozen=True):
     """Mark papers read (one id, or every paper shown for mark-all). Papers already read keep
     their first read time. `at` is stamped by the store's clock when None."""
 
@@ -42,8 +41,7 @@ class MarkRead:
         return _count_text("marked", self.ids, "read")
 
 
-@dataclass(frozen=True, slots=True)
-class MarkUnread:
+class MarkUnread(Record, frozen=True):
     """Mark papers unread."""
 
     ids: tuple[str, ...]
@@ -55,8 +53,7 @@ class MarkUnread:
         return _count_text("marked", self.ids, "unread")
 
 
-@dataclass(frozen=True, slots=True)
-class SetRead:
+class SetRead(Record, frozen=True):
     """Set exact read times (None: unread). The inverse of the two above."""
 
     entries: tuple[tuple[str, dt.datetime | None], ...]
@@ -82,8 +79,7 @@ class SetRead:
         return _count_text("restored read marks of", [i for i, _ in self.entries], "")
 
 
-@dataclass(frozen=True, slots=True)
-class AddBookmark:
+class AddBookmark(Record, frozen=True):
     """Bookmark a paper with a snapshot of it. A paper already bookmarked is left as it is.
     `incomplete`: the snapshot is only what was known (an id added offline)."""
 
@@ -109,8 +105,7 @@ class AddBookmark:
         return f"bookmarked {self.paper.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class RemoveBookmark:
+class RemoveBookmark(Record, frozen=True):
     """Remove a bookmark; its inverse puts back the same bookmark, tags and note included."""
 
     id: str
@@ -127,8 +122,7 @@ class RemoveBookmark:
         return f"removed bookmark {self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class PutBookmark:
+class PutBookmark(Record, frozen=True):
     """Set a bookmark exactly as given, replacing any other with its id."""
 
     bookmark: Bookmark
@@ -144,8 +138,7 @@ class PutBookmark:
         return f"restored bookmark {self.bookmark.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class SetTags:
+class SetTags(Record, frozen=True):
     """Replace a bookmark's tags (trimmed, empty and repeated ones dropped, order kept)."""
 
     id: str
@@ -160,8 +153,7 @@ class SetTags:
         return f"tagged {self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class SetNote:
+class SetNote(Record, frozen=True):
     """Replace a bookmark's note ("" for none)."""
 
     id: str
@@ -176,8 +168,7 @@ class SetNote:
         return f"edited the note of {self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class PinCiteKey:
+class PinCiteKey(Record, frozen=True):
     """Pin (or with None, unpin) the citation key exports use for a bookmark."""
 
     id: str
@@ -192,8 +183,7 @@ class PinCiteKey:
         return f"pinned the citation key of {self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateSnapshot:
+class UpdateSnapshot(Record, frozen=True):
     """Replace a bookmark's paper snapshot, e.g. to complete one stored offline."""
 
     paper: Paper
@@ -208,8 +198,7 @@ class UpdateSnapshot:
         return f"updated the snapshot of {self.paper.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class ReplaceBookmarks:
+class ReplaceBookmarks(Record, frozen=True):
     """Set many bookmarks exactly as given and remove others, in one step: an import of
     100,000 entries is one copy of the bookmarks, not one per entry."""
 
@@ -238,8 +227,7 @@ class ReplaceBookmarks:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PinCiteKeys:
+class PinCiteKeys(Record, frozen=True):
     """Pin (or with None, unpin) the citation keys of many bookmarks in one step."""
 
     keys: tuple[tuple[str, str | None], ...]
@@ -258,8 +246,7 @@ class PinCiteKeys:
         return _count_text("pinned the citation keys of", [i for i, _ in self.keys], "")
 
 
-@dataclass(frozen=True, slots=True)
-class SetPosition:
+class SetPosition(Record, frozen=True):
     """Remember where the reading view stopped in a paper: an offset into its text (0, or
     None, forgets it: the paper opens at the top)."""
 
@@ -282,8 +269,7 @@ class SetPosition:
         return f"kept the reading position in {self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class MergeIn:
+class MergeIn(Record, frozen=True):
     """Add every read mark, bookmark and unknown key of `state` that the current state lacks.
     Used to carry a recovered state into a fresh file; never undone."""
 

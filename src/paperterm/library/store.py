@@ -25,7 +25,6 @@ from __future__ import annotations
 import threading
 from collections import deque
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,13 +33,13 @@ from paperterm.library._disk import StateFile
 from paperterm.library.journal import Identity, Journal, damage_note, replay
 from paperterm.library.tomlfile import UnwritableValue, utc_second
 from paperterm.models import Clock, ReadingState, utc_now
+from paperterm.records import Record, replace
 
 if TYPE_CHECKING:  # the operations load with the first one made or read back
     from paperterm.library.ops import Operation
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Record, frozen=True):
     """What `StateStore.apply` or `undo` did."""
 
     op: Operation

@@ -4,8 +4,9 @@ frozen record holding only plain, cleaned text (never markup) and http(s) URLs."
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from paperterm.records import Record
 
 Kind = Literal[
     "heading",
@@ -21,8 +22,7 @@ Kind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Cite:
+class Cite(Record, frozen=True):
     """A citation inside a block's text: characters `start`..`end`, pointing at the block
     index of its reference (None when the reference list does not have it)."""
 
@@ -31,8 +31,7 @@ class Cite:
     target: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(Record, frozen=True):
     """One block of the paper.
 
     * heading: `text` is the title, `level` 1-6;
@@ -52,8 +51,7 @@ class Block:
     cites: tuple[Cite, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(Record, frozen=True):
     """An entry of the table of contents: the heading's block index."""
 
     block: int
@@ -61,15 +59,14 @@ class Heading:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(Record, frozen=True):
     """A paper's text as blocks. `converted_only` is set for the page-dump variant, shown as
     cleaned plain text under a notice, never parsed for structure."""
 
     blocks: tuple[Block, ...]
     converted_only: bool = False
     source_url: str | None = None
-    toc: tuple[Heading, ...] = field(default=())
+    toc: tuple[Heading, ...] = ()
     truncated: bool = False
 
     @property

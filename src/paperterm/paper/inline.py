@@ -5,9 +5,9 @@ No URL from the text survives except as a citation's target; nothing is interpre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from paperterm.paper.latex import to_unicode
+from paperterm.records import Record
 
 # `[label](url "title")`; a label may hold one level of brackets (`[[22](…)]` is a label
 # "22" inside literal brackets, which stay).
@@ -18,8 +18,7 @@ _BIB = re.compile(r"#bib\.bib(\d+)\Z")
 _STRONG = re.compile(r"\*\*")
 
 
-@dataclass(frozen=True, slots=True)
-class RawCite:
+class RawCite(Record, frozen=True):
     start: int
     end: int
     label: str
@@ -27,8 +26,7 @@ class RawCite:
     bib: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Inline:
+class Inline(Record, frozen=True):
     text: str
     cites: tuple[RawCite, ...] = ()
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from paperterm.paper.blocks import Block, Document
+from paperterm.records import Record
 
 Style = str  # "title", "heading", "body", "equation", "figure", "table", "reference", ...
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(Record, frozen=True):
     """One line on screen. `cites` are (start, end, target block) in this line's text."""
 
     text: str
@@ -31,8 +30,7 @@ class Line:
     level: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(Record, frozen=True):
     line: int
     start: int
     end: int

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from paperterm.query._text import has_word
+from paperterm.records import Record
 
 TextField = Literal["any", "title", "author", "kw", "org", "tag"]
 Flag = Literal["read", "unread", "bookmarked", "code", "summary"]
@@ -21,8 +21,7 @@ SORT_ORDERS: tuple[SortOrder, ...] = ("rank", "upvotes", "hot", "newest")
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class QueryError:
+class QueryError(Record, frozen=True):
     """A term that was ignored, where it is in the query text and why."""
 
     start: int
@@ -30,8 +29,7 @@ class QueryError:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class TextTerm:
+class TextTerm(Record, frozen=True):
     """A word or phrase, free (``field="any"``) or in one field. `value` is as typed."""
 
     field: TextField
@@ -41,8 +39,7 @@ class TextTerm:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class StateTerm:
+class StateTerm(Record, frozen=True):
     """``is:`` or ``has:``."""
 
     state: Flag
@@ -50,8 +47,7 @@ class StateTerm:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class RangeTerm:
+class RangeTerm(Record, frozen=True):
     """A number or date condition as an inclusive range; None is an open end. Days for
     ``age``, proleptic ordinals (`datetime.date.toordinal`) for ``date``."""
 
@@ -65,8 +61,7 @@ class RangeTerm:
 Term = TextTerm | StateTerm | RangeTerm
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(Record, frozen=True):
     """A parsed query: the terms that hold, and the ones that were ignored."""
 
     text: str

@@ -7,28 +7,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from paperterm import records
 from paperterm.models import Paper
 from paperterm.query.highlight import highlight_spans
 from paperterm.query.parse import Query, Span
+from paperterm.records import Record
 
 if TYPE_CHECKING:
     from paperterm.query.index import PaperIndex
 
 
-@dataclass(frozen=True, slots=True)
-class SearchContext:
+class SearchContext(Record, frozen=True):
     """What a search needs that papers do not carry: reading state, tags, velocity and today.
     Treat it as immutable: the index remembers what it derived from the last one it saw."""
 
     today: dt.date
     read: frozenset[str] = frozenset()
     bookmarked: frozenset[str] = frozenset()
-    tags: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    tags: Mapping[str, Sequence[str]] = records.field(default_factory=dict)
     # Upvotes gained per day, from the feed history, for ``sort:hot`` (papers not in it are
     # estimated from their upvotes and age).
-    velocity: Mapping[str, float] = field(default_factory=dict)
+    velocity: Mapping[str, float] = records.field(default_factory=dict)
 
 
+# A dataclass, not a `Record`: its index is outside its equality and its highlights are a
+# cache of its own, which a struct cannot hold.
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     """The ids a query selects, best first, out of `total`; title highlights on demand."""

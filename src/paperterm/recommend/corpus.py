@@ -34,7 +34,6 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import gt
 from typing import overload
@@ -43,6 +42,7 @@ from paperterm.models import Paper
 from paperterm.recommend.explain import Reasons, explain
 from paperterm.recommend.features import Feature, count_features
 from paperterm.recommend.postings import Postings, weighted
+from paperterm.records import Record
 
 PROFILE_SIZE = 100
 SHARE_POWER = 2.0
@@ -52,8 +52,7 @@ MOST_NEW = 0.2  # a corpus grown by more new papers than this share is built afr
 Vector = dict[Feature, float]
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(Record, frozen=True):
     """What a ranking looks for: feature weights, and each liked paper's part of them."""
 
     weights: dict[Feature, float]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from paperterm.models import Paper
@@ -18,6 +17,7 @@ from paperterm.recommend.features import (
     surface_forms,
     words_in,
 )
+from paperterm.records import Record
 
 if TYPE_CHECKING:
     from paperterm.recommend.corpus import Profile
@@ -30,8 +30,7 @@ WORD_IDF_SHOWN = math.log(20)
 _LOOKED_AT = 24  # the heaviest shared features an explanation picks its words from
 
 
-@dataclass(frozen=True, slots=True)
-class Reasons:
+class Reasons(Record, frozen=True):
     """What a recommended paper shares with the liked ones, and which liked paper it is
     closest to (when there were several)."""
 

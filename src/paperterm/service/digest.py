@@ -16,12 +16,12 @@ import datetime as dt
 import re
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from paperterm.exchange.digest import Digest, DigestItem, render_digest
 from paperterm.exchange.formats import DIGEST_FORMATS
 from paperterm.feed.history import Mark
 from paperterm.models import FeedSpec
+from paperterm.records import Record
 from paperterm.service import CacheBusy, CacheWriteError, PaperService
 from paperterm.service.publish import current
 from paperterm.tally import describe_moment
@@ -36,8 +36,7 @@ class DigestError(ValueError):
     """A --since that is neither ``last``, a duration nor a date."""
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedDigest:
+class PreparedDigest(Record, frozen=True):
     """What to send, and the marks to record once it is sent."""
 
     digest: Digest

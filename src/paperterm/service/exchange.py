@@ -8,7 +8,6 @@ format, any scope) uses the same key for a paper. A file is written whole or not
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from paperterm.exchange import (
@@ -25,6 +24,7 @@ from paperterm.files import WriteRefused, read_capped, write_new
 from paperterm.library import PinCiteKeys, ReplaceBookmarks
 from paperterm.models import Bookmark, Clock
 from paperterm.query import PaperIndex, QueryError, SearchContext, parse_query
+from paperterm.records import Record, replace
 from paperterm.service.triage import Triage, display_paper, is_citable
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -34,8 +34,7 @@ class TransferError(Exception):
     """An export or import that could not be done; `str()` is a one-line message."""
 
 
-@dataclass(frozen=True, slots=True)
-class Exported:
+class Exported(Record, frozen=True):
     text: str
     count: int
     errors: tuple[QueryError, ...] = ()
@@ -48,8 +47,7 @@ class Exported:
         return self.text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
 
 
-@dataclass(frozen=True, slots=True)
-class Imported:
+class Imported(Record, frozen=True):
     format: str
     added: int
     updated: int

@@ -13,7 +13,6 @@ import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.feed import (
@@ -24,6 +23,7 @@ from paperterm.feed import (
 )
 from paperterm.feed.cache import StoreResult
 from paperterm.models import Clock, FeedSpec, Paper
+from paperterm.records import Record
 
 if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first frame
     from paperterm.feed.client import HFClient
@@ -31,8 +31,7 @@ if TYPE_CHECKING:  # httpx loads only when a refresh starts, not for the first f
 Origin = Literal["cache", "network", "sample", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class FeedView:
+class FeedView(Record, frozen=True):
     """A feed as it can be shown now: where it came from and how old it is."""
 
     requested: FeedSpec
@@ -57,8 +56,7 @@ class FeedView:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshOutcome:
+class RefreshOutcome(Record, frozen=True):
     """A successful refresh: the new view and what changed."""
 
     view: FeedView
@@ -76,8 +74,7 @@ class RefreshOutcome:
         return f"{self.view.spec.label}: {self.view.count_text}, " + ", ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(Record, frozen=True):
     """A paper looked up by id, or why there is none: Hugging Face does not know it
     (`unknown`: its API answered 404), or could not be reached (`unreachable`)."""
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm.exchange.atom import atom_feed
 from paperterm.files import NotRegular, atomic_write, check_regular
 from paperterm.models import FeedSpec, Paper
+from paperterm.records import Record
 from paperterm.service import FeedView, FetchError, PaperService
 
 
@@ -21,8 +21,7 @@ class OutputError(Exception):
     """An output file that could not be written; `str()` names the path and the reason."""
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(Record, frozen=True):
     """The papers of one view, and what the user should hear about where they came from."""
 
     view: FeedView

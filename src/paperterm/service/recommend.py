@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm.feed import FeedCache
 from paperterm.keyed import read_keyed, write_keyed
 from paperterm.models import Bookmark, FeedSpec, Paper
 from paperterm.recommend import Corpus, Ranking, Reasons
+from paperterm.records import Record
 from paperterm.service.feeds import Feeds
 from paperterm.service.keeper import KEEP_FROM, KEPT_KIND, Keeper, kept_key
 from paperterm.service.rows import PaperRows
@@ -31,8 +31,7 @@ START_HINT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Recommended:
+class Recommended(Record, frozen=True):
     """A ranked list: the papers best first, their scores, what they were ranked by, and a
     `note` saying how to get a list when there is none."""
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperterm.config import DEFAULT_CONFIG, toml_string
 from paperterm.files import atomic_write
 from paperterm.models import SAVED_NAME, Paper
+from paperterm.records import Record
 
 if TYPE_CHECKING:
     from paperterm.service import PaperService
@@ -38,8 +38,7 @@ class UnknownSearch(KeyError):
         return f"no saved search named {self.args[0]!r} (see [searches] in config.toml)"
 
 
-@dataclass(frozen=True, slots=True)
-class SearchCounts:
+class SearchCounts(Record, frozen=True):
     name: str
     query: str
     total: int

@@ -23,19 +23,18 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from paperterm.feed import FeedCache
 from paperterm.feed.history import Mark, Snapshot
 from paperterm.models import Clock
+from paperterm.records import Record, field
 from paperterm.tally import describe_moment
 
 VELOCITY_WINDOW = dt.timedelta(days=2)
 MIN_SPAN = dt.timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Baseline:
+class Baseline(Record, frozen=True):
     """What a list looked like at the last look (or, never looked at, at its first fetch)."""
 
     at: dt.datetime
@@ -43,8 +42,7 @@ class Baseline:
     looked: bool = True  # False: the list's oldest snapshot stands in for a look
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
+class Changes(Record, frozen=True):
     """A list compared with its baseline: the new papers, and places gained (+) or lost (-)."""
 
     since: dt.datetime | None = None
@@ -77,8 +75,7 @@ def compare(baseline: Baseline | None, ids: Sequence[str]) -> Changes:
     return Changes(baseline.at, new, moved)
 
 
-@dataclass(frozen=True, slots=True)
-class Velocity:
+class Velocity(Record, frozen=True):
     """Upvotes gained per day, measured over `hours`."""
 
     per_day: float

@@ -13,7 +13,6 @@ import datetime as dt
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -30,6 +29,7 @@ from paperterm.paper import (
     read_document_json,
     with_front,
 )
+from paperterm.records import Record
 
 if TYPE_CHECKING:
     from paperterm.feed.client import HFClient
@@ -40,8 +40,7 @@ T = TypeVar("T")
 _PAPER_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 
 
-@dataclass(frozen=True, slots=True)
-class PaperText:
+class PaperText(Record, frozen=True):
     """A paper's full text (cleaned) and where it came from."""
 
     id: str

@@ -9,21 +9,20 @@ with other instances); this part only says what the user asked for.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperterm import library
 from paperterm.library import StateStore
 from paperterm.models import Bookmark, Clock, Paper, ReadingState
+from paperterm.records import Record, replace
 from paperterm.service.feeds import Feeds
 
 if TYPE_CHECKING:
     from paperterm.library import Operation
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Record, frozen=True):
     """What a triage verb did: `changed` False when there was nothing to do; `summary` says
     what was done in words ("bookmarked 2501.00001"); `notices` are one-line problems."""
 
@@ -37,8 +36,7 @@ class Change:
 QUICK_FOLD_BYTES = 2 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Completion:
+class Completion(Record, frozen=True):
     """What a lookup of the bookmarks stored with only what was known did: `filled` got their
     details from Hugging Face; `not_on_hf` are citations it does not know (answered 404),
     kept as imported and not looked up again."""

@@ -12,17 +12,16 @@ version, so a new version is not among the facts.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from paperterm.models import Paper
+from paperterm.records import Record, replace
 
 if TYPE_CHECKING:
     from paperterm.service import PaperService
 
 
-@dataclass(frozen=True, slots=True)
-class Update:
+class Update(Record, frozen=True):
     """What is new about one bookmark, and the record that says so."""
 
     paper: Paper  # the snapshot with the new facts

@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -29,6 +28,7 @@ from paperterm import resume_collection
 from paperterm.config import DEFAULT_THEME, Settings, set_theme
 from paperterm.keys import KEYS, check_keymap
 from paperterm.models import FeedSpec
+from paperterm.records import replace
 from paperterm.service import PaperService
 from paperterm.ui.keys import bindings
 from paperterm.ui.screens.reader import ReaderScreen, Timers

@@ -8,13 +8,13 @@ is reported by name and skipped; it never stops the reader.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from paperterm.config import read_small_text
+from paperterm.records import Record
 
 MAX_THEME_BYTES = 64 * 1024  # a theme is a dozen colours
 
@@ -33,10 +33,9 @@ _COLOR_FIELDS = (
 )
 
 
-@dataclass(slots=True)
-class LoadedThemes:
-    themes: list[Theme] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+class LoadedThemes(Record, frozen=True):
+    themes: tuple[Theme, ...]
+    problems: tuple[str, ...]  # one line each, for a notification
 
 
 def bundled_themes_dir() -> Path:
@@ -78,15 +77,15 @@ def load_theme(path: Path, *, trusted: bool = False) -> Theme:
 
 def load_themes(*directories: Path) -> LoadedThemes:
     """Every `*.toml` of `directories`, in order (a later file with the same name wins)."""
-    loaded = LoadedThemes()
+    themes, problems = list[Theme](), list[str]()
     bundled = bundled_themes_dir()
     for directory in directories:
         for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
             try:
-                loaded.themes.append(load_theme(path, trusted=directory == bundled))
+                themes.append(load_theme(path, trusted=directory == bundled))
             except (ValueError, FileNotFoundError) as exc:
-                loaded.problems.append(f"theme {path.name} skipped: {_first_line(exc)}")
-    return loaded
+                problems.append(f"theme {path.name} skipped: {_first_line(exc)}")
+    return LoadedThemes(tuple(themes), tuple(problems))
 
 
 def _check_color(key: str, value: object) -> None:

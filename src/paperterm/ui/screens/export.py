@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -17,6 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select
 
+from paperterm.records import Record
 from paperterm.service import EXPORT_FORMATS, ExportFormat, PaperService
 from paperterm.service.exchange import TransferError, default_destination
 
@@ -30,8 +30,7 @@ FORMAT_NAMES: dict[ExportFormat, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRequest:
+class ExportRequest(Record, frozen=True):
     format: ExportFormat
     destination: Path
     tag: str | None = None

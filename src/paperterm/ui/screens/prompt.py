@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import on
@@ -13,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
+
+from paperterm.records import Record
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -50,8 +51,7 @@ class SearchModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(Record, frozen=True):
     """One answer of a `ChoiceModal`: its key, its button, and what it dismisses with."""
 
     key: str

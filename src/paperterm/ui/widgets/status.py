@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Literal
 
 from textual import events
@@ -18,6 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from paperterm.models import describe_age
+from paperterm.records import Record, replace
 
 Freshness = Literal[
     "fresh",
@@ -35,8 +35,7 @@ Freshness = Literal[
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(Record, frozen=True):
     """What the status line says."""
 
     feed: str = ""
@@ -121,7 +120,7 @@ class StatusLine(Widget):
 
     def show(self, **changes: object) -> None:
         """Change some facts and redraw."""
-        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        self.status = replace(self.status, **changes)
         refreshing = self.status.freshness in ("refreshing", "ranking")
         if refreshing and self._spinner is None:
             self._spinner = self.set_interval(0.1, self._spin)

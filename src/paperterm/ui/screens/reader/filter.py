@@ -15,10 +15,10 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.models import Paper
+from paperterm.records import Record, replace
 from paperterm.service import CacheBusy, PaperService
 from paperterm.service.rows import PaperRows
 from paperterm.service.search import Interrupted
@@ -32,8 +32,7 @@ if TYPE_CHECKING:  # the query engine loads with the first search, not for the f
 Scope = Literal["view", "everything"]
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(Record, frozen=True):
     """A search result made ready off the UI thread: the papers in rank order (for everything
     cached, ids whose papers are read as they scroll into view), their ids, title highlights."""
 
