@@ -29,7 +29,7 @@ def fills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     made: list[int] = []
     fill = searchscope._fill
 
-    def counted(db: object, ids: list[str], digest: bytes, version: int) -> tuple[object, ...]:
+    def counted(db: object, ids: list[str], digest: int, version: int) -> tuple[object, ...]:
         made.append(len(ids))
         return fill(db, ids, digest, version)  # type: ignore[arg-type]
 

@@ -142,3 +142,47 @@ def test_a_command_resumes_collecting_garbage_before_it_runs(
     with collection_paused():
         assert cli.main(["paths"]) == 0 and gc.isenabled()
     assert "state" in capsys.readouterr().out
+
+
+# A filtered `list`, answered from the persistent index: what it loaded once it printed.
+FILTERED_LIST = """
+import json, sys
+from paperterm import cli
+try:
+    code = cli.main(["list", "trending", "--offline", "--filter", "difusion modle"])
+finally:
+    with open(sys.argv[1], "w") as out:
+        json.dump(sorted(sys.modules), out)
+raise SystemExit(code)
+"""
+NOT_FOR_A_FILTERED_LIST = (
+    "rapidfuzz",  # the typo look-up reads the stored rows itself (10 ms to load)
+    "hashlib",  # the scope's key is Python's own hash
+    "dataclasses",
+    "paperterm.query.index",  # the in-memory index
+    "paperterm.query.highlight",
+)
+
+
+def test_a_filtered_list_loads_no_fuzzy_matcher_or_in_memory_index(tmp_path: Path) -> None:
+    from hf_data import NOW, fixture_papers
+
+    from paperterm.feed import FeedCache
+    from paperterm.models import FeedSpec
+
+    env = {**os.environ, "HF_ENDPOINT": "http://127.0.0.1:9"}
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(tmp_path / name)
+    cache = FeedCache(tmp_path / "XDG_CACHE_HOME" / "paperterm" / "cache.sqlite3")
+    trending = FeedSpec("trending")
+    cache.store_feed(trending, trending, fixture_papers(), NOW)
+    cache.close()
+    modules = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", FILTERED_LIST, str(modules)],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "iffusion" in done.stdout or "odel" in done.stdout  # the typos were matched
+    loaded = set(json.loads(modules.read_text()))
+    assert "paperterm.feed.searchquery" in loaded  # answered by the persistent index
+    assert sorted(loaded.intersection(NOT_FOR_A_FILTERED_LIST)) == []

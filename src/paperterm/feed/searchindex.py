@@ -321,7 +321,7 @@ class SearchIndex:
 
             from paperterm.feed import searchterms
 
-            # The first search's modules too (14 ms, rapidfuzz most of it), off its path.
+            # The first search's modules too (5 ms), off its path.
             importlib.import_module("paperterm.feed.searchquery")
             searchterms.terms(db, str(self._cache.path)).warm()
         return answer

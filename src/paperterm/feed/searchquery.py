@@ -6,9 +6,9 @@ GIL: each query word is a union of FTS5 matches, one per field and match quality
 prefix, inside a word, one or two typos), grouped by paper to its best score; the words join,
 the other terms (numbers, dates, states, organisations, tags) are conditions on
 ``search_docs``, and the rows come back ordered by score, then the collection's order. Python
-decides only which words a query word reaches — its typo neighbours (rapidfuzz over the
-index's vocabulary, read once per change of the cache) and the words it
-lies inside — and reads the few texts a phrase must be checked against.
+decides only which words a query word reaches — its typo neighbours (found in the index's
+vocabulary rows as stored, `paperterm.feed.searchrows`, read once per change of the cache)
+and the words it lies inside — and reads the few texts a phrase must be checked against.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from paperterm.feed import searchscope
 from paperterm.feed.searchconditions import condition_of
@@ -46,17 +45,18 @@ from paperterm.query.results import SearchContext
 STARTING_WORDS = 32
 
 
-@dataclass
 class _Sql:
     """A statement being put together: its CTEs, joins, conditions and parameters."""
 
-    ctes: list[str]
-    joins: list[str]
-    where: list[str]
-    scores: list[str]
-    args: list[object]  # the CTEs': they come first in the statement's text
-    where_args: list[object]
-    rows: tuple[int, int] | None = None  # the scope's FTS rows (a feed's are mostly together)
+    # A plain class: `dataclasses` and the making of one cost a `list --filter` 1.5 ms.
+    def __init__(self, rows: tuple[int, int] | None) -> None:
+        self.ctes: list[str] = []
+        self.joins: list[str] = []
+        self.where: list[str] = []
+        self.scores: list[str] = []
+        self.args: list[object] = []  # the CTEs': they come first in the statement's text
+        self.where_args: list[object] = []
+        self.rows = rows  # the scope's FTS rows (a feed's are mostly together)
 
     def in_rows(self, rowid: str = "rowid") -> tuple[str, list[object]]:
         """The condition keeping an FTS match within the scope's rows, and its parameters."""
@@ -83,7 +83,7 @@ def search_ids(
     put in `searchscope.TABLE`, searched in its order (None: every indexed paper, `first`
     ids leading, then by id — the cache's "everything" order). `vocab` is asked for only
     when a term has words to look up."""
-    sql = _Sql([], [], [], [], [], [], scope)
+    sql = _Sql(scope)
     scored = 0
     for term in query.terms:
         if isinstance(term, TextTerm) and term.field in FIELDS_OF:

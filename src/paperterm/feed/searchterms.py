@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from paperterm.feed import searchseen
 from paperterm.feed.searchindex import generation
+from paperterm.feed.searchrows import Row, near
 from paperterm.query._text import TYPO_MAX_LEN, TYPO_MIN_LEN, typo_budget
 
-Row = tuple[str, int]  # (kind, length)
+Key = tuple[str, int]  # (kind, length)
 # Bytes of logged words worth rewriting the rows for (about 2,500 words): a first search
 # makes them into rows; 25,000 cost it 27 ms at 10k cached.
 FOLD_AT = 20_000
@@ -41,11 +41,11 @@ class _Known:
 
     def __init__(self, now: int, since: int, recent: list[str], recent_inside: list[str]) -> None:
         self.now, self.since = now, since
-        # Tuples: of strings only, the garbage collector stops walking them after its first
-        # look (it walks every list on every full collection: 200k words, while typing).
-        self.rows: dict[Row, tuple[str, ...]] = {}
+        # Each row one string, as stored (`paperterm.feed.searchrows`): nothing to split, and
+        # nothing for the garbage collector to walk.
+        self.rows: dict[Key, Row] = {}
         self.recent = recent  # distinct, sorted
-        self.recent_rows: dict[Row, tuple[str, ...]] = {}
+        self.recent_rows: dict[Key, Row] = {}
         self.recent_inside = "\n".join(recent_inside)
         self.inside_text: str | None = None
         self.lock = threading.Lock()
@@ -99,24 +99,25 @@ class Terms:
         self._db = db
         self._known = known
 
-    def rows(self, kind: str, length: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def rows(self, kind: str, length: int) -> tuple[Row, Row]:
         """The stored row and the one made of the words logged since."""
         known = self._known
         with known.lock:
             stored = known.rows.get((kind, length))
             if stored is None:
-                stored = known.rows[(kind, length)] = tuple(_read(self._db, kind, length))
+                stored = Row(_read_text(self._db, kind, length), length)
+                known.rows[(kind, length)] = stored
             recent = known.recent_rows.get((kind, length))
             if recent is None:
-                recent = tuple(_made_row(known.recent, kind, length))
+                recent = Row.of(_made_row(known.recent, kind, length), length)
                 known.recent_rows[(kind, length)] = recent
             return stored, recent
 
     def has(self, word: str) -> bool:
-        return any(_holds(row, word) for row in self.rows("whole", len(word)))
+        return any(row.holds(word) for row in self.rows("whole", len(word)))
 
     def has_prefix(self, word: str) -> bool:
-        return any(_holds(row, word) for row in self.rows("start", len(word)))
+        return any(row.holds(word) for row in self.rows("start", len(word)))
 
     def longer(self, start: str, limit: int) -> list[str] | None:
         """The words longer than `start` that begin with it, shortest first; None when there
@@ -126,10 +127,7 @@ class Terms:
         # A start row of this length holding `start`'s continuation says longer words exist.
         while any(_begins(row, start) for row in self.rows("start", length)):
             for row in self.rows("whole", length):
-                at = bisect_left(row, start)
-                while at < len(row) and row[at].startswith(start):
-                    found[row[at]] = None
-                    at += 1
+                found.update(dict.fromkeys(row.starting(start)))
             if len(found) > limit:
                 return None
             length += 1
@@ -160,12 +158,14 @@ class Terms:
         for length in range(len(word), len(word) + budget + 1):
             if length >= TYPO_MAX_LEN + 3:
                 break
-            for text, distance in _near(word, self.rows("start", length), budget):
-                if distance and not text.startswith(word):
-                    found[distance][0][text] = None
+            for row in self.rows("start", length):
+                for text, distance in near(row, word, budget):
+                    if distance and not text.startswith(word):
+                        found[distance][0][text] = None
         for length in range(max(TYPO_MIN_LEN - 1, len(word) - budget), len(word)):
-            for text, distance in _near(word, self.rows("whole", length), budget):
-                found[distance][1][text] = None
+            for row in self.rows("whole", length):
+                for text, distance in near(row, word, budget):
+                    found[distance][1][text] = None
         return {d: (list(starts), list(whole)) for d, (starts, whole) in found.items()}
 
     def warm(self) -> None:
@@ -185,23 +185,8 @@ class Terms:
             return known.inside_text
 
 
-def _near(word: str, rows: Iterable[Sequence[str]], budget: int) -> Iterable[tuple[str, int]]:
-    from rapidfuzz import process  # here: a fetch's fold needs none of it (10 ms to load)
-    from rapidfuzz.distance import OSA
-
-    for row in rows:
-        for text, distance, _ in process.extract(
-            word, row, scorer=OSA.distance, score_cutoff=budget, limit=None
-        ):
-            yield text, int(distance)
-
-
-def _begins(row: Sequence[str], start: str) -> bool:
-    return (at := bisect_left(row, start)) < len(row) and row[at].startswith(start)
-
-
-def _holds(row: Sequence[str], word: str) -> bool:
-    return (at := bisect_left(row, word)) < len(row) and row[at] == word
+def _begins(row: Row, start: str) -> bool:
+    return next(row.starting(start), None) is not None
 
 
 def _read(db: sqlite3.Connection, kind: str, length: int) -> list[str]:
@@ -242,7 +227,7 @@ def _known_at(db: sqlite3.Connection, now: int, previous: _Known | None) -> _Kno
         known = _Known(now, now, [], [])
         if not written:  # then from memory; else each row is read again when asked for
             known.inside_text = "\n".join(rows.pop(("inside", 0), []))
-            known.rows.update((row, tuple(words)) for row, words in rows.items())
+            known.rows.update((key, Row.of(words, key[1])) for key, words in rows.items())
         return known
     every, inside = _logged(db, since)
     known = _Known(now, since, sorted(every), sorted(inside))
@@ -253,32 +238,32 @@ def _known_at(db: sqlite3.Connection, now: int, previous: _Known | None) -> _Kno
 
 def _rows_rewritten(
     db: sqlite3.Connection, now: int, since: int
-) -> tuple[bool, dict[Row, list[str]]]:
+) -> tuple[bool, dict[Key, list[str]]]:
     """Fold the words logged since `since` into the rows (made anew when there are none) and
     write them back unless another program holds the cache: whether they were written, and
     the rows changed."""
     every, inside = _logged(db, since)
-    rows: dict[Row, list[str]] = {} if since < 0 else _Loader(db)
+    rows: dict[Key, list[str]] = {} if since < 0 else _Loader(db)
     changed = _fold(rows, every, inside, fresh=since < 0)
     changed_rows = {key: rows[key] for key in changed}
     return _write(db, since, now, changed_rows, fresh=since < 0), changed_rows
 
 
-class _Loader(dict[Row, list[str]]):
+class _Loader(dict[Key, list[str]]):
     """The stored rows, each read when first needed."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         super().__init__()
         self._db = db
 
-    def __missing__(self, key: Row) -> list[str]:
+    def __missing__(self, key: Key) -> list[str]:
         found = self[key] = _read(self._db, *key)
         return found
 
 
 def _fold(
-    rows: dict[Row, list[str]], every: Iterable[str], inside: Iterable[str], *, fresh: bool
-) -> set[Row]:
+    rows: dict[Key, list[str]], every: Iterable[str], inside: Iterable[str], *, fresh: bool
+) -> set[Key]:
     """Put the words into `rows` (all of them made anew when `fresh`); the rows changed."""
     if fresh:
         words = sorted(every)
@@ -294,7 +279,7 @@ def _fold(
     by_length: defaultdict[int, set[str]] = defaultdict(set)
     for word in every:
         by_length[len(word)].add(word)
-    added: dict[Row, set[str]] = {("inside", 0): set(inside)}
+    added: dict[Key, set[str]] = {("inside", 0): set(inside)}
     longer: list[str] = []  # the words of this length or more
     for length in sorted(by_length, reverse=True):
         added[("whole", length)] = by_length[length]
@@ -304,7 +289,7 @@ def _fold(
             if shorter in by_length:
                 break
             added[("start", shorter)] = {w[:shorter] for w in longer}
-    changed: set[Row] = set()
+    changed: set[Key] = set()
     for key, wanted in added.items():
         row = rows[key]
         new = wanted.difference(row)
@@ -322,7 +307,7 @@ def _made_row(words: list[str], kind: str, length: int) -> list[str]:
 
 
 def _write(
-    db: sqlite3.Connection, since: int, now: int, rows: dict[Row, list[str]], *, fresh: bool
+    db: sqlite3.Connection, since: int, now: int, rows: dict[Key, list[str]], *, fresh: bool
 ) -> bool:
     """Store the changed rows as of `now` unless another program holds the cache or has
     rewritten them meanwhile; whether they were stored."""
