@@ -470,3 +470,43 @@ def test_an_interrupted_search_is_stopped_not_left_to_an_in_memory_index(tmp_pat
         _ids(cache, "zephyr")
     cache._db = None
     assert cache.index.ready() and _ids(cache, "zephyr") == ["a"] and not cache.notices
+
+
+def test_a_search_does_not_wait_for_warming_to_read_another_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.feed import searchterms
+
+    cache = FeedCache(tmp_path / "cache.db")
+    cache.store_papers([_p("a", "Diffusion models for video")])
+    assert _fold(cache)
+    reading, release = threading.Event(), threading.Event()
+    read = searchterms._read_text
+
+    def slow(db: sqlite3.Connection, kind: str, length: int) -> str:
+        if (kind, length) == ("whole", 13):  # the warming thread's row: held until released
+            reading.set()
+            release.wait(10)
+        return read(db, kind, length)
+
+    monkeypatch.setattr(searchterms, "_read_text", slow)
+    key = str(cache.path)
+    warming = threading.Thread(
+        target=lambda: searchterms.terms(FeedCache(cache.path)._connection(), key).warm()
+    )
+    warming.start()
+    try:
+        assert reading.wait(10)
+        other = FeedCache(cache.path)  # the search's own thread and connection
+        found: list[bool] = []
+        searcher = threading.Thread(
+            target=lambda: found.append(
+                searchterms.terms(other._connection(), key).has("diffusion")
+            )
+        )
+        searcher.start()
+        searcher.join(5)
+        assert found == [True]  # answered while the other row was still being read
+    finally:
+        release.set()
+        warming.join(10)

@@ -102,11 +102,13 @@ class Terms:
     def rows(self, kind: str, length: int) -> tuple[Row, Row]:
         """The stored row and the one made of the words logged since."""
         known = self._known
+        stored = known.rows.get((kind, length))
+        if stored is None:
+            # Read outside the lock: a search never waits for `warm` reading another row.
+            read = Row(_read_text(self._db, kind, length), length)
+            with known.lock:
+                stored = known.rows.setdefault((kind, length), read)
         with known.lock:
-            stored = known.rows.get((kind, length))
-            if stored is None:
-                stored = Row(_read_text(self._db, kind, length), length)
-                known.rows[(kind, length)] = stored
             recent = known.recent_rows.get((kind, length))
             if recent is None:
                 recent = Row.of(_made_row(known.recent, kind, length), length)
@@ -179,10 +181,12 @@ class Terms:
         """The stored inside words, newline-joined (read as one text and never split:
         `inside` finds in it)."""
         known = self._known
-        with known.lock:
-            if known.inside_text is None:
-                known.inside_text = _read_text(self._db, "inside", 0)
-            return known.inside_text
+        if known.inside_text is None:
+            read = _read_text(self._db, "inside", 0)  # outside the lock, as `rows`
+            with known.lock:
+                if known.inside_text is None:
+                    known.inside_text = read
+        return known.inside_text
 
 
 def _begins(row: Row, start: str) -> bool:
