@@ -14,7 +14,8 @@ offset the edits before it shift by at most k, unless an edit swaps the two char
 a cut — the word with those two swapped is then within k - 1. So the candidates are the entries
 holding a piece where it can be (the first piece: a range of the sorted entries; the last: the
 entries' ends; one between: a few offsets), and those of the swapped words; each is checked
-exactly. One budget-1 word costs about 1 ms over its rows; a budget-2 word 2 to 10 ms.
+exactly. Over the rows of 10k papers a budget-1 word costs about 1 ms (at most 8); a budget-2
+word 2 ms (at most 13, where a common ending such as "-ing" leaves a few hundred to check).
 """
 
 from __future__ import annotations
