@@ -23,11 +23,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
-from typing import overload
 
 
-class Row(Sequence[str]):
-    """A sorted row of entries of `width` characters, held as their newline-joined text."""
+class Row:
+    """A sorted row of entries of `width` characters, held as their newline-joined text.
+
+    It has a length and entries by position, which is what bisection needs; not a full
+    `Sequence` (no slices, no isinstance test at each step of a bisection)."""
 
     __slots__ = ("_count", "_stride", "text", "width")
 
@@ -45,19 +47,16 @@ class Row(Sequence[str]):
     def __len__(self) -> int:
         return self._count
 
-    @overload
-    def __getitem__(self, at: int) -> str: ...
-    @overload
-    def __getitem__(self, at: slice) -> Sequence[str]: ...
-    def __getitem__(self, at: int | slice) -> str | Sequence[str]:
-        if isinstance(at, slice):
-            return [self[i] for i in range(*at.indices(self._count))]
+    def __getitem__(self, at: int) -> str:
         if at < 0:
             at += self._count
         if not 0 <= at < self._count:
             raise IndexError(at)
         start = at * self._stride
         return self.text[start : start + self.width]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[at] for at in range(self._count))
 
     def holds(self, entry: str) -> bool:
         at = bisect_left(self, entry)
