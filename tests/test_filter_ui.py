@@ -62,15 +62,35 @@ async def test_slash_opens_the_bar_and_typing_narrows_and_ranks(tmp_path: Path) 
         assert status(app).shown < total
 
 
-async def test_the_bar_is_made_when_first_opened_not_for_the_first_frame(tmp_path: Path) -> None:
+async def test_the_bar_is_made_after_the_first_frame_and_opens_over_the_key_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperterm.ui.screens.reader.screen import ReaderScreen
+    from paperterm.ui.widgets.key_bar import KeyBar
+
+    at_first_frame: list[int] = []
+    resume = ReaderScreen.on_screen_resume
+
+    def resumed(screen: ReaderScreen) -> None:  # just before the first frame is drawn
+        at_first_frame.append(len(screen.query_children(FilterBar)))
+        resume(screen)
+
+    monkeypatch.setattr(ReaderScreen, "on_screen_resume", resumed)
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert at_first_frame[0] == 0
         bar = app.reader.filter_bar
+        assert bar.children and not bar.has_class("-open")  # made, hidden: `/` only shows it
         await pilot.press("j", "k")  # moving the cursor asks whether the query is being typed
-        assert not bar.children and not bar.typing
+        assert not bar.typing
+        panes = app.reader.query_one("#panes").region
         await pilot.press("slash", "d", "i", "f", "f")
         assert bar.typing and bar.value == "diff" and isinstance(app.focused, Input)
+        await pilot.pause()
+        # On the key bar's line: the list and the details keep their size.
+        assert app.reader.query_one("#panes").region == panes
+        assert bar.region == app.reader.query_one(KeyBar).region
 
 
 async def test_keys_typed_in_one_burst_after_the_slash_reach_the_bar(tmp_path: Path) -> None:

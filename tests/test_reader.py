@@ -176,6 +176,21 @@ async def test_keys_move_the_cursor_and_the_detail_follows(tmp_path: Path) -> No
         assert reader(app).query_one(DetailPane).paper == listed.papers[0]
 
 
+async def test_the_details_keep_their_width_whether_they_scroll_or_not(tmp_path: Path) -> None:
+    # Laid out once after start: a scrollbar that appears would make Textual lay the whole
+    # abstract out again, narrower, while the first keys are typed.
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        pane = reader(app).query_one(DetailPane)
+        text = pane.query_one("#detail-text")
+        assert pane.max_scroll_y > 0
+        scrolling = text.size.width
+        pane.show(None)
+        await pilot.pause()
+        assert pane.max_scroll_y == 0 and text.size.width == scrolling
+
+
 async def test_enter_and_tab_move_focus_and_escape_returns(tmp_path: Path) -> None:
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -102,6 +102,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     DetailPane {
         height: 1fr;
         padding: 0 1;
+        scrollbar-gutter: stable;  /* a long abstract is laid out once, not again narrower */
         background: $surface;
     }
     DetailPane > #detail-text { width: 1fr; }

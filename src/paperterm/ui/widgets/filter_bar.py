@@ -1,4 +1,4 @@
-"""FilterBar: the one-line query editor under the list.
+"""FilterBar: the one-line query editor, on the key bar's line while open.
 
 It only edits text and says what the user wants (`Changed`, `Submitted`, `Closed`,
 `ScopeToggled`); the screen runs the search. Bad terms are underlined in the input (the same
@@ -39,6 +39,8 @@ class FilterBar(Horizontal):
 
     DEFAULT_CSS = """
     FilterBar {
+        dock: bottom;
+        layer: bars;
         height: 1;
         display: none;
         background: $panel;
@@ -70,9 +72,13 @@ class FilterBar(Horizontal):
         """ctrl+a: widen to everything, or back to the current list."""
 
     def compose(self) -> ComposeResult:
-        # Hidden until `/`: its parts (an Input and its styles, about 20 ms) are made when
-        # first asked for, not for the reader's first frame.
+        # Hidden until `/`: its parts (an Input and its styles, about 20 ms) are made once the
+        # reader's first frame is drawn (`prepare`), not for that frame.
         yield from ()
+
+    def prepare(self) -> None:
+        """Make the bar's parts now (hidden), so that opening it only shows them."""
+        self._parts()
 
     def _parts(self) -> None:
         if self.children:

@@ -45,6 +45,7 @@ class ReaderScreen(Screen[None]):
     ESCAPE_TO_MINIMIZE = False  # Escape runs action_back, which also returns focus to the list
 
     DEFAULT_CSS = """
+    ReaderScreen { layers: default bars; }
     ReaderScreen #panes { layout: horizontal; height: 1fr; }
     ReaderScreen #papers { width: 3fr; }
     ReaderScreen #detail { width: 2fr; border-left: tall $panel; }
@@ -86,7 +87,7 @@ class ReaderScreen(Screen[None]):
         with Container(id="panes"):
             yield PaperList(id="papers")
             yield DetailPane(id="detail")
-        yield KeyBar()  # the filter bar goes above it when first used (`filter_bar`)
+        yield KeyBar()  # the filter bar goes over it (`filter_bar`)
 
     def on_mount(self) -> None:
         triage = self.service.triage
@@ -122,13 +123,11 @@ class ReaderScreen(Screen[None]):
 
     @property
     def filter_bar(self) -> FilterBar:
-        """The filter bar under the list, made when first used: hidden until `/`, it is not
-        part of the first frame (its styles and bindings cost that frame 2-3 ms)."""
-        bars = self.query_children(FilterBar)
-        if bars:
+        """The filter bar, over the key bar's line (the panes keep their size), made after the
+        first frame (it would cost that 2-3 ms), so that `/` only shows it (31 ms less)."""
+        if bars := self.query_children(FilterBar):
             return bars.first()
-        bar = FilterBar(id="filter")
-        self.mount(bar, before=self.query_one(KeyBar))
+        self.mount(bar := FilterBar(id="filter"))
         return bar
 
     @property
@@ -194,6 +193,7 @@ class ReaderScreen(Screen[None]):
         self.show_details(self.paper_list.highlighted)
 
     def on_screen_resume(self) -> None:
+        self.call_next(lambda: self.filter_bar.prepare())
         self.details.first_frame_drawn()
 
     def show_details(self, paper: Paper | None) -> None:
