@@ -186,3 +186,33 @@ def test_a_filtered_list_loads_no_fuzzy_matcher_or_in_memory_index(tmp_path: Pat
     loaded = set(json.loads(modules.read_text()))
     assert "paperterm.feed.searchquery" in loaded  # answered by the persistent index
     assert sorted(loaded.intersection(NOT_FOR_A_FILTERED_LIST)) == []
+
+
+WARMED = """
+import json, sys
+from pathlib import Path
+from paperterm.feed import FeedCache
+cache = FeedCache(Path(sys.argv[1]))
+assert cache.index.ready(warm=True)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_warming_the_index_loads_what_the_first_result_draws_with(tmp_path: Path) -> None:
+    # The reader warms the index in a thread once its first list is drawn: the first result's
+    # title highlights then find their matcher loaded, not loaded on the UI thread.
+    from hf_data import NOW, fixture_papers
+
+    from paperterm.feed import FeedCache
+    from paperterm.models import FeedSpec
+
+    cache = FeedCache(tmp_path / "cache.sqlite3")
+    trending = FeedSpec("trending")
+    cache.store_feed(trending, trending, fixture_papers(), NOW)
+    cache.close()
+    done = subprocess.run(
+        [sys.executable, "-c", WARMED, str(tmp_path / "cache.sqlite3")],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    loaded = set(json.loads(done.stdout))
+    assert {"paperterm.feed.searchquery", "paperterm.query.highlight", "rapidfuzz"} <= loaded

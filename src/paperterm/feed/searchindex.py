@@ -321,8 +321,10 @@ class SearchIndex:
 
             from paperterm.feed import searchterms
 
-            # The first search's modules too (5 ms), off its path.
+            # The first search's modules too (5 ms), and the title highlighter with rapidfuzz
+            # (10-15 ms), which the first result would otherwise load on the UI thread.
             importlib.import_module("paperterm.feed.searchquery")
+            importlib.import_module("paperterm.query.highlight")
             searchterms.terms(db, str(self._cache.path)).warm()
         return answer
 
