@@ -88,9 +88,14 @@ async def test_the_bar_is_made_after_the_first_frame_and_opens_over_the_key_bar(
         await pilot.press("slash", "d", "i", "f", "f")
         assert bar.typing and bar.value == "diff" and isinstance(app.focused, Input)
         await pilot.pause()
-        # On the key bar's line: the list and the details keep their size.
+        # Typed on the key bar's line: the list and the details keep their size.
+        keys = app.reader.query_one(KeyBar)
         assert app.reader.query_one("#panes").region == panes
-        assert bar.region == app.reader.query_one(KeyBar).region
+        assert bar.region == keys.region
+        await pilot.press("enter")  # kept: above the key bar, whose keys are for the list again
+        await pilot.pause()
+        assert bar.has_class("-open") and bar.region.bottom == keys.region.y
+        assert app.reader.query_one("#panes").region.bottom == bar.region.y
 
 
 async def test_keys_typed_in_one_burst_after_the_slash_reach_the_bar(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""FilterBar: the one-line query editor, on the key bar's line while open.
+"""FilterBar: the one-line query editor, on the key bar's line while a query is typed.
 
 It only edits text and says what the user wants (`Changed`, `Submitted`, `Closed`,
 `ScopeToggled`); the screen runs the search. Bad terms are underlined in the input (the same
@@ -39,13 +39,14 @@ class FilterBar(Horizontal):
 
     DEFAULT_CSS = """
     FilterBar {
-        dock: bottom;
-        layer: bars;
         height: 1;
         display: none;
         background: $panel;
     }
     FilterBar.-open { display: block; }
+    /* While a query is typed, over the key bar (the panes keep their size); once kept, above
+       it, so the keys show again. */
+    FilterBar:focus-within { dock: bottom; layer: bars; }
     FilterBar > #filter-prompt { width: 2; color: $paper-accent; text-style: bold; padding-left: 1; }
     FilterBar > Input, FilterBar > Input:focus {
         width: 1fr; height: 1; border: none; padding: 0 1; background: $panel;
