@@ -33,7 +33,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -282,7 +282,7 @@ class SearchIndex:
 
     def search_ids(
         self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
-        first: Sequence[str] = (),
+        first: Sequence[str] = (), stop: Callable[[], bool] | None = None,
     ) -> Sequence[str] | None:  # fmt: skip
         """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
         ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
@@ -300,7 +300,7 @@ class SearchIndex:
             if scope is not None and rows is None:
                 return None  # a paper of the list is not in the index
             vocab = partial(searchterms.terms, db, str(cache.path))
-            return searchquery.search_ids(db, vocab, query, context, rows, first)
+            return searchquery.search_ids(db, vocab, query, context, rows, first, stop)
         except sqlite3.ProgrammingError:
             raise  # a mistake of ours (a connection used from another thread), not damage
         except sqlite3.DatabaseError as exc:

@@ -91,12 +91,14 @@ class Search:
         return found
 
     def indexed(
-        self, query: Query, papers: Sequence[Paper], context: SearchContext
-    ) -> list[Paper] | None:
+        self, query: Query, papers: Sequence[Paper], context: SearchContext,
+        stop: Callable[[], bool] | None = None,
+    ) -> list[Paper] | None:  # fmt: skip
         """`in_list` from the persistent index only; None when it cannot answer (not ready,
-        or a paper of the list not in the cache)."""
+        or a paper of the list not in the cache). `stop()` true: `Interrupted` (a newer
+        search is coming)."""
         with self._searching() as cache:
-            ids = cache.index.search_ids(query, context, [p.id for p in papers])
+            ids = cache.index.search_ids(query, context, [p.id for p in papers], stop=stop)
         self._forward_notices()
         if ids is None:
             return None
@@ -106,8 +108,9 @@ class Search:
         return [by_id[i] for i in ids]
 
     def everything(
-        self, query: Query, bookmarks: Sequence[Paper], context: SearchContext
-    ) -> PaperRows | None:
+        self, query: Query, bookmarks: Sequence[Paper], context: SearchContext,
+        stop: Callable[[], bool] | None = None,
+    ) -> PaperRows | None:  # fmt: skip
         """Every bookmarked, then every other cached paper matching `query`, best first (ties:
         bookmarks first, then by id); None while the index is not ready. A bookmark the cache
         does not hold is matched by the in-memory index and listed first."""
@@ -115,7 +118,7 @@ class Search:
         in_cache = cache.papers([p.id for p in bookmarks]).keys() if bookmarks else set()
         first = [p.id for p in bookmarks if p.id in in_cache]
         with self._searching():
-            ids = cache.index.search_ids(query, context, None, first)
+            ids = cache.index.search_ids(query, context, None, first, stop)
         self._forward_notices()
         if ids is None:
             return None

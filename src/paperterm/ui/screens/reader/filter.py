@@ -235,8 +235,12 @@ class FilterController:
         query = parse_query(text)
         context = self.service.search_context()
         search = self.service.search
+
+        def stop() -> bool:
+            return generation != self._generation
+
         if papers is not None:
-            shown = search.indexed(query, papers, context)
+            shown = search.indexed(query, papers, context, stop)
             if generation != self._generation:
                 return  # a later keystroke asked meanwhile: its search runs next
             if shown is not None:
@@ -248,11 +252,15 @@ class FilterController:
         if papers is None:
             bookmarks = self.service.triage.bookmark_papers()
             everything = self._everything
+            kept = everything is not None
             if everything is None:
                 everything = search.everything(parse_query(""), bookmarks, context)
             if everything is not None:
                 rows = (
-                    everything if query.is_empty else search.everything(query, bookmarks, context)
+                    everything
+                    if query.is_empty
+                    # Not stopped before the collection is first shown: it lands with it.
+                    else search.everything(query, bookmarks, context, stop if kept else None)
                 )
                 if generation != self._generation and self._everything is not None:
                     return  # a later keystroke asked meanwhile: its search runs next
