@@ -278,3 +278,39 @@ def test_list_and_bookmarks_take_filter_on_the_command_line(tmp_path: Path) -> N
         warned.returncode == 0
         and "ignored 'up:>abc' in the filter: up: expects a number" in warned.stderr
     )
+
+
+async def test_typing_over_a_long_list_never_lays_the_screen_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each result used to lay the whole screen out (its new number of rows through the
+    # `virtual_size` reactive, the unchanged problem label updated per key): 10 ms of the
+    # UI loop per keystroke at 100k papers, on top of drawing the rows. The input's own text
+    # growing lays it out (Textual's), not counted here.
+    from textual.widget import Widget
+
+    layouts: list[str] = []
+    refresh = Widget.refresh
+
+    def noted(self: Widget, *regions: object, layout: bool = False, **options: bool) -> Widget:
+        if layout and not isinstance(self, Input):
+            layouts.append(f"{type(self).__name__}#{self.id}")
+        return refresh(self, *regions, layout=layout, **options)  # type: ignore[arg-type]
+
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "ctrl+a")
+        await typed(pilot, "a")
+        shown = len(plist(app).papers)
+        monkeypatch.setattr(Widget, "refresh", noted)
+        await typed(pilot, "ge")
+        narrowed = plist(app)
+        assert 30 < len(narrowed.papers) < shown and not layouts
+        assert narrowed.vertical_scrollbar.window_virtual_size == len(narrowed.papers)
+        assert (
+            narrowed.max_scroll_y
+            == len(narrowed.papers) - narrowed.scrollable_content_region.height
+        )
+        await typed(pilot, "ntic zzqx")  # no match: the scroll bar goes, the screen is laid out
+        assert not plist(app).papers and not plist(app).show_vertical_scrollbar
+        assert "PaperList#papers" in layouts

@@ -136,7 +136,10 @@ class FilterBar(Horizontal):
 
     def show_problem(self, text: str) -> None:
         self._parts()
-        self.query_one("#filter-problem", Static).update(Content(f"⚠ {text}" if text else ""))
+        problem = self.query_one("#filter-problem", Static)
+        content = Content(f"⚠ {text}" if text else "")
+        if content != problem.content:  # an update lays the screen out again: not per key
+            problem.update(content)
 
     @on(Input.Changed, "#filter-input")
     def _changed(self, event: Input.Changed) -> None:
