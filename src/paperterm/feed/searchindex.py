@@ -44,6 +44,7 @@ from paperterm.models import Paper
 
 if TYPE_CHECKING:
     from paperterm.feed.cache import FeedCache
+    from paperterm.feed.idlines import IdLines
     from paperterm.query import Query, SearchContext
 
 # `paperterm.query` is imported inside the functions that index: importing it loads the
@@ -283,7 +284,7 @@ class SearchIndex:
     def search_ids(
         self, query: Query, context: SearchContext, scope: Sequence[str] | None = None,
         first: Sequence[str] = (), stop: Callable[[], bool] | None = None,
-    ) -> Sequence[str] | None:  # fmt: skip
+    ) -> IdLines | None:  # fmt: skip
         """`searchquery.search_ids` on the persistent index; None when it cannot answer (not
         ready, a scope paper not in it, or damaged: then marked for a rebuild, with a notice)."""
         from paperterm.feed import searchquery, searchterms

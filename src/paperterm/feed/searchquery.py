@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from paperterm.feed import searchscope
 from paperterm.feed.errors import Interrupted
+from paperterm.feed.idlines import IdLines
 from paperterm.feed.searchconditions import condition_of
 from paperterm.feed.searchindex import texts_of
 from paperterm.feed.searchterms import Terms
@@ -80,7 +81,7 @@ def search_ids(
     scope: tuple[int, int] | None,
     first: Sequence[str] = (),
     stop: Callable[[], bool] | None = None,
-) -> tuple[str, ...]:
+) -> IdLines:
     """The ids matching `query`, best first. `scope`: the range of rows of the collection
     put in `searchscope.TABLE`, searched in its order (None: every indexed paper, `first`
     ids leading, then by id — the cache's "everything" order). `vocab` is asked for only
@@ -123,8 +124,7 @@ def search_ids(
     if stop is not None and stop():
         raise Interrupted
     ids = db.execute(statement, [*sql.args, *sql.where_args]).fetchone()[0]
-    # A tuple: the garbage collector stops walking it after its first look, unlike a list.
-    return tuple(ids.split("\n")) if ids else ()
+    return IdLines(ids or "")  # not split: read by position (`IdLines`)
 
 
 def _text_term(db: sqlite3.Connection, vocab: Terms, sql: _Sql, term: TextTerm, scored: int) -> int:

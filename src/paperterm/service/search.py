@@ -131,7 +131,7 @@ class Search:
         known = {p.id: p for p in extra}
         from paperterm.service.rows import PaperRows
 
-        return PaperRows((*known, *ids), self._loader(known))
+        return PaperRows(ids.prefixed(list(known)), self._loader(known))
 
     def index_ready(self, *, warm: bool = False) -> bool:
         """Whether the persistent index can answer; `warm`: then read its vocabulary now."""
