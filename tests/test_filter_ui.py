@@ -9,10 +9,19 @@ import threading
 from pathlib import Path
 
 import pytest
-from appdata import NOW, build_app, fill_cache, make_service, reader_app, trending_papers, until
+from appdata import (
+    NOW,
+    build_app,
+    fill_cache,
+    fire_timers,
+    make_service,
+    reader_app,
+    trending_papers,
+    until,
+)
 from hf_data import day_items
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from paperterm.config import Settings
 from paperterm.feed.ingest import ingest_items
@@ -169,8 +178,18 @@ async def test_a_malformed_term_is_marked_and_ignored(tmp_path: Path) -> None:
         with_agent = [p.id for p in plist(app).papers]
         await typed(pilot, " up:>abc")
         assert [p.id for p in plist(app).papers] == with_agent
-        problem = str(app.reader.query_one("#filter-problem").content)  # type: ignore[attr-defined]
-        assert problem.startswith("⚠ up: expects a number")
+        label = app.reader.query_one("#filter-problem", Static)
+        assert str(label.content) == ""  # named once typing pauses, not at every key
+        fire_timers(app)
+        await pilot.pause()
+        assert str(label.content).startswith("⚠ up: expects a number")
+        await typed(pilot, " agent")
+        assert str(label.content).startswith("⚠ up: expects a number")  # still there
+        await pilot.press(*["backspace"] * len(" up:>abc agent"))
+        await typed(pilot, "")
+        fire_timers(app)
+        await pilot.pause()
+        assert str(label.content) == ""
         await typed(pilot, ' "unclosed')
         assert app.is_running
 
@@ -284,16 +303,16 @@ async def test_typing_over_a_long_list_never_lays_the_screen_out_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Each result used to lay the whole screen out (its new number of rows through the
-    # `virtual_size` reactive, the unchanged problem label updated per key): 10 ms of the
-    # UI loop per keystroke at 100k papers, on top of drawing the rows. The input's own text
-    # growing lays it out (Textual's), not counted here.
+    # `virtual_size` reactive, the unchanged problem label updated per key, the input's text
+    # growing by Textual's `Input`): 10 ms of the UI loop each at 100k papers, on top of
+    # drawing the rows.
     from textual.widget import Widget
 
     layouts: list[str] = []
     refresh = Widget.refresh
 
     def noted(self: Widget, *regions: object, layout: bool = False, **options: bool) -> Widget:
-        if layout and not isinstance(self, Input):
+        if layout:
             layouts.append(f"{type(self).__name__}#{self.id}")
         return refresh(self, *regions, layout=layout, **options)  # type: ignore[arg-type]
 
@@ -314,3 +333,19 @@ async def test_typing_over_a_long_list_never_lays_the_screen_out_again(
         await typed(pilot, "ntic zzqx")  # no match: the scroll bar goes, the screen is laid out
         assert not plist(app).papers and not plist(app).show_vertical_scrollbar
         assert "PaperList#papers" in layouts
+
+
+async def test_a_query_longer_than_the_bar_scrolls_to_the_cursor_and_back(tmp_path: Path) -> None:
+    # The input's text width is set without a layout (`QueryInput`): its scrolling must
+    # still follow the cursor both ways.
+    app = build_app(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("slash")
+        bar_input = app.reader.filter_bar.input
+        await typed(pilot, "diffusion transformers for video generation at scale")
+        assert bar_input.virtual_size.width == len(bar_input.value) + 1
+        assert bar_input.scroll_x > 0
+        assert bar_input.cursor_screen_offset.x < bar_input.region.right
+        await pilot.press("home")
+        await pilot.pause()
+        assert bar_input.scroll_x == 0

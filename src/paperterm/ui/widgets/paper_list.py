@@ -30,7 +30,8 @@ from paperterm.ui.keys import bindings
 from paperterm.ui.widgets._cells import terminal_text
 
 Spans = tuple[tuple[int, int], ...]
-_ROW_CACHE_SIZE = 512
+# Drawn rows kept: a few screens. Each is some ten objects every full collection walks.
+_ROW_CACHE_SIZE = 128
 _META_WIDTH = 9  # "  ❝123 </>": comments and a code marker
 _META_MIN_WIDTH = 50
 
@@ -189,14 +190,40 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self.highlighted))
 
     def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        top = self._top_for(self._cursor, center=center)
+        if top != round(self.scroll_offset.y):
+            self.scroll_to(y=top, animate=False)
+
+    def _top_for(self, cursor: int, *, center: bool) -> int:
+        """The first row in view once the cursor is on row `cursor` (scrolled as little as
+        it takes, or to the middle when `center` and it is out of view)."""
         height = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_offset.y)
-        if center and not top <= self._cursor < top + height:
-            self.scroll_to(y=max(0, self._cursor - height // 2), animate=False)
-        elif self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False)
+        if center and not top <= cursor < top + height:
+            return max(0, cursor - height // 2)
+        if cursor < top:
+            return cursor
+        if cursor >= top + height:
+            return cursor - height + 1
+        return top
+
+    def rows_in_view(self, papers: Sequence[Paper], keep: str | None) -> range:
+        """The rows of `papers` that `set_papers(papers, keep=keep)` would show: what a
+        search's worker reads and highlights before the list draws them. Safe from another
+        thread (it reads the scroll offset and the size, and the ids of a lazy list)."""
+        target = _find(papers, keep) if keep is not None else 0
+        top = self._top_for(target, center=keep is not None)
+        return range(top, min(len(papers), top + self.scrollable_content_region.height))
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """The id of the paper under the cursor, without reading a lazy list's papers (safe
+        from another thread)."""
+        papers, cursor = self._papers, self._cursor
+        if not 0 <= cursor < len(papers):
+            return None
+        ids = getattr(papers, "ids", None)  # a list read lazily (`PaperRows`)
+        return str(ids[cursor]) if ids is not None else papers[cursor].id
 
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)

@@ -14,71 +14,33 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from paperterm.models import Paper
-from paperterm.records import Record, replace
 from paperterm.service import CacheBusy, PaperService
 from paperterm.service.rows import PaperRows
 from paperterm.service.search import Interrupted
+from paperterm.ui.screens.reader.found import (
+    Found,
+    LazyHighlights,
+    counted,
+    titles_of,
+    warmed,
+)
 from paperterm.ui.widgets.paper_list import Spans
 
 if TYPE_CHECKING:  # the query engine loads with the first search, not for the first frame
     from paperterm.models import ReadingState
     from paperterm.query import PaperIndex, Query
     from paperterm.ui.screens.reader.screen import ReaderScreen
+    from paperterm.ui.screens.reader.timers import Pending
 
 Scope = Literal["view", "everything"]
 
-
-class Found(Record, frozen=True):
-    """A search result made ready off the UI thread: the papers in rank order (for everything
-    cached, ids whose papers are read as they scroll into view), their ids, title highlights."""
-
-    query: Query
-    papers: Sequence[Paper]
-    highlights: Mapping[str, Spans]
-    # How many of the papers are unread and bookmarked in `state`: counted in the worker, in
-    # a loop the UI thread can interrupt (a set of 100k ids is one C call it cannot, and
-    # every collection of the garbage collector walks it).
-    state: ReadingState | None = None
-    counts: tuple[int, int] = (0, 0)
-
-
-def counted(found: Found, state: ReadingState) -> Found:
-    """`found` with its unread and bookmarked counts in `state`."""
-    read, bookmarks = state.read, state.bookmarks
-    unread = bookmarked = 0
-    for paper_id in ids_of(found.papers):
-        unread += paper_id not in read
-        bookmarked += paper_id in bookmarks
-    return replace(found, state=state, counts=(unread, bookmarked))
-
-
-class LazyHighlights(Mapping[str, Spans]):
-    """Title highlights of a search result, computed for a row only when it is drawn
-    (only result papers are ever listed, so no membership test is needed)."""
-
-    def __init__(self, query: Query, title: Callable[[str], str], ids: Sequence[str]) -> None:
-        self._query = query
-        self._title = title
-        self._ids = ids
-        self._spans: dict[str, Spans] = {}
-
-    def __getitem__(self, paper_id: str) -> Spans:
-        spans = self._spans.get(paper_id)
-        if spans is None:
-            from paperterm.query import highlight_spans
-
-            spans = self._spans[paper_id] = highlight_spans(self._title(paper_id), self._query)
-        return spans
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
+# While a query is typed, its problem (a bad term, underlined at once) is named once typing
+# pauses: the label's new width lays out the whole screen, not a cost for every keystroke.
+PROBLEM_DELAY = 0.3
 
 
 class FilterController:
@@ -99,6 +61,7 @@ class FilterController:
         self._searched_source: Sequence[Paper] | None = None  # what `found` was searched in
         self._rebuilding = self._checked = False
         self._one_at_a_time = threading.Lock()
+        self._problem: Pending | None = None
 
     @property
     def label(self) -> str | None:
@@ -146,9 +109,15 @@ class FilterController:
         if self.query and not self._is_source(source):
             self.search()
 
-    def changed(self, query: str) -> None:
+    def changed(self, query: str, problem: str = "") -> None:
         self.query = query
         self.search()
+        if self._problem is not None:
+            self._problem.stop()
+        bar = self.screen.filter_bar
+        self._problem = self.screen.delays.after(
+            self.screen, PROBLEM_DELAY, lambda: bar.show_problem(problem)
+        )
 
     def toggle_scope(self) -> None:
         self.scope = "view" if self.scope == "everything" else "everything"
@@ -158,6 +127,8 @@ class FilterController:
     def clear(self) -> None:
         """Drop the query and go back to the whole current list."""
         self._generation += 1
+        if self._problem is not None:
+            self._problem.stop()  # the bar is cleared with its problem
         if self.scope == "everything":
             self.scope = "view"
             self._forget()
@@ -244,9 +215,7 @@ class FilterController:
             if generation != self._generation:
                 return  # a later keystroke asked meanwhile: its search runs next
             if shown is not None:
-                found = counted(
-                    Found(query, shown, _titles(shown, query)), self.service.triage.state
-                )
+                found = self._ready(Found(query, shown, titles_of(shown, query)))
                 self.screen.app.call_from_thread(self._searched, generation, papers, found)
                 return
         if papers is None:
@@ -265,9 +234,7 @@ class FilterController:
                 if generation != self._generation and self._everything is not None:
                     return  # a later keystroke asked meanwhile: its search runs next
                 if rows is not None:
-                    found = counted(
-                        Found(query, rows, _row_titles(rows, query)), self.service.triage.state
-                    )
+                    found = self._ready(Found(query, rows, titles_of(rows, query)))
                     self.screen.app.call_from_thread(self._widened, generation, everything, found)
                     return
         if not search.index_ready():
@@ -288,8 +255,17 @@ class FilterController:
         result = index.search(query, self.service.search_context())
         shown = result.papers
         highlights = LazyHighlights(query, _title_of(index), result.ids)
-        found = counted(Found(query, shown, highlights), self.service.triage.state)
+        found = self._ready(Found(query, shown, highlights))
         self.screen.app.call_from_thread(self._searched_in_memory, generation, index, papers, found)
+
+    def _ready(self, found: Found) -> Found:
+        """`found` counted in the reading state, with the rows the list will show first read
+        and highlighted (unless read papers are hidden: other rows are shown then)."""
+        found = counted(found, self.service.triage.state)
+        if self.screen.hide_read:
+            return found
+        plist = self.screen.paper_list
+        return warmed(found, plist.rows_in_view(found.papers, plist.highlighted_id))
 
     # -- back on the UI thread ----------------------------------------------------------------
 
@@ -333,29 +309,6 @@ class FilterController:
 
     def _forget(self) -> None:
         self._everything = self._index = self._index_source = self._searched_source = None
-
-
-def ids_of(papers: Sequence[Paper]) -> Sequence[str]:
-    """The ids of a list, without reading the papers of one read lazily."""
-    return papers.ids if isinstance(papers, PaperRows) else [p.id for p in papers]
-
-
-def without(papers: Sequence[Paper], ids: Collection[str]) -> Sequence[Paper]:
-    """`papers` but those of `ids` (a lazy list stays lazy)."""
-    if isinstance(papers, PaperRows):
-        return papers.without(ids)
-    return [p for p in papers if p.id not in ids]
-
-
-def _titles(papers: Sequence[Paper], query: Query) -> LazyHighlights:
-    titles = {p.id: p.title for p in papers}
-    return LazyHighlights(query, titles.__getitem__, list(titles))
-
-
-def _row_titles(rows: Sequence[Paper], query: Query) -> LazyHighlights:
-    if isinstance(rows, PaperRows):
-        return LazyHighlights(query, rows.title_of, rows.ids)
-    return _titles(rows, query)
 
 
 def _title_of(index: PaperIndex) -> Callable[[str], str]:

@@ -1,11 +1,10 @@
 """ReaderScreen: the feed list beside the detail pane, the filter bar, and every key on them.
 
-The whole flow is here: `compose` lays out the widgets, the handlers turn what they post into
-calls on its collaborators — `FeedLoader` (which list, painted from the cache, refreshed in
-the background), `FilterController` (the query and its searches off the UI thread),
-`TriageController` (read marks, bookmarks, undo), `CitingController` (what cites the paper
-on the Hub) and `DetailsFollower` (the details of the highlighted paper) — and `redisplay` pushes the result down: source list → filter → hide read →
-`PaperList`. Widgets hold no I/O; the screen asks the service and its collaborators.
+The flow: `compose` lays out the widgets; the handlers turn what they post into calls on its
+collaborators (`FeedLoader`: which list; `FilterController`: the query, searched off the UI
+thread; `TriageController`: marks, bookmarks, undo; `CitingController`: what cites the paper;
+`DetailsFollower`: the details); `redisplay` pushes the result down (source → filter → hide
+read → `PaperList`). Widgets hold no I/O; the screen asks the service and its collaborators.
 """
 
 from __future__ import annotations
@@ -27,7 +26,8 @@ from paperterm.ui.keys import bindings, palette_commands
 from paperterm.ui.links import copy_link, open_link, paper_link
 from paperterm.ui.screens.reader.details import DetailsFollower
 from paperterm.ui.screens.reader.feeds import FeedLoader
-from paperterm.ui.screens.reader.filter import FilterController, ids_of, without
+from paperterm.ui.screens.reader.filter import FilterController
+from paperterm.ui.screens.reader.found import ids_of, without
 from paperterm.ui.screens.reader.keeper import StateKeeper
 from paperterm.ui.screens.reader.linked import CitingController
 from paperterm.ui.screens.reader.timers import RealTimers, Timers
@@ -249,7 +249,7 @@ class ReaderScreen(Screen[None]):
 
     @on(FilterBar.Changed)
     def _query_changed(self, event: FilterBar.Changed) -> None:
-        self.filter.changed(event.query)
+        self.filter.changed(event.query, event.problem)
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self) -> None:
